@@ -1,0 +1,70 @@
+using static Rill.Broker.Config.ConfigType;
+
+namespace Rill.Broker.Config;
+
+/// <summary>A topic-level config and the broker property its default comes from.</summary>
+public sealed record TopicConfigDef(ConfigDef Def, string? BrokerSynonym)
+{
+    public string Name => Def.Name;
+}
+
+/// <summary>
+/// Apache Kafka 4.0's topic-level configs: type, Kafka default, valid values, the broker property
+/// supplying the default (retention.ms &lt;- log.retention.ms/minutes/hours, ...), and whether Rill
+/// acts on it. Two names removed in 4.0 are accepted and ignored.
+/// </summary>
+public static class KafkaTopicConfigs
+{
+    private const bool A = true, N = false;
+    private const ConfigType Bool = ConfigType.Boolean, Str = ConfigType.String, Dbl = ConfigType.Double;
+    private const string LMax = "9223372036854775807";
+
+    public static readonly IReadOnlyList<TopicConfigDef> All =
+    [
+        T("cleanup.policy", List, "delete", "[compact, delete]", "log.cleanup.policy", A),
+        T("compression.gzip.level", Int, "-1", "[1,...,9] or -1", "compression.gzip.level", N),
+        T("compression.lz4.level", Int, "9", "[1,...,17]", "compression.lz4.level", N),
+        T("compression.type", Str, "producer", "[uncompressed, zstd, lz4, snappy, gzip, producer]", "compression.type", A),
+        T("compression.zstd.level", Int, "3", "[-131072,...,22]", "compression.zstd.level", N),
+        T("delete.retention.ms", Long, "86400000", "[0,...]", "log.cleaner.delete.retention.ms", A),
+        T("file.delete.delay.ms", Long, "60000", "[0,...]", "log.segment.delete.delay.ms", N),
+        T("flush.messages", Long, LMax, "[1,...]", "log.flush.interval.messages", A),
+        T("flush.ms", Long, LMax, "[0,...]", "log.flush.interval.ms", A),
+        T("follower.replication.throttled.replicas", List, "", "", null, N),
+        T("index.interval.bytes", Int, "4096", "[0,...]", "log.index.interval.bytes", A),
+        T("leader.replication.throttled.replicas", List, "", "", null, N),
+        T("local.retention.bytes", Long, "-2", "[-2,...]", "log.local.retention.bytes", N),
+        T("local.retention.ms", Long, "-2", "[-2,...]", "log.local.retention.ms", N),
+        T("max.compaction.lag.ms", Long, LMax, "[1,...]", "log.cleaner.max.compaction.lag.ms", A),
+        T("max.message.bytes", Int, "1048588", "[0,...]", "message.max.bytes", A),
+        T("message.timestamp.after.max.ms", Long, "3600000", "[0,...]", "log.message.timestamp.after.max.ms", A),
+        T("message.timestamp.before.max.ms", Long, LMax, "[0,...]", "log.message.timestamp.before.max.ms", A),
+        T("message.timestamp.type", Str, "CreateTime", "[CreateTime, LogAppendTime]", "log.message.timestamp.type", A),
+        T("min.cleanable.dirty.ratio", Dbl, "0.5", "[0,...,1]", "log.cleaner.min.cleanable.ratio", A),
+        T("min.compaction.lag.ms", Long, "0", "[0,...]", "log.cleaner.min.compaction.lag.ms", A),
+        T("min.insync.replicas", Int, "1", "[1,...]", "min.insync.replicas", A),
+        T("preallocate", Bool, "false", "", "log.preallocate", N),
+        T("remote.log.copy.disable", Bool, "false", "", null, N),
+        T("remote.log.delete.on.disable", Bool, "false", "", null, N),
+        T("remote.storage.enable", Bool, "false", "", null, N),
+        T("retention.bytes", Long, "-1", "", "log.retention.bytes", A),
+        T("retention.ms", Long, "604800000", "[-1,...]", "log.retention.ms", A),
+        T("segment.bytes", Int, "1073741824", "[1048576,...]", "log.segment.bytes", A),
+        T("segment.index.bytes", Int, "10485760", "[4,...]", "log.index.size.max.bytes", A),
+        T("segment.jitter.ms", Long, "0", "[0,...]", "log.roll.jitter.ms", N),
+        T("segment.ms", Long, "604800000", "[1,...]", "log.roll.ms", A),
+        T("unclean.leader.election.enable", Bool, "false", "", "unclean.leader.election.enable", N),
+
+        // Removed in Kafka 4.0: accepted, never applied.
+        new(new ConfigDef("message.downconversion.enable", Bool, "true", "", Applied: false, Removed: true), null),
+        new(new ConfigDef("message.format.version", Str, null, "", Applied: false, Removed: true), null),
+    ];
+
+    private static readonly Dictionary<string, TopicConfigDef> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
+
+    /// <summary>The catalogue entry for <paramref name="name"/>, or null.</summary>
+    public static TopicConfigDef? Find(string name) => ByName.GetValueOrDefault(name);
+
+    private static TopicConfigDef T(string name, ConfigType type, string? dflt, string valid, string? synonym, bool applied) =>
+        new(new ConfigDef(name, type, dflt, valid, applied), synonym);
+}
