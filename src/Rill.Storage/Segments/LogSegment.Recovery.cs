@@ -66,7 +66,7 @@ internal sealed partial class LogSegment
     public bool TryLoadClean(bool isActive, long nextSegmentBase)
     {
         long size = Size;
-        if (!Index.TryLoad(size)) return false;
+        if (!IndexFilesExisted || !Index.TryLoad(size)) return false;
         long end = nextSegmentBase;
         long scannedMax = -1, scannedMaxOffset = -1;
         if (isActive)
@@ -92,6 +92,9 @@ internal sealed partial class LogSegment
             _bytesSinceLastIndexEntry = sinceEntry;
         }
         if (!TimeIndex.TryLoad(end)) return false;
+        // A segment that stopped being active (rolled, or closed cleanly) always ends its time index with its max
+        // timestamp; an empty time index for a non-empty segment means the entry is missing.
+        if (size > 0 && TimeIndex.Count == 0 && (!isActive || scannedMax >= 0)) return false;
         MaxTimestampSoFar = TimeIndex.LastTimestamp;
         OffsetOfMaxTimestampSoFar = TimeIndex.LastOffset;
         if (scannedMax > MaxTimestampSoFar)

@@ -24,6 +24,8 @@ internal sealed partial class LogSegment : IDisposable
         BaseOffset = baseOffset;
         Config = config;
         CreatedMs = createdMs;
+        IndexFilesExisted = File.Exists(LogFileNames.IndexFile(dir, baseOffset))
+            && File.Exists(LogFileNames.TimeIndexFile(dir, baseOffset));
         _log = FileIo.OpenReadWrite(LogFileNames.LogFile(dir, baseOffset));
         Index = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
@@ -37,6 +39,9 @@ internal sealed partial class LogSegment : IDisposable
     public OffsetIndex Index { get; }
     public TimeIndex TimeIndex { get; }
     public SafeFileHandle Handle => _log;
+
+    /// <summary>Whether both index files were there when the segment was opened (else they must be rebuilt).</summary>
+    public bool IndexFilesExisted { get; }
 
     /// <summary>Committed size in bytes.</summary>
     public long Size => Volatile.Read(ref _size);
