@@ -35,7 +35,7 @@ public abstract class BrokerTestBase : IAsyncLifetime
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var data = Enumerable.Range(0, records)
-            .Select(i => new RecordData(now, keys ? System.Text.Encoding.UTF8.GetBytes($"k{i}") : null, System.Text.Encoding.UTF8.GetBytes($"{prefix}{i}")))
+            .Select(i => new RecordData(now, keys ? (ReadOnlyMemory<byte>?)System.Text.Encoding.UTF8.GetBytes($"k{i}") : null, System.Text.Encoding.UTF8.GetBytes($"{prefix}{i}")))
             .ToList();
         return RecordBatchBuilder.Build(data, new BatchOptions(ProducerId: producerId, ProducerEpoch: epoch, BaseSequence: sequence));
     }

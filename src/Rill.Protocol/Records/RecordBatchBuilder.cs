@@ -9,17 +9,17 @@ public readonly record struct RecordData(long Timestamp, ReadOnlyMemory<byte>? K
     IReadOnlyList<KeyValuePair<string, ReadOnlyMemory<byte>?>>? Headers = null);
 
 /// <summary>Batch-level settings for <see cref="RecordBatchBuilder"/>.</summary>
-public readonly record struct BatchOptions(long BaseOffset = 0, CompressionType Compression = CompressionType.None,
+public sealed record BatchOptions(long BaseOffset = 0, CompressionType Compression = CompressionType.None,
     long ProducerId = -1, short ProducerEpoch = -1, int BaseSequence = -1, bool Transactional = false, bool Control = false,
     bool LogAppendTime = false, int PartitionLeaderEpoch = -1);
 
 /// <summary>Writes a magic-2 record batch: records (optionally compressed), header, CRC-32C.</summary>
 public static class RecordBatchBuilder
 {
-    public static byte[] Build(IReadOnlyList<RecordData> records, BatchOptions options = default)
+    public static byte[] Build(IReadOnlyList<RecordData> records, BatchOptions? options = null)
     {
         var writer = new ArrayBufferWriter<byte>();
-        Write(records, options, writer);
+        Write(records, options ?? new BatchOptions(), writer);
         return writer.WrittenSpan.ToArray();
     }
 
