@@ -133,4 +133,44 @@ public class ProduceFetchTests : BrokerTestBase
         var result = await ProduceAsync(client, "append-time", 0, Batch(1));
         Assert.InRange(result.LogAppendTimeMs, before - 1000, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1000);
     }
+
+    [Fact]
+    public async Task Produce_v2_message_sets_of_magic_1_are_stored_as_v2_batches()
+    {
+        await using var client = await ConnectAsync();
+        await CreateTopicAsync(client, "legacy");
+        long timestamp = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        byte[] set = [.. LegacyMessage(timestamp, "a", "first"), .. LegacyMessage(timestamp + 1, "b", "second")];
+        var response = await client.RequestAsync<ProduceResponse>(ApiKey.Produce, 2, Produce("legacy", 0, set, acks: 1));
+        Assert.Equal(0, response.Responses[0].PartitionResponses[0].ErrorCode);
+
+        var fetched = await FetchAsync(client, "legacy", 0, 0);
+        Assert.Equal(2, fetched.HighWatermark);
+        var records = fetched.Records!.Value;
+        Assert.Equal(2, records.Span[Rill.Protocol.Records.RecordBatchLayout.Magic]);
+        Assert.Equal(ErrorCode.None, Rill.Protocol.Records.RecordBatchValidator.Validate(records.Span, requireKeys: true).Error);
+
+        byte[] corrupt = LegacyMessage(timestamp, "c", "broken");
+        corrupt[^1] ^= 1;
+        var refused = await client.RequestAsync<ProduceResponse>(ApiKey.Produce, 2, Produce("legacy", 0, corrupt, acks: 1));
+        Assert.Equal((short)ErrorCode.CorruptMessage, refused.Responses[0].PartitionResponses[0].ErrorCode);
+    }
+
+    /// <summary>offset, size, then a magic-1 message: crc, magic, attributes, timestamp, key, value.</summary>
+    private static byte[] LegacyMessage(long timestamp, string key, string value)
+    {
+        byte[] k = System.Text.Encoding.UTF8.GetBytes(key), v = System.Text.Encoding.UTF8.GetBytes(value);
+        int messageSize = 4 + 1 + 1 + 8 + 4 + k.Length + 4 + v.Length;
+        byte[] entry = new byte[12 + messageSize];
+        var span = entry.AsSpan();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(span[8..], messageSize);
+        span[16] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(span[18..], timestamp);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(span[26..], k.Length);
+        k.CopyTo(span[30..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(span[(30 + k.Length)..], v.Length);
+        v.CopyTo(span[(34 + k.Length)..]);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span[12..], Rill.Protocol.Records.Crc32.Compute(span[16..]));
+        return entry;
+    }
 }
