@@ -63,11 +63,13 @@ public sealed class BrokerHost : IAsyncDisposable
 
             var socketOptions = new SocketTransportOptions
             {
-                // A whole request frame may sit in the input pipe before it is served.
-                MaxReadBufferSize = (long)config.SocketRequestMaxBytes + 64 * 1024,
+                // Frames are copied out of the pipe as they arrive, so the default 1 MiB read buffer
+                // only bounds what waits while a request is being served (backpressure).
+                MaxReadBufferSize = 1024 * 1024,
                 MaxWriteBufferSize = 64L * 1024 * 1024,
                 NoDelay = true,
             };
+            LargeBlockMemoryPool.TryInstall(socketOptions);
             var transport = new SocketTransportFactory(Options.Create(socketOptions), loggerFactory);
             var server = new KestrelServer(Options.Create(kestrelOptions), transport, loggerFactory);
             await server.StartAsync(new NoHttpApplication(), cancellationToken).ConfigureAwait(false);

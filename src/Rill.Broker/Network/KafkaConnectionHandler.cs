@@ -33,42 +33,63 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
         PipeReader input = connection.Transport.Input;
         PipeWriter output = connection.Transport.Output;
+        byte[]? frame = null;
+        int frameSize = 0, filled = 0;
         try
         {
             while (!aborted.IsCancellationRequested)
             {
                 ReadResult result = await input.ReadAsync(aborted.Token).ConfigureAwait(false);
                 ReadOnlySequence<byte> buffer = result.Buffer;
-                FrameStatus status = FrameDecoder.TryRead(buffer, _maxRequestSize, out int size);
-                if (status == FrameStatus.Invalid)
+                if (frame is null)
                 {
-                    _log.LogWarning("Closing connection {Connection} from {Remote}: frame size {Size} is outside 10..{Max} (socket.request.max.bytes)",
-                        connection.ConnectionId, connection.RemoteEndPoint, size, _maxRequestSize);
-                    return;
+                    if (buffer.Length < 4)
+                    {
+                        if (result.IsCompleted || result.IsCanceled)
+                        {
+                            return;
+                        }
+                        input.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
+                    }
+                    if (FrameDecoder.TryRead(buffer, _maxRequestSize, out frameSize) == FrameStatus.Invalid)
+                    {
+                        _log.LogWarning("Closing connection {Connection} from {Remote}: frame size {Size} is outside 10..{Max} (socket.request.max.bytes)",
+                            connection.ConnectionId, connection.RemoteEndPoint, frameSize, _maxRequestSize);
+                        return;
+                    }
+                    frame = ArrayPool<byte>.Shared.Rent(frameSize);
+                    filled = 0;
+                    buffer = buffer.Slice(4);
                 }
-                if (status == FrameStatus.Incomplete)
+
+                // Copy what has arrived into the frame buffer and release it from the pipe at once, so
+                // a large request never piles up in the transport's small pooled blocks.
+                int take = (int)Math.Min(buffer.Length, frameSize - filled);
+                buffer.Slice(0, take).CopyTo(frame.AsSpan(filled));
+                filled += take;
+                input.AdvanceTo(buffer.GetPosition(take));
+                if (filled < frameSize)
                 {
                     if (result.IsCompleted || result.IsCanceled)
                     {
                         return;
                     }
-                    input.AdvanceTo(buffer.Start, buffer.End);
                     continue;
                 }
 
-                byte[] frame = ArrayPool<byte>.Shared.Rent(size);
+                byte[] complete = frame;
+                frame = null;
                 try
                 {
-                    buffer.Slice(4, size).CopyTo(frame);
-                    input.AdvanceTo(buffer.GetPosition(4 + size));
-                    if (!await ServeAsync(connection, output, frame.AsMemory(0, size), aborted.Token).ConfigureAwait(false))
+                    if (!await ServeAsync(connection, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false))
                     {
                         return;
                     }
                 }
                 finally
                 {
-                    ArrayPool<byte>.Shared.Return(frame);
+                    ArrayPool<byte>.Shared.Return(complete);
                 }
             }
         }
@@ -83,6 +104,10 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         }
         finally
         {
+            if (frame is not null)
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
         }
