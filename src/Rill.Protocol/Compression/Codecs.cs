@@ -63,6 +63,10 @@ public static class Codecs
 
     private static unsafe void Gunzip(ReadOnlySpan<byte> input, IBufferWriter<byte> output, int maxOutput)
     {
+        if (input.IsEmpty)
+        {
+            return; // GZipStream writes nothing at all for empty input
+        }
         fixed (byte* p = input)
         {
             using var source = new UnmanagedMemoryStream(p, input.Length);
