@@ -1,3 +1,4 @@
+using Rill.Protocol.Records;
 using System.Buffers.Binary;
 using Rill.Protocol;
 using Rill.Storage.Internal;
