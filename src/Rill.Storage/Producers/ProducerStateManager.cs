@@ -1,6 +1,6 @@
-using Rill.Protocol.Records;
 using System.Buffers.Binary;
 using Rill.Protocol;
+using Rill.Protocol.Records;
 using Rill.Storage.Internal;
 
 namespace Rill.Storage.Producers;
