@@ -42,6 +42,27 @@ public class ProduceFetchTests : BrokerTestBase
     }
 
     [Fact]
+    public async Task Min_bytes_zero_answers_at_once_and_min_bytes_waits_for_enough_data()
+    {
+        await using var client = await ConnectAsync();
+        await using var producer = await ConnectAsync();
+        await CreateTopicAsync(client, "min-bytes");
+        var started = DateTime.UtcNow;
+        var immediate = await FetchAsync(client, "min-bytes", 0, 0, maxWaitMs: 10_000, minBytes: 0);
+        Assert.Empty(BatchBaseOffsets(immediate.Records));
+        Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8), "MinBytes 0 must not wait for MaxWaitMs");
+
+        byte[] small = Batch(1);
+        Task<FetchResponse.PartitionData> waiting = FetchAsync(client, "min-bytes", 0, 0, maxWaitMs: 10_000, minBytes: small.Length * 3);
+        await ProduceAsync(producer, "min-bytes", 0, small);
+        await Task.Delay(200);
+        Assert.False(waiting.IsCompleted, "one small batch is below MinBytes");
+        await ProduceAsync(producer, "min-bytes", 0, Batch(1));
+        await ProduceAsync(producer, "min-bytes", 0, Batch(1));
+        Assert.Equal([0L, 1L, 2L], BatchBaseOffsets((await waiting).Records));
+    }
+
+    [Fact]
     public async Task Long_poll_returns_empty_after_max_wait()
     {
         await using var client = await ConnectAsync();

@@ -41,7 +41,8 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         {
             var (response, bytes, anyError) = Read(context, request, partitions, version, maxBytes);
             TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
-            if (bytes >= Math.Max(1, request.MinBytes) || anyError || remaining <= TimeSpan.Zero)
+            bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
+            if (enough || anyError || remaining <= TimeSpan.Zero)
             {
                 return response;
             }
