@@ -137,6 +137,14 @@ public class ProduceFetchTests : BrokerTestBase
     }
 
     [Fact]
+    public async Task Acks_zero_with_an_error_closes_the_connection()
+    {
+        await using var client = await ConnectAsync();
+        await client.SendAsync(ApiKey.Produce, 9, Produce("no-such-topic-acks0", 0, Batch(1), acks: 0));
+        Assert.True(await client.IsClosedByPeerAsync());
+    }
+
+    [Fact]
     public async Task Compacted_topic_rejects_records_without_keys()
     {
         await using var client = await ConnectAsync();

@@ -8,7 +8,7 @@ namespace Rill.Broker.Handlers;
 /// <summary>
 /// Produce (key 0), v0-11. v0 stays advertised because librdkafka enables compression only when
 /// it is; v0-2 carry magic 0/1 message sets, which are converted to v2 batches on the way in.
-/// acks 0 (no response), 1 and -1 (all; on one node the leader is the whole ISR, so
+/// acks 0 (no response; an error closes the connection), 1 and -1 (all; on one node the leader is the whole ISR, so
 /// min.insync.replicas above 1 answers NOT_ENOUGH_REPLICAS). Offsets are assigned by patching the
 /// stored batch; idempotent batches are checked against the producer's sequence state, and a
 /// duplicate is answered with its original offsets. Transactional batches wait for the
@@ -85,6 +85,13 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 });
             }
         }
-        return ValueTask.FromResult(acks == 0 ? null : response);
+        if (acks == 0)
+        {
+            // No response to carry an error: like Kafka, close the connection so the client
+            // notices, refreshes its metadata and reconnects.
+            context.CloseConnection = response.Responses.Any(t => t.PartitionResponses.Any(p => p.ErrorCode != 0));
+            return ValueTask.FromResult<ProduceResponse?>(null);
+        }
+        return ValueTask.FromResult<ProduceResponse?>(response);
     }
 }

@@ -17,6 +17,9 @@ internal sealed class RequestContext
     /// <summary>Cancelled when the connection closes or the broker stops.</summary>
     public CancellationToken Aborted { get; init; }
 
+    /// <summary>Set by a handler to close the connection after this request (acks=0 produce errors).</summary>
+    public bool CloseConnection { get; set; }
+
     private List<byte[]>? _rented;
 
     /// <summary>

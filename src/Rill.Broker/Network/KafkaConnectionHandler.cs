@@ -198,7 +198,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         {
             await output.FlushAsync(aborted).ConfigureAwait(false);
         }
-        return true;
+        return !context.CloseConnection;
     }
 
     private static ValueTask<FlushResult> WriteResponseAsync(PipeWriter output, ApiKey key, short version, int correlationId, IApiMessage response)
