@@ -5,6 +5,7 @@ using Rill.Broker.Config;
 using Rill.Broker.Handlers;
 using Rill.Broker.Network;
 using Rill.Broker.Topics;
+using Rill.Coordination.Groups;
 
 namespace Rill.Broker;
 
@@ -28,6 +29,13 @@ public sealed class KafkaBroker : IAsyncDisposable
         Time = time ?? TimeProvider.System;
         _cluster = new ClusterView(config);
         Topics = new TopicManager(config, Time, _loggerFactory.CreateLogger<TopicManager>());
+        Groups = new GroupCoordinator(new GroupCoordinatorOptions
+        {
+            MinSessionTimeoutMs = config.GetInt("group.min.session.timeout.ms"),
+            MaxSessionTimeoutMs = config.GetInt("group.max.session.timeout.ms"),
+            InitialRebalanceDelayMs = config.GetInt("group.initial.rebalance.delay.ms"),
+            MaxSize = config.GetInt("group.max.size"),
+        }, Time);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
@@ -36,6 +44,7 @@ public sealed class KafkaBroker : IAsyncDisposable
     public BrokerConfig Config { get; }
     internal TimeProvider Time { get; }
     internal TopicManager Topics { get; }
+    internal GroupCoordinator Groups { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
     internal CancellationToken Stopping => _stopping.Token;
@@ -65,6 +74,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             return;
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
+        Groups.Dispose();
         await Topics.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }

@@ -2,20 +2,22 @@ using System.Reflection;
 
 namespace Rill.Broker.Tests;
 
-/// <summary>DESIGN.md: dependencies point one way, Protocol &lt;- Storage &lt;- Broker &lt;- Hosting &lt;- Server.</summary>
+/// <summary>DESIGN.md: dependencies point one way, Protocol &lt;- Storage &lt;- Coordination &lt;- Broker &lt;- Hosting &lt;- Server.</summary>
 public class ArchitectureTests
 {
     private static readonly Dictionary<string, string[]> Allowed = new()
     {
         ["Rill.Protocol"] = [],
         ["Rill.Storage"] = ["Rill.Protocol"],
-        ["Rill.Broker"] = ["Rill.Protocol", "Rill.Storage"],
-        ["Rill.Hosting"] = ["Rill.Protocol", "Rill.Storage", "Rill.Broker"],
+        ["Rill.Coordination"] = ["Rill.Protocol", "Rill.Storage"],
+        ["Rill.Broker"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination"],
+        ["Rill.Hosting"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination", "Rill.Broker"],
     };
 
     [Theory]
     [InlineData("Rill.Protocol")]
     [InlineData("Rill.Storage")]
+    [InlineData("Rill.Coordination")]
     [InlineData("Rill.Broker")]
     [InlineData("Rill.Hosting")]
     public void Project_references_point_down_the_layers(string assemblyName)

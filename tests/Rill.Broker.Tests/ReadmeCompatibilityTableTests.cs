@@ -16,8 +16,8 @@ public class ReadmeCompatibilityTableTests
         int end = readme.IndexOf("<!-- api-table:end -->", StringComparison.Ordinal);
         Assert.True(start >= 0 && end > start, "README.md has no api-table markers");
 
-        var documented = Regex.Matches(readme[start..end], @"^\| (\d+) \| (\w+) \| (\d+)–(\d+) \|$", RegexOptions.Multiline)
-            .Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value} {m.Groups[3].Value}-{m.Groups[4].Value}")
+        var documented = Regex.Matches(readme[start..end], @"^\| (\d+) \| (\w+) \| (\d+)(?:–(\d+))? \|$", RegexOptions.Multiline)
+            .Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value} {m.Groups[3].Value}-{(m.Groups[4].Success ? m.Groups[4].Value : m.Groups[3].Value)}")
             .ToList();
 
         string dir = Directory.CreateTempSubdirectory("rill-readme-").FullName;

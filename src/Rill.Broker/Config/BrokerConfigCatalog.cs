@@ -156,10 +156,10 @@ public static class BrokerConfigCatalog
         yield return No("alter.log.dirs.replication.quota.window.size.seconds", I, "1");
 
         // Groups and offsets.
-        yield return No("group.initial.rebalance.delay.ms", I, "3000");
-        yield return No("group.min.session.timeout.ms", I, "6000");
-        yield return No("group.max.session.timeout.ms", I, "1800000");
-        yield return No("group.max.size", I, "2147483647");
+        yield return Yes("group.initial.rebalance.delay.ms", I, "3000");
+        yield return Yes("group.min.session.timeout.ms", I, "6000");
+        yield return Yes("group.max.session.timeout.ms", I, "1800000");
+        yield return Yes("group.max.size", I, "2147483647");
         yield return No("group.coordinator.rebalance.protocols", Lst, "classic,consumer");
         yield return No("group.coordinator.threads", I, "4");
         yield return No("group.coordinator.append.linger.ms", I, "5");
@@ -182,7 +182,7 @@ public static class BrokerConfigCatalog
         yield return No("offsets.commit.required.acks", S, "-1");
         yield return No("offsets.retention.minutes", I, "10080");
         yield return No("offsets.retention.check.interval.ms", L, "600000");
-        yield return No("offset.metadata.max.bytes", I, "4096");
+        yield return Yes("offset.metadata.max.bytes", I, "4096");
 
         // Transactions and producers.
         yield return No("transactional.id.expiration.ms", I, "604800000");

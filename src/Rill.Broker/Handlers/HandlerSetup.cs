@@ -14,6 +14,17 @@ internal static class HandlerSetup
         registry.Register(new CreateTopicsHandler(broker));
         registry.Register(new DeleteTopicsHandler(broker));
         registry.Register(new InitProducerIdHandler(broker));
+        registry.Register(new FindCoordinatorHandler(broker));
+        registry.Register(new JoinGroupHandler(broker));
+        registry.Register(new SyncGroupHandler(broker));
+        registry.Register(new HeartbeatHandler(broker));
+        registry.Register(new LeaveGroupHandler(broker));
+        registry.Register(new OffsetCommitHandler(broker));
+        registry.Register(new OffsetFetchHandler(broker));
+        registry.Register(new ListGroupsHandler(broker));
+        registry.Register(new DescribeGroupsHandler(broker));
+        registry.Register(new DeleteGroupsHandler(broker));
+        registry.Register(new OffsetDeleteHandler(broker));
         return registry;
     }
 }
