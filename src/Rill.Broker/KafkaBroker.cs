@@ -35,7 +35,8 @@ public sealed class KafkaBroker : IAsyncDisposable
             MaxSessionTimeoutMs = config.GetInt("group.max.session.timeout.ms"),
             InitialRebalanceDelayMs = config.GetInt("group.initial.rebalance.delay.ms"),
             MaxSize = config.GetInt("group.max.size"),
-        }, Time);
+        }, Time, OffsetsLog = new ConsumerOffsetsLog(Topics, config.GetInt("offsets.topic.num.partitions"),
+            config.GetInt("offsets.topic.segment.bytes"), Time));
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
@@ -45,16 +46,18 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal TimeProvider Time { get; }
     internal TopicManager Topics { get; }
     internal GroupCoordinator Groups { get; }
+    internal ConsumerOffsetsLog OffsetsLog { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
     internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>Opens every partition log under log.dirs (running recovery where needed).</summary>
-    public Task StartAsync(CancellationToken cancellationToken = default)
+    public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(Config.LogDirs[0]);
         _cluster.LoadOrCreateMeta(Config.LogDirs[0]);
-        return Topics.LoadAsync(cancellationToken);
+        await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
+        Groups.Load(OffsetsLog.ReadAll());
     }
 
     /// <summary>

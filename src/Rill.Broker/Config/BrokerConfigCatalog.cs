@@ -173,9 +173,9 @@ public static class BrokerConfigCatalog
         yield return No("group.consumer.assignors", Lst, "uniform,range");
         yield return No("group.consumer.migration.policy", Str, "bidirectional");
         yield return No("group.share.enable", B, "false");
-        yield return No("offsets.topic.num.partitions", I, "50");
+        yield return Yes("offsets.topic.num.partitions", I, "50");
         yield return No("offsets.topic.replication.factor", S, "3");
-        yield return No("offsets.topic.segment.bytes", I, "104857600");
+        yield return Yes("offsets.topic.segment.bytes", I, "104857600");
         yield return No("offsets.topic.compression.codec", I, "0");
         yield return No("offsets.load.buffer.size", I, "5242880");
         yield return No("offsets.commit.timeout.ms", I, "5000");

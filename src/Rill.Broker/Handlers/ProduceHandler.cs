@@ -50,6 +50,11 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 {
                     error = ErrorCode.UnknownTopicOrPartition;
                 }
+                else if (TopicName.IsInternal(partition.Topic.Name))
+                {
+                    error = ErrorCode.InvalidTopicException;
+                    message = $"Cannot append to internal topic {partition.Topic.Name}.";
+                }
                 else if (transactional)
                 {
                     error = ErrorCode.TransactionalIdAuthorizationFailed;

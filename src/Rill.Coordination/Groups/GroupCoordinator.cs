@@ -5,8 +5,9 @@ namespace Rill.Coordination.Groups;
 
 /// <summary>
 /// The classic group coordinator: routes each group's requests to that group's single-owner
-/// executor and keeps committed offsets. Offsets and group membership are held in memory;
-/// persistence in __consumer_offsets comes with the rest of the consumer-group issue.
+/// executor and keeps committed offsets. Offset commits are written to an <see cref="IGroupStateLog"/>
+/// (the broker's __consumer_offsets) before they are acknowledged and rebuilt from it on start;
+/// group membership is not persisted yet (members rejoin after a restart).
 /// </summary>
 public sealed class GroupCoordinator : IDisposable
 {
@@ -14,11 +15,47 @@ public sealed class GroupCoordinator : IDisposable
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, (ClassicGroup Group, SerialExecutor Executor)> _groups = new(StringComparer.Ordinal);
     private readonly OffsetStore _offsets = new();
+    private readonly IGroupStateLog? _log;
 
-    public GroupCoordinator(GroupCoordinatorOptions options, TimeProvider? time = null)
+    public GroupCoordinator(GroupCoordinatorOptions options, TimeProvider? time = null, IGroupStateLog? log = null)
     {
         _options = options;
         _time = time ?? TimeProvider.System;
+        _log = log;
+    }
+
+    /// <summary>
+    /// Rebuilds committed offsets from __consumer_offsets records, oldest first (later records
+    /// win; a tombstone deletes). Other record kinds (group metadata) are skipped: members rejoin.
+    /// </summary>
+    public int Load(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> records)
+    {
+        int applied = 0;
+        foreach (var (key, value) in records)
+        {
+            if (!OffsetRecords.TryParseKey(key.Span, out string group, out string topic, out int partition))
+            {
+                continue;
+            }
+            if (value is null)
+            {
+                _offsets.Remove(group, topic, partition);
+            }
+            else if (OffsetRecords.TryParseValue(value.Value.Span, out CommittedOffset offset))
+            {
+                _offsets.Commit(group, topic, partition, offset);
+            }
+            applied++;
+        }
+        return applied;
+    }
+
+    private void Persist(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
+    {
+        if (_log is not null && records.Count > 0)
+        {
+            _log.Append(groupId, records);
+        }
     }
 
     private (ClassicGroup Group, SerialExecutor Executor) GetOrCreate(string groupId)
@@ -79,12 +116,22 @@ public sealed class GroupCoordinator : IDisposable
         return await executor.Invoke(() =>
         {
             ErrorCode error = group.ValidateCommit(generationId, memberId, groupInstanceId);
-            if (error == ErrorCode.None)
+            if (error != ErrorCode.None)
             {
-                foreach (var (topic, partition, offset) in offsets)
-                {
-                    _offsets.Commit(groupId, topic, partition, offset);
-                }
+                return error;
+            }
+            try
+            {
+                // Written before it is visible or acknowledged: an acknowledged commit survives a crash.
+                Persist(groupId, offsets.Select(o => (OffsetRecords.Key(groupId, o.Topic, o.Partition), (byte[]?)OffsetRecords.Value(o.Offset))).ToList());
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                return ErrorCode.CoordinatorNotAvailable;
+            }
+            foreach (var (topic, partition, offset) in offsets)
+            {
+                _offsets.Commit(groupId, topic, partition, offset);
             }
             return error;
         }).ConfigureAwait(false);
@@ -117,13 +164,20 @@ public sealed class GroupCoordinator : IDisposable
     {
         if (!TryGet(groupId, out var entry))
         {
-            return _offsets.RemoveGroup(groupId) ? ErrorCode.None : ErrorCode.GroupIdNotFound;
+            if (!_offsets.HasGroup(groupId))
+            {
+                return ErrorCode.GroupIdNotFound;
+            }
+            Persist(groupId, Tombstones(groupId, _offsets.All(groupId).Select(o => (o.Topic, o.Partition))));
+            _offsets.RemoveGroup(groupId);
+            return ErrorCode.None;
         }
         ErrorCode error = await entry.Executor.Invoke(entry.Group.Delete).ConfigureAwait(false);
         if (error == ErrorCode.None)
         {
             _groups.TryRemove(groupId, out _);
             entry.Executor.Complete();
+            Persist(groupId, Tombstones(groupId, _offsets.All(groupId).Select(o => (o.Topic, o.Partition))));
             _offsets.RemoveGroup(groupId);
         }
         return error;
@@ -140,12 +194,16 @@ public sealed class GroupCoordinator : IDisposable
         {
             return ErrorCode.GroupSubscribedToTopic;
         }
+        Persist(groupId, Tombstones(groupId, partitions));
         foreach (var (topic, partition) in partitions)
         {
             _offsets.Remove(groupId, topic, partition);
         }
         return ErrorCode.None;
     }
+
+    private static List<(byte[] Key, byte[]? Value)> Tombstones(string groupId, IEnumerable<(string Topic, int Partition)> partitions)
+        => partitions.Select(p => (OffsetRecords.Key(groupId, p.Topic, p.Partition), (byte[]?)null)).ToList();
 
     public void Dispose()
     {
