@@ -189,6 +189,10 @@ public ref struct ProtocolReader
     /// <summary>Raw bytes of a known length (tagged field payloads).</summary>
     public ReadOnlyMemory<byte> ReadRaw(int length)
     {
+        if (length < 0)
+        {
+            throw new ProtocolException($"Field length {length} is negative.");
+        }
         CheckLength(length, "Field");
         ReadOnlyMemory<byte> slice = _memory.Slice(_position, length);
         _position += length;

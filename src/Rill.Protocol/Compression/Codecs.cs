@@ -10,12 +10,18 @@ namespace Rill.Protocol.Compression;
 /// </summary>
 public static class Codecs
 {
+    /// <summary>A complete gzip member holding nothing: header, an empty final deflate block, CRC-32 0, size 0.</summary>
+    private static ReadOnlySpan<byte> EmptyGzip => [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+
     public static void Compress(CompressionType type, ReadOnlySpan<byte> input, IBufferWriter<byte> output)
     {
         switch (type)
         {
             case CompressionType.None:
                 output.Write(input);
+                break;
+            case CompressionType.Gzip when input.IsEmpty:
+                output.Write(EmptyGzip);   // GZipStream writes nothing at all, which no gunzip accepts
                 break;
             case CompressionType.Gzip:
                 using (var stream = new GZipStream(new BufferWriterStream(output), CompressionLevel.Fastest))

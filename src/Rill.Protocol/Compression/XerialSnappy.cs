@@ -66,6 +66,25 @@ internal static class XerialSnappy
 
     private static int WriteBlock(ReadOnlySpan<byte> block, IBufferWriter<byte> output, int maxOutput)
     {
+        // The block starts with its uncompressed length; the decoder allocates that much up front,
+        // so check the claim against the limit before trusting it.
+        ulong claimed = 0;
+        for (int i = 0, shift = 0; ; i++, shift += 7)
+        {
+            if (i == block.Length || i == 5)
+            {
+                throw new CompressionException("Corrupt snappy data: bad uncompressed length.");
+            }
+            claimed |= (ulong)(block[i] & 0x7F) << shift;
+            if ((block[i] & 0x80) == 0)
+            {
+                break;
+            }
+        }
+        if (claimed > (ulong)maxOutput)
+        {
+            throw new CompressionException($"Snappy data decompresses to more than the limit of {maxOutput} bytes.");
+        }
         byte[] decoded;
         try
         {
