@@ -1,1 +1,3 @@
-return 0;
+using Rill.Server;
+
+return await CommandLine.RunAsync(args).ConfigureAwait(false);

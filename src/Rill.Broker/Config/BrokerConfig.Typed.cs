@@ -1,3 +1,4 @@
+using Rill.Storage;
 namespace Rill.Broker.Config;
 
 /// <summary>Typed accessors and the values Kafka derives from several properties.</summary>
@@ -9,17 +10,20 @@ public sealed partial class BrokerConfig
     public int NodeId { get; private set; }
 
     /// <summary>Listeners the broker serves Kafka clients on (controller listeners excluded).</summary>
-    public IReadOnlyList<ListenerEndpoint> Listeners { get; private set; } = [];
+    public IReadOnlyList<ListenerAddress> Listeners { get; private set; } = [];
 
-    /// <summary>advertised.listeners, else <see cref="Listeners"/>. A host of "" or port 0 means "use the bound address".</summary>
-    public IReadOnlyList<ListenerEndpoint> AdvertisedListeners { get; private set; } = [];
+    /// <summary>advertised.listeners; empty when not set (the broker then advertises the addresses it bound).</summary>
+    public IReadOnlyList<ListenerAddress> AdvertisedListeners { get; private set; } = [];
 
-    /// <summary>log.dirs, else log.dir (Rill default ./rill-data).</summary>
+    /// <summary>log.dirs, else log.dir (Rill default ./rill-data), as full paths. This Rill version keeps data in one directory.</summary>
     public IReadOnlyList<string> LogDirs { get; private set; } = [];
 
     public int NumPartitions => GetInt("num.partitions");
 
-    public short DefaultReplicationFactor => (short)GetInt("default.replication.factor");
+    public int DefaultReplicationFactor => GetInt("default.replication.factor");
+
+    /// <summary>Kafka keeps the cluster id in meta.properties, not in a property; Rill derives its own.</summary>
+    public string? ClusterId => null;
 
     public bool AutoCreateTopicsEnable => GetBool("auto.create.topics.enable");
 
@@ -51,6 +55,11 @@ public sealed partial class BrokerConfig
 
     /// <summary>log.flush.interval.ms, else log.flush.scheduler.interval.ms (Long.MaxValue: never by time).</summary>
     public long LogFlushIntervalMs { get; private set; }
+
+    /// <summary>How often the flusher looks for due logs: log.flush.scheduler.interval.ms, capped at 1 s so flush.ms is honoured.</summary>
+    public long LogFlushSchedulerIntervalMs => Math.Min(GetLong("log.flush.scheduler.interval.ms"), 1000);
+
+    public long LogFlushOffsetCheckpointIntervalMs => GetLong("log.flush.offset.checkpoint.interval.ms");
 
     public int LogIndexIntervalBytes => GetInt("log.index.interval.bytes");
 
@@ -151,9 +160,9 @@ public sealed partial class BrokerConfig
             map.TryAdd(name, "PLAINTEXT"); // KRaft assumes PLAINTEXT for controller listeners without a mapping
         }
 
-        List<ListenerEndpoint> all = ListenerParser.Parse("listeners", GetString("listeners")!, map);
+        List<ListenerAddress> all = ListenerParser.Parse("listeners", GetString("listeners")!, map);
         var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (ListenerEndpoint l in all)
+        foreach (ListenerAddress l in all)
         {
             if (!names.Add(l.Name))
             {
@@ -161,13 +170,13 @@ public sealed partial class BrokerConfig
             }
         }
 
-        List<ListenerEndpoint> served = all.Where(l => !controllerNames.Contains(l.Name)).ToList();
+        List<ListenerAddress> served = all.Where(l => !controllerNames.Contains(l.Name)).ToList();
         if (served.Count == 0)
         {
             throw new ConfigException("listeners", "listeners must name at least one non-controller listener, e.g. PLAINTEXT://127.0.0.1:9092");
         }
 
-        foreach (ListenerEndpoint l in served)
+        foreach (ListenerAddress l in served)
         {
             if (l.SecurityProtocol != "PLAINTEXT")
             {
@@ -179,8 +188,8 @@ public sealed partial class BrokerConfig
         Listeners = served;
         if (GetString("advertised.listeners") is string adv && adv.Trim().Length > 0)
         {
-            List<ListenerEndpoint> advertised = ListenerParser.Parse("advertised.listeners", adv, map);
-            foreach (ListenerEndpoint a in advertised)
+            List<ListenerAddress> advertised = ListenerParser.Parse("advertised.listeners", adv, map);
+            foreach (ListenerAddress a in advertised)
             {
                 if (!names.Contains(a.Name))
                 {
@@ -197,14 +206,19 @@ public sealed partial class BrokerConfig
         }
         else
         {
-            AdvertisedListeners = served;
+            AdvertisedListeners = [];
         }
     }
 
     private List<string> ResolveLogDirs()
     {
         string property = GetString("log.dirs") is not null ? "log.dirs" : "log.dir";
-        List<string> dirs = ConfigValidator.SplitList(GetString(property) ?? "").Where(d => d.Length > 0).ToList();
-        return dirs.Count > 0 ? dirs : throw ConfigException.InvalidValue(property, GetString(property), "at least one directory");
+        List<string> dirs = ConfigValidator.SplitList(GetString(property) ?? "").Where(d => d.Length > 0).Select(Path.GetFullPath).ToList();
+        if (dirs.Count == 0)
+        {
+            throw ConfigException.InvalidValue(property, GetString(property), "one directory");
+        }
+
+        return dirs.Count == 1 ? dirs : throw new ConfigException(property, $"{property}: this Rill version keeps data in one directory; name exactly one");
     }
 }

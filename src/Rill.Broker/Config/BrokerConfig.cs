@@ -1,12 +1,5 @@
 namespace Rill.Broker.Config;
 
-/// <summary>Kafka's record timestamp types (wire values of the batch attribute bit).</summary>
-public enum TimestampType
-{
-    CreateTime = 0,
-    LogAppendTime = 1,
-}
-
 /// <summary>One broker property as DescribeConfigs shows it. Sensitive values are null.</summary>
 public sealed record BrokerConfigEntry(string Name, string? Value, bool IsDefault, bool IsSensitive);
 
@@ -34,14 +27,15 @@ public sealed partial class BrokerConfig
     }
 
     /// <summary>All defaults (Rill's where they differ from Kafka's).</summary>
-    public static BrokerConfig Default { get; } = Create([]);
+    public static BrokerConfig Default { get; } = FromProperties([]);
 
     /// <summary>Builds a config from name/value pairs (later pairs win). Throws <see cref="ConfigException"/>.</summary>
-    public static BrokerConfig Create(IEnumerable<KeyValuePair<string, string>> properties)
+    public static BrokerConfig FromProperties(IEnumerable<KeyValuePair<string, string>> properties)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach ((string key, string value) in properties)
+        foreach ((string rawKey, string value) in properties)
         {
+            string key = rawKey.Trim();
             CheckKnown(key);
             values[key] = value;
         }
@@ -51,9 +45,9 @@ public sealed partial class BrokerConfig
 
     /// <summary>
     /// What <c>rill serve [--config file] [--set k=v ...]</c> does: the file (if any) first, then each
-    /// <c>k=v</c> override in order. Throws <see cref="ConfigException"/>.
+    /// override in order (see <see cref="ParseSetArgument"/>). Throws <see cref="ConfigException"/>.
     /// </summary>
-    public static BrokerConfig Load(string? propertiesPath, IEnumerable<string> setArguments)
+    public static BrokerConfig Load(string? propertiesPath, IEnumerable<KeyValuePair<string, string>> overrides)
     {
         var pairs = new List<KeyValuePair<string, string>>();
         if (propertiesPath is not null)
@@ -66,12 +60,8 @@ public sealed partial class BrokerConfig
             pairs.AddRange(JavaProperties.Load(propertiesPath));
         }
 
-        foreach (string arg in setArguments)
-        {
-            pairs.Add(ParseSetArgument(arg));
-        }
-
-        return Create(pairs);
+        pairs.AddRange(overrides);
+        return FromProperties(pairs);
     }
 
     /// <summary>Splits a <c>--set</c> argument at its first '='; the value may contain '='.</summary>
@@ -131,8 +121,8 @@ public sealed partial class BrokerConfig
 
     public IReadOnlyList<string> GetList(string name) => (IReadOnlyList<string>?)GetValue(name) ?? [];
 
-    /// <summary>Explicitly set properties that Kafka knows but Rill does not act on, sorted by name.</summary>
-    public IReadOnlyList<string> NotApplied() =>
+    /// <summary>Explicitly set properties that Kafka knows but Rill does not act on, sorted by name (logged once at start).</summary>
+    public IReadOnlyList<string> NotAppliedProperties =>
         _explicit.Keys
             .Where(k => KafkaBrokerConfigs.Find(k) is not { Applied: true })
             .Order(StringComparer.Ordinal)
@@ -141,7 +131,7 @@ public sealed partial class BrokerConfig
     /// <summary>One log line for the server to print at start, or null when everything set is applied.</summary>
     public string? NotAppliedMessage()
     {
-        IReadOnlyList<string> names = NotApplied();
+        IReadOnlyList<string> names = NotAppliedProperties;
         return names.Count == 0 ? null : "Kafka properties accepted but not applied by Rill: " + string.Join(", ", names);
     }
 

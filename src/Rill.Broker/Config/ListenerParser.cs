@@ -30,9 +30,9 @@ internal static class ListenerParser
         return map;
     }
 
-    public static List<ListenerEndpoint> Parse(string property, string value, IReadOnlyDictionary<string, string> protocolMap)
+    public static List<ListenerAddress> Parse(string property, string value, IReadOnlyDictionary<string, string> protocolMap)
     {
-        var endpoints = new List<ListenerEndpoint>();
+        var endpoints = new List<ListenerAddress>();
         foreach (string entry in ConfigValidator.SplitList(value))
         {
             endpoints.Add(ParseOne(property, value, entry, protocolMap));
@@ -41,7 +41,7 @@ internal static class ListenerParser
         return endpoints;
     }
 
-    private static ListenerEndpoint ParseOne(string property, string value, string entry, IReadOnlyDictionary<string, string> protocolMap)
+    private static ListenerAddress ParseOne(string property, string value, string entry, IReadOnlyDictionary<string, string> protocolMap)
     {
         const string Expected = "NAME://host:port entries separated by commas, e.g. PLAINTEXT://127.0.0.1:9092";
         int sep = entry.IndexOf("://", StringComparison.Ordinal);
@@ -74,6 +74,6 @@ internal static class ListenerParser
                 $"Listener '{name}' in {property} has no security protocol: add it to listener.security.protocol.map (e.g. {name}:PLAINTEXT)");
         }
 
-        return new ListenerEndpoint(name, protocol, host, port);
+        return new ListenerAddress(name, host, port) { SecurityProtocol = protocol };
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Rill.Protocol;
+using Rill.Storage;
 
 namespace Rill.Broker.Config;
 
@@ -35,9 +36,7 @@ public sealed class TopicConfig
         Overrides = new Dictionary<string, string>(overrides, StringComparer.Ordinal);
         foreach (TopicConfigDef t in KafkaTopicConfigs.All)
         {
-            (string? raw, TopicConfigSource source) = overrides.TryGetValue(t.Name, out string? o)
-                ? (o, TopicConfigSource.TopicOverride)
-                : FromBroker(broker, t);
+            (string? raw, TopicConfigSource source) = Effective(t, overrides, broker);
             _raw[t.Name] = (raw, source);
             _values[t.Name] = t.Def.Parse(raw);
         }
@@ -157,6 +156,13 @@ public sealed class TopicConfig
     public long SegmentJitterMs => (long)_values["segment.jitter.ms"]!;
 
     public long SegmentMs => (long)_values["segment.ms"]!;
+
+    /// <summary>The effective string value of one topic config and its source.</summary>
+    internal static (string? Raw, TopicConfigSource Source) Effective(string name, IReadOnlyDictionary<string, string> overrides, BrokerConfig broker) =>
+        Effective(KafkaTopicConfigs.Find(name) ?? throw new ConfigException(name, $"Unknown topic config '{name}'"), overrides, broker);
+
+    private static (string? Raw, TopicConfigSource Source) Effective(TopicConfigDef t, IReadOnlyDictionary<string, string> overrides, BrokerConfig broker) =>
+        overrides.TryGetValue(t.Name, out string? o) ? (o, TopicConfigSource.TopicOverride) : FromBroker(broker, t);
 
     private static (string? Raw, TopicConfigSource Source) FromBroker(BrokerConfig broker, TopicConfigDef t)
     {

@@ -1,20 +1,21 @@
 using Rill.Broker.Config;
+using Rill.Storage;
 
 namespace Rill.Broker.Tests.Config;
 
 public class BrokerConfigTests
 {
-    private static BrokerConfig C(params string[] sets) => BrokerConfig.Load(null, sets);
+    private static BrokerConfig C(params string[] sets) => BrokerConfig.FromProperties(sets.Select(BrokerConfig.ParseSetArgument));
 
     [Fact]
     public void Defaults()
     {
         BrokerConfig c = BrokerConfig.Default;
         Assert.Equal(1, c.NodeId);
-        ListenerEndpoint l = Assert.Single(c.Listeners);
-        Assert.Equal(new ListenerEndpoint("PLAINTEXT", "PLAINTEXT", "127.0.0.1", 9092), l);
-        Assert.Equal(c.Listeners, c.AdvertisedListeners);
-        Assert.Equal(["./rill-data"], c.LogDirs);
+        ListenerAddress l = Assert.Single(c.Listeners);
+        Assert.Equal(new ListenerAddress("PLAINTEXT", "127.0.0.1", 9092), l);
+        Assert.Empty(c.AdvertisedListeners);
+        Assert.Equal([Path.GetFullPath("rill-data")], c.LogDirs);
         Assert.Equal(1, c.NumPartitions);
         Assert.Equal(1, c.DefaultReplicationFactor);
         Assert.True(c.AutoCreateTopicsEnable);
@@ -31,7 +32,7 @@ public class BrokerConfigTests
         Assert.Equal(10485760, c.LogIndexSizeMaxBytes);
         Assert.Equal(TimestampType.CreateTime, c.LogMessageTimestampType);
         Assert.Equal("producer", c.CompressionType);
-        Assert.Empty(c.NotApplied());
+        Assert.Empty(c.NotAppliedProperties);
         Assert.Null(c.NotAppliedMessage());
     }
 
@@ -126,9 +127,9 @@ public class BrokerConfigTests
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,INTERNAL:PLAINTEXT,OTHER:PLAINTEXT",
             "advertised.listeners=PLAINTEXT://kafka.example:9092");
         Assert.Equal(
-            [new("PLAINTEXT", "PLAINTEXT", "0.0.0.0", 9092), new("INTERNAL", "PLAINTEXT", "::1", 0), new ListenerEndpoint("OTHER", "PLAINTEXT", "", 19092)],
+            [new("PLAINTEXT", "0.0.0.0", 9092), new("INTERNAL", "::1", 0), new ListenerAddress("OTHER", "", 19092)],
             c.Listeners);
-        Assert.Equal([new ListenerEndpoint("PLAINTEXT", "PLAINTEXT", "kafka.example", 9092)], c.AdvertisedListeners);
+        Assert.Equal([new ListenerAddress("PLAINTEXT", "kafka.example", 9092)], c.AdvertisedListeners);
         Assert.Equal("INTERNAL://[::1]:0", c.Listeners[1].ToString());
     }
 
@@ -138,7 +139,7 @@ public class BrokerConfigTests
         BrokerConfig c = C("process.roles=broker,controller", "controller.listener.names=CONTROLLER",
             "listeners=PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093", "controller.quorum.voters=1@127.0.0.1:9093");
         Assert.Equal(["PLAINTEXT"], c.Listeners.Select(l => l.Name));
-        Assert.Equal(["controller.listener.names", "controller.quorum.voters", "process.roles"], c.NotApplied());
+        Assert.Equal(["controller.listener.names", "controller.quorum.voters", "process.roles"], c.NotAppliedProperties);
         Assert.Equal("Kafka properties accepted but not applied by Rill: controller.listener.names, controller.quorum.voters, process.roles", c.NotAppliedMessage());
     }
 
@@ -173,7 +174,7 @@ public class BrokerConfigTests
     [Fact]
     public void LogDirs()
     {
-        Assert.Equal(["/a", "/b"], C("log.dirs=/a, /b").LogDirs);
+        Assert.Throws<ConfigException>(() => C("log.dirs=/a, /b"));
         Assert.Equal(["/c"], C("log.dir=/c").LogDirs);
         Assert.Equal(["/a"], C("log.dir=/c", "log.dirs=/a").LogDirs);
         Assert.Throws<ConfigException>(() => C("log.dirs= "));
@@ -183,7 +184,7 @@ public class BrokerConfigTests
     public void NotAppliedListsOnlyExplicitUnappliedNames()
     {
         BrokerConfig c = C("num.network.threads=8", "num.partitions=3", "zookeeper.connect=localhost:2181", "listener.name.plaintext.foo=1");
-        Assert.Equal(["listener.name.plaintext.foo", "num.network.threads", "zookeeper.connect"], c.NotApplied());
+        Assert.Equal(["listener.name.plaintext.foo", "num.network.threads", "zookeeper.connect"], c.NotAppliedProperties);
     }
 
     [Fact]
@@ -201,7 +202,7 @@ public class BrokerConfigTests
         File.WriteAllText(path, "# sample\nnum.partitions=3\nlog.dirs=/var/x\nlisteners=PLAINTEXT://127.0.0.1:19092\n");
         try
         {
-            BrokerConfig c = BrokerConfig.Load(path, ["num.partitions=4"]);
+            BrokerConfig c = BrokerConfig.Load(path, [new("num.partitions", "4")]);
             Assert.Equal(4, c.NumPartitions);
             Assert.Equal(["/var/x"], c.LogDirs);
             Assert.Equal(19092, c.Listeners[0].Port);

@@ -97,7 +97,7 @@ public class JavaPropertiesTests
     [Fact]
     public void LastDuplicateWinsWhenApplied()
     {
-        var c = BrokerConfig.Create(JavaProperties.Parse("num.partitions=2\nnum.partitions=5"));
+        var c = BrokerConfig.FromProperties(JavaProperties.Parse("num.partitions=2\nnum.partitions=5"));
         Assert.Equal(5, c.NumPartitions);
     }
 
@@ -105,5 +105,14 @@ public class JavaPropertiesTests
     public void TrailingBackslashAtEndOfFile()
     {
         Assert.Equal("x", P("a=x\\")["a"]);
+    }
+
+    [Fact]
+    public void ServerPropertiesSample()
+    {
+        const string text = "# comment\n! also a comment\n  num.partitions = 4\nlog.dirs:/tmp/a\\\n  ,/tmp/b\nauto.create.topics.enable false\nkey\\=with\\:escapes=va\\u0041lue\n\n";
+        Assert.Equal(
+            [new("num.partitions", "4"), new("log.dirs", "/tmp/a,/tmp/b"), new("auto.create.topics.enable", "false"), new("key=with:escapes", "vaAlue")],
+            JavaProperties.Parse(text));
     }
 }

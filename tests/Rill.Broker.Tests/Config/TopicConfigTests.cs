@@ -1,5 +1,6 @@
 using Rill.Broker.Config;
 using Rill.Protocol;
+using Rill.Storage;
 
 namespace Rill.Broker.Tests.Config;
 
@@ -59,8 +60,8 @@ public class TopicConfigTests
     [Fact]
     public void EffectiveValuesComeFromBrokerDefaults()
     {
-        BrokerConfig broker = BrokerConfig.Load(null, ["log.retention.hours=2", "log.segment.bytes=2097152", "log.roll.hours=1",
-            "message.max.bytes=5000", "log.cleanup.policy=compact", "log.message.timestamp.type=LogAppendTime", "log.flush.interval.messages=1"]);
+        BrokerConfig broker = BrokerConfig.FromProperties(new[] {"log.retention.hours=2", "log.segment.bytes=2097152", "log.roll.hours=1",
+            "message.max.bytes=5000", "log.cleanup.policy=compact", "log.message.timestamp.type=LogAppendTime", "log.flush.interval.messages=1" }.Select(BrokerConfig.ParseSetArgument));
         TopicConfig t = TopicConfig.Create(broker);
         Assert.Equal(7_200_000, t.RetentionMs);
         Assert.Equal(2097152, t.SegmentBytes);

@@ -1,0 +1,74 @@
+using System.Net;
+using Rill.Broker.Config;
+
+namespace Rill.Broker;
+
+/// <summary>
+/// What Metadata says about the cluster: this node, where clients reach it, and the cluster id.
+/// A single node for now; Rill.Cluster replaces this view when replication arrives.
+/// </summary>
+internal sealed class ClusterView
+{
+    private readonly BrokerConfig _config;
+    private volatile (string Host, int Port)[] _advertised;
+
+    public ClusterView(BrokerConfig config)
+    {
+        _config = config;
+        _advertised = config.AdvertisedListeners.Count > 0
+            ? config.AdvertisedListeners.Select(l => (l.Host, l.Port)).ToArray()
+            : config.Listeners.Select(l => (l.Host, l.Port)).ToArray();
+    }
+
+    public int NodeId => _config.NodeId;
+
+    public string ClusterId { get; private set; } = "";
+
+    /// <summary>The first advertised listener: what Metadata hands to clients.</summary>
+    public (string Host, int Port) Advertised => _advertised[0];
+
+    public void SetBound(IReadOnlyList<IPEndPoint> bound)
+    {
+        if (_config.AdvertisedListeners.Count > 0)
+        {
+            return;
+        }
+        var listeners = new (string, int)[bound.Count];
+        for (int i = 0; i < bound.Count; i++)
+        {
+            IPEndPoint endpoint = bound[i];
+            string host = endpoint.Address.Equals(IPAddress.Any) || endpoint.Address.Equals(IPAddress.IPv6Any)
+                ? Dns.GetHostName()
+                : endpoint.Address.ToString();
+            listeners[i] = (host, endpoint.Port);
+        }
+        _advertised = listeners;
+    }
+
+    /// <summary>Reads meta.properties in the first log dir, creating it (with a new cluster id) on first start.</summary>
+    public void LoadOrCreateMeta(string logDir)
+    {
+        string path = Path.Combine(logDir, "meta.properties");
+        if (File.Exists(path))
+        {
+            foreach (string line in File.ReadAllLines(path))
+            {
+                if (line.StartsWith("cluster.id=", StringComparison.Ordinal))
+                {
+                    ClusterId = line["cluster.id=".Length..].Trim();
+                }
+            }
+        }
+        if (ClusterId.Length == 0)
+        {
+            ClusterId = _config.ClusterId ?? NewClusterId();
+            string temp = path + ".tmp";
+            File.WriteAllText(temp, $"#Written by Rill\nversion=1\ncluster.id={ClusterId}\nnode.id={_config.NodeId}\n");
+            File.Move(temp, path, overwrite: true);
+        }
+    }
+
+    /// <summary>Kafka's cluster ids are a UUID in URL-safe base64 without padding (22 characters).</summary>
+    private static string NewClusterId()
+        => Convert.ToBase64String(Guid.NewGuid().ToByteArray()).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

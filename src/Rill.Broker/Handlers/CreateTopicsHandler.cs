@@ -1,0 +1,132 @@
+using Rill.Broker.Topics;
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// CreateTopics (key 19), v0-7. NumPartitions/ReplicationFactor -1 take the broker defaults
+/// (v4+); a replication factor above 1 is INVALID_REPLICATION_FACTOR on a single node; manual
+/// assignments must name this node. Configs are validated against Kafka's topic config names and
+/// persisted. ValidateOnly (v1+) checks everything and creates nothing. From v5 the response
+/// carries the resulting partition count, replication factor and configs; from v7 the topic id.
+/// </summary>
+internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
+{
+    private readonly KafkaBroker _broker;
+
+    public CreateTopicsHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.CreateTopics;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 7;
+
+    protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request)
+    {
+        var response = new CreateTopicsResponse();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var duplicates = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var topic in request.Topics)
+        {
+            if (!seen.Add(topic.Name))
+            {
+                duplicates.Add(topic.Name);
+            }
+        }
+
+        foreach (var topic in request.Topics)
+        {
+            if (duplicates.Contains(topic.Name))
+            {
+                if (duplicates.Remove(topic.Name))
+                {
+                    response.Topics.Add(Error(topic.Name, ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request."));
+                }
+                continue;
+            }
+            response.Topics.Add(Create(topic, request.ValidateOnly, context.ApiVersion));
+        }
+        return ValueTask.FromResult<CreateTopicsResponse?>(response);
+    }
+
+    private CreateTopicsResponse.CreatableTopicResult Create(CreateTopicsRequest.CreatableTopic topic, bool validateOnly, short version)
+    {
+        int partitions = topic.NumPartitions;
+        short replicationFactor = topic.ReplicationFactor;
+        if (topic.Assignments.Count > 0)
+        {
+            if (partitions != -1 || replicationFactor != -1)
+            {
+                return Error(topic.Name, ErrorCode.InvalidRequest, "Both numPartitions or replicationFactor and replicasAssignments were set; use one or the other.");
+            }
+            int node = _broker.Cluster.NodeId;
+            var indexes = new SortedSet<int>();
+            foreach (var assignment in topic.Assignments)
+            {
+                if (assignment.BrokerIds.Count != 1 || assignment.BrokerIds[0] != node)
+                {
+                    return Error(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Partition {assignment.PartitionIndex} must be assigned to broker {node}, the only broker.");
+                }
+                if (!indexes.Add(assignment.PartitionIndex))
+                {
+                    return Error(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Partition {assignment.PartitionIndex} is assigned twice.");
+                }
+            }
+            if (indexes.Min != 0 || indexes.Max != indexes.Count - 1)
+            {
+                return Error(topic.Name, ErrorCode.InvalidReplicaAssignment, "Partition indexes must be consecutive from 0.");
+            }
+            partitions = indexes.Count;
+            replicationFactor = 1;
+        }
+
+        var configs = new List<KeyValuePair<string, string?>>(topic.Configs.Count);
+        foreach (var config in topic.Configs)
+        {
+            configs.Add(new(config.Name, config.Value));
+        }
+
+        TopicCreateResult result = _broker.Topics.Create(topic.Name, partitions, replicationFactor, configs, validateOnly);
+        if (result.Error != ErrorCode.None)
+        {
+            return Error(topic.Name, result.Error, result.Message);
+        }
+
+        var created = new CreateTopicsResponse.CreatableTopicResult
+        {
+            Name = topic.Name,
+            TopicId = result.TopicId,
+            ErrorCode = 0,
+            ErrorMessage = null,
+            NumPartitions = result.Partitions,
+            ReplicationFactor = 1,
+            Configs = [],
+        };
+        if (version >= 5)
+        {
+            foreach (TopicConfigEntry entry in result.Configs)
+            {
+                created.Configs!.Add(new CreateTopicsResponse.CreatableTopicConfigs
+                {
+                    Name = entry.Name,
+                    Value = entry.Sensitive ? null : entry.Value,
+                    ReadOnly = entry.ReadOnly,
+                    ConfigSource = (sbyte)entry.Source,
+                    IsSensitive = entry.Sensitive,
+                });
+            }
+        }
+        return created;
+    }
+
+    private static CreateTopicsResponse.CreatableTopicResult Error(string name, ErrorCode error, string? message)
+        => new()
+        {
+            Name = name,
+            ErrorCode = (short)error,
+            ErrorMessage = message,
+            NumPartitions = -1,
+            ReplicationFactor = -1,
+            Configs = null,
+        };
+}

@@ -1,0 +1,122 @@
+using Rill.Broker.Topics;
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// Fetch (key 1), v4-16. Returns stored batches as stored (no re-encoding): a fetch offset inside a
+/// batch returns that whole batch, and clients skip the records before their offset. Long polling:
+/// the response waits up to MaxWaitMs for MinBytes, woken by appends to any requested partition.
+/// MaxBytes and PartitionMaxBytes bound the response, except that the first non-empty partition
+/// always returns at least one whole batch (KIP-74). Fetch sessions (KIP-227): the broker declines
+/// to create sessions (SessionId 0), which the protocol allows; clients then send full fetches.
+/// Topic ids from v13. Isolation level is accepted; without transactions every offset below the
+/// high watermark is stable, so no aborted transactions are reported.
+/// </summary>
+internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
+{
+    private readonly KafkaBroker _broker;
+
+    public FetchHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.Fetch;
+    public override short MinVersion => 4;
+    public override short MaxVersion => 16;
+
+    protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request)
+    {
+        if (request.SessionId != 0)
+        {
+            return new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound, SessionId = 0 };
+        }
+
+        short version = context.ApiVersion;
+        long deadline = _broker.Time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (_broker.Time.TimestampFrequency / 1000.0));
+        int maxBytes = version >= 3 && request.MaxBytes > 0 ? request.MaxBytes : int.MaxValue;
+        var partitions = Resolve(request, version);
+
+        Task? changed = null;
+        while (true)
+        {
+            var (response, bytes, anyError) = Read(context, request, partitions, version, maxBytes);
+            TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
+            bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
+            if (enough || anyError || remaining <= TimeSpan.Zero)
+            {
+                return response;
+            }
+            context.ReturnBuffers();
+            if (changed is null)
+            {
+                // Arm the append signals, then read again: an append between the read above
+                // and the arming would otherwise go unnoticed until the deadline.
+                changed = PartitionSignals.WhenAnyAppended(partitions);
+                continue;
+            }
+            await PartitionSignals.WaitAsync(changed, remaining, _broker.Time, context.Aborted).ConfigureAwait(false);
+            changed = null;
+        }
+    }
+
+    private List<Partition?> Resolve(FetchRequest request, short version)
+    {
+        var result = new List<Partition?>();
+        foreach (var topic in request.Topics)
+        {
+            Topic? found = version >= 13 ? _broker.Topics.Find(topic.TopicId) : _broker.Topics.Find(topic.Topic);
+            foreach (var partition in topic.Partitions)
+            {
+                result.Add(found?.GetPartition(partition.Partition));
+            }
+        }
+        return result;
+    }
+
+    private (FetchResponse Response, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
+        List<Partition?> partitions, short version, int maxBytes)
+    {
+        var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
+        long total = 0;
+        bool anyError = false;
+        int i = 0;
+        foreach (var topic in request.Topics)
+        {
+            var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = topic.Topic, TopicId = topic.TopicId };
+            response.Responses.Add(topicResponse);
+            foreach (var requested in topic.Partitions)
+            {
+                Partition? partition = partitions[i++];
+                var data = new FetchResponse.PartitionData
+                {
+                    PartitionIndex = requested.Partition,
+                    HighWatermark = -1,
+                    LastStableOffset = -1,
+                    LogStartOffset = -1,
+                    AbortedTransactions = null,
+                    PreferredReadReplica = -1,
+                    Records = ReadOnlyMemory<byte>.Empty,
+                };
+                topicResponse.Partitions.Add(data);
+                if (partition is null)
+                {
+                    data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                    anyError = true;
+                    continue;
+                }
+
+                int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
+                bool minOneBatch = total == 0;
+                PartitionReadResult read = partition.Read(requested.FetchOffset, budget, minOneBatch, context);
+                data.ErrorCode = (short)read.Error;
+                data.HighWatermark = read.HighWatermark;
+                data.LastStableOffset = read.HighWatermark;
+                data.LogStartOffset = read.LogStartOffset;
+                data.Records = read.Records;
+                total += read.Records.Length;
+                anyError |= read.Error != ErrorCode.None;
+            }
+        }
+        return (response, total, anyError);
+    }
+}

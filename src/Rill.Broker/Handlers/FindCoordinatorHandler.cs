@@ -1,0 +1,50 @@
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// FindCoordinator (key 10), v0-6. This node coordinates every group. Transaction coordinators
+/// (key type 1) do not exist yet: COORDINATOR_NOT_AVAILABLE. v4+ answers several keys at once (KIP-699).
+/// </summary>
+internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
+{
+    private readonly KafkaBroker _broker;
+
+    public FindCoordinatorHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.FindCoordinator;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 6;
+
+    protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
+    {
+        var (host, port) = _broker.Cluster.Advertised;
+        int node = _broker.Cluster.NodeId;
+        ErrorCode error = request.KeyType == 0 ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
+        string? message = error == ErrorCode.None ? null : "Transactions are not supported by this Rill version yet.";
+        var response = new FindCoordinatorResponse();
+        if (context.ApiVersion < 4)
+        {
+            response.ErrorCode = (short)error;
+            response.ErrorMessage = message;
+            response.NodeId = error == ErrorCode.None ? node : -1;
+            response.Host = error == ErrorCode.None ? host : "";
+            response.Port = error == ErrorCode.None ? port : -1;
+            return ValueTask.FromResult<FindCoordinatorResponse?>(response);
+        }
+        foreach (string key in request.CoordinatorKeys)
+        {
+            response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
+            {
+                Key = key,
+                NodeId = error == ErrorCode.None ? node : -1,
+                Host = error == ErrorCode.None ? host : "",
+                Port = error == ErrorCode.None ? port : -1,
+                ErrorCode = (short)error,
+                ErrorMessage = message,
+            });
+        }
+        return ValueTask.FromResult<FindCoordinatorResponse?>(response);
+    }
+}

@@ -1,0 +1,30 @@
+namespace Rill.Broker.Handlers;
+
+/// <summary>Registers every API the broker serves. ApiVersions advertises exactly this set.</summary>
+internal static class HandlerSetup
+{
+    public static ApiHandlerRegistry CreateRegistry(KafkaBroker broker)
+    {
+        var registry = new ApiHandlerRegistry();
+        registry.Register(new ProduceHandler(broker));
+        registry.Register(new FetchHandler(broker));
+        registry.Register(new ListOffsetsHandler(broker));
+        registry.Register(new MetadataHandler(broker));
+        registry.Register(new ApiVersionsHandler(registry));
+        registry.Register(new CreateTopicsHandler(broker));
+        registry.Register(new DeleteTopicsHandler(broker));
+        registry.Register(new InitProducerIdHandler(broker));
+        registry.Register(new FindCoordinatorHandler(broker));
+        registry.Register(new JoinGroupHandler(broker));
+        registry.Register(new SyncGroupHandler(broker));
+        registry.Register(new HeartbeatHandler(broker));
+        registry.Register(new LeaveGroupHandler(broker));
+        registry.Register(new OffsetCommitHandler(broker));
+        registry.Register(new OffsetFetchHandler(broker));
+        registry.Register(new ListGroupsHandler(broker));
+        registry.Register(new DescribeGroupsHandler(broker));
+        registry.Register(new DeleteGroupsHandler(broker));
+        registry.Register(new OffsetDeleteHandler(broker));
+        return registry;
+    }
+}

@@ -1,0 +1,35 @@
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>ListGroups (key 16), v0-5, with the state filter (v4+) and type filter (v5+: only "classic" groups exist).</summary>
+internal sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGroupsResponse>
+{
+    private readonly KafkaBroker _broker;
+
+    public ListGroupsHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.ListGroups;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 5;
+
+    protected override async ValueTask<ListGroupsResponse?> HandleAsync(RequestContext context, ListGroupsRequest request)
+    {
+        var response = new ListGroupsResponse();
+        foreach (var (groupId, protocolType, state) in await _broker.Groups.ListAsync().ConfigureAwait(false))
+        {
+            string stateName = state.ToString();
+            if (request.StatesFilter.Count > 0 && !request.StatesFilter.Contains(stateName, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            if (request.TypesFilter.Count > 0 && !request.TypesFilter.Contains("classic", StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+            response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = groupId, ProtocolType = protocolType, GroupState = stateName, GroupType = "classic" });
+        }
+        return response;
+    }
+}

@@ -1,0 +1,121 @@
+using Rill.Broker.Topics;
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// Metadata (key 3), v0-12. Lists this node as the only broker and the leader of every partition.
+/// Unknown topics are created when auto.create.topics.enable is on and the request allows it
+/// (always for v0-3, AllowAutoTopicCreation from v4). v0's empty topic list means "all topics";
+/// from v1 that is a null list. Topic ids from v10 (lookup by id answers UNKNOWN_TOPIC_ID).
+/// Authorized operations (v8+) report everything allowed: there is no authorizer yet.
+/// </summary>
+internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResponse>
+{
+    /// <summary>READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (Kafka's AclOperation codes).</summary>
+    private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
+    private const int OperationsNotRequested = int.MinValue;
+
+    private readonly KafkaBroker _broker;
+
+    public MetadataHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.Metadata;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 12;
+
+    protected override ValueTask<MetadataResponse?> HandleAsync(RequestContext context, MetadataRequest request)
+    {
+        short version = context.ApiVersion;
+        ClusterView cluster = _broker.Cluster;
+        var (host, port) = cluster.Advertised;
+        var response = new MetadataResponse
+        {
+            ClusterId = cluster.ClusterId,
+            ControllerId = cluster.NodeId,
+        };
+        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = cluster.NodeId, Host = host, Port = port, Rack = null });
+
+        bool includeOperations = version >= 8 && request.IncludeTopicAuthorizedOperations;
+        bool allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);
+        if (allTopics)
+        {
+            foreach (Topic topic in _broker.Topics.All)
+            {
+                response.Topics.Add(Describe(topic, includeOperations));
+            }
+            return ValueTask.FromResult<MetadataResponse?>(response);
+        }
+
+        bool allowAutoCreate = (version < 4 || request.AllowAutoTopicCreation) && _broker.Config.AutoCreateTopicsEnable;
+        foreach (MetadataRequest.MetadataRequestTopic requested in request.Topics!)
+        {
+            response.Topics.Add(Resolve(requested, allowAutoCreate, includeOperations));
+        }
+        return ValueTask.FromResult<MetadataResponse?>(response);
+    }
+
+    private MetadataResponse.MetadataResponseTopic Resolve(MetadataRequest.MetadataRequestTopic requested, bool allowAutoCreate, bool includeOperations)
+    {
+        if (requested.Name is null)
+        {
+            Topic? byId = _broker.Topics.Find(requested.TopicId);
+            return byId is not null
+                ? Describe(byId, includeOperations)
+                : new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.UnknownTopicId, Name = null, TopicId = requested.TopicId };
+        }
+
+        string name = requested.Name;
+        Topic? topic = _broker.Topics.Find(name);
+        if (topic is not null)
+        {
+            return Describe(topic, includeOperations);
+        }
+        if (TopicName.Validate(name) is not null)
+        {
+            return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.InvalidTopicException, Name = name };
+        }
+        if (allowAutoCreate && !TopicName.IsInternal(name))
+        {
+            TopicCreateResult created = _broker.Topics.Create(name, -1, -1, [], validateOnly: false);
+            if (created.Topic is not null)
+            {
+                return Describe(created.Topic, includeOperations);
+            }
+            if (created.Error == ErrorCode.TopicAlreadyExists && _broker.Topics.Find(name) is { } raced)
+            {
+                return Describe(raced, includeOperations);
+            }
+            return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)created.Error, Name = name };
+        }
+        return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.UnknownTopicOrPartition, Name = name };
+    }
+
+    private MetadataResponse.MetadataResponseTopic Describe(Topic topic, bool includeOperations)
+    {
+        int node = _broker.Cluster.NodeId;
+        var result = new MetadataResponse.MetadataResponseTopic
+        {
+            ErrorCode = 0,
+            Name = topic.Name,
+            TopicId = topic.Id,
+            IsInternal = TopicName.IsInternal(topic.Name),
+            TopicAuthorizedOperations = includeOperations ? AllTopicOperations : OperationsNotRequested,
+        };
+        for (int i = 0; i < topic.Partitions.Length; i++)
+        {
+            result.Partitions.Add(new MetadataResponse.MetadataResponsePartition
+            {
+                ErrorCode = 0,
+                PartitionIndex = i,
+                LeaderId = node,
+                LeaderEpoch = 0,
+                ReplicaNodes = [node],
+                IsrNodes = [node],
+                OfflineReplicas = [],
+            });
+        }
+        return result;
+    }
+}

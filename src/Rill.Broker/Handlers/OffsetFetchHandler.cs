@@ -1,0 +1,82 @@
+using Rill.Coordination.Groups;
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// OffsetFetch (key 9), v0-9. A null topic list (v2+) means every committed partition; v8+
+/// asks for several groups at once. A partition without a commit answers offset -1.
+/// </summary>
+internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
+{
+    private readonly KafkaBroker _broker;
+
+    public OffsetFetchHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.OffsetFetch;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 9;
+
+    protected override ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request)
+    {
+        var response = new OffsetFetchResponse();
+        if (context.ApiVersion < 8)
+        {
+            var requested = request.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
+            foreach (var (topic, partitions) in Resolve(request.GroupId, requested))
+            {
+                response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic
+                {
+                    Name = topic,
+                    Partitions = partitions.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartition
+                    {
+                        PartitionIndex = p.Partition,
+                        CommittedOffset = p.Offset?.Offset ?? -1,
+                        CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
+                        Metadata = p.Offset?.Metadata ?? "",
+                        ErrorCode = 0,
+                    }).ToList(),
+                });
+            }
+            return ValueTask.FromResult<OffsetFetchResponse?>(response);
+        }
+
+        foreach (var group in request.Groups)
+        {
+            var requested = group.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
+            response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
+            {
+                GroupId = group.GroupId,
+                Topics = Resolve(group.GroupId, requested).Select(t => new OffsetFetchResponse.OffsetFetchResponseTopics
+                {
+                    Name = t.Topic,
+                    Partitions = t.Partitions.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartitions
+                    {
+                        PartitionIndex = p.Partition,
+                        CommittedOffset = p.Offset?.Offset ?? -1,
+                        CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
+                        Metadata = p.Offset?.Metadata ?? "",
+                        ErrorCode = 0,
+                    }).ToList(),
+                }).ToList(),
+            });
+        }
+        return ValueTask.FromResult<OffsetFetchResponse?>(response);
+    }
+
+    private List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Resolve(string groupId,
+        List<(string Name, IReadOnlyList<int> Partitions)>? requested)
+    {
+        if (requested is null)
+        {
+            return _broker.Groups.FetchAllOffsets(groupId)
+                .GroupBy(o => o.Topic)
+                .Select(g => (g.Key, g.Select(o => (o.Partition, (CommittedOffset?)o.Offset)).ToList()))
+                .ToList();
+        }
+        return requested
+            .Select(t => (t.Name, t.Partitions.Select(p => (p, _broker.Groups.FetchOffset(groupId, t.Name, p))).ToList()))
+            .ToList();
+    }
+}

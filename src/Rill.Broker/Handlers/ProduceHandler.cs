@@ -1,0 +1,102 @@
+using System.Runtime.InteropServices;
+using Rill.Broker.Topics;
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// Produce (key 0), v0-11. v0 stays advertised because librdkafka enables compression only when
+/// it is; v0-2 carry magic 0/1 message sets, which are converted to v2 batches on the way in.
+/// acks 0 (no response; an error closes the connection), 1 and -1 (all; on one node the leader is the whole ISR, so
+/// min.insync.replicas above 1 answers NOT_ENOUGH_REPLICAS). Offsets are assigned by patching the
+/// stored batch; idempotent batches are checked against the producer's sequence state, and a
+/// duplicate is answered with its original offsets. Transactional batches wait for the
+/// transaction coordinator (a later issue) and are refused.
+/// </summary>
+internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
+{
+    private readonly KafkaBroker _broker;
+
+    public ProduceHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.Produce;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 11;
+
+    protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
+    {
+        short acks = request.Acks;
+        var response = new ProduceResponse();
+        bool validAcks = acks is 0 or 1 or -1;
+        bool transactional = request.TransactionalId is not null;
+
+        foreach (var topicData in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            response.Responses.Add(topicResponse);
+            Topic? topic = _broker.Topics.Find(topicData.Name);
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                ErrorCode error;
+                string? message = null;
+                PartitionAppendResult result = default;
+                Partition? partition = topic?.GetPartition(partitionData.Index);
+                if (!validAcks)
+                {
+                    error = ErrorCode.InvalidRequiredAcks;
+                }
+                else if (partition is null)
+                {
+                    error = ErrorCode.UnknownTopicOrPartition;
+                }
+                else if (TopicName.IsInternal(partition.Topic.Name))
+                {
+                    error = ErrorCode.InvalidTopicException;
+                    message = $"Cannot append to internal topic {partition.Topic.Name}.";
+                }
+                else if (transactional)
+                {
+                    error = ErrorCode.TransactionalIdAuthorizationFailed;
+                    message = "Transactions are not supported by this Rill version yet.";
+                }
+                else if (acks == -1 && partition.Topic.Config.MinInsyncReplicas > 1)
+                {
+                    error = ErrorCode.NotEnoughReplicas;
+                    message = $"min.insync.replicas is {partition.Topic.Config.MinInsyncReplicas} but this single node is the only replica.";
+                }
+                else if (partitionData.Records is not { Length: > 0 } records)
+                {
+                    error = ErrorCode.InvalidRecord;
+                    message = "The produce request carries no records.";
+                }
+                else
+                {
+                    // The frame buffer belongs to this request; batches are patched in place.
+                    Memory<byte> writable = MemoryMarshal.AsMemory(records);
+                    result = partition.Append(writable, context.ApiVersion);
+                    error = result.Error;
+                    message = result.ErrorMessage;
+                }
+
+                topicResponse.PartitionResponses.Add(new ProduceResponse.PartitionProduceResponse
+                {
+                    Index = partitionData.Index,
+                    ErrorCode = (short)error,
+                    BaseOffset = error == ErrorCode.None ? result.BaseOffset : -1,
+                    LogAppendTimeMs = error == ErrorCode.None ? result.LogAppendTime : -1,
+                    LogStartOffset = partition?.LogStartOffset ?? -1,
+                    ErrorMessage = message,
+                });
+            }
+        }
+        if (acks == 0)
+        {
+            // No response to carry an error: like Kafka, close the connection so the client
+            // notices, refreshes its metadata and reconnects.
+            context.CloseConnection = response.Responses.Any(t => t.PartitionResponses.Any(p => p.ErrorCode != 0));
+            return ValueTask.FromResult<ProduceResponse?>(null);
+        }
+        return ValueTask.FromResult<ProduceResponse?>(response);
+    }
+}

@@ -1,0 +1,84 @@
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Rill.Broker.Config;
+using Rill.Broker.Handlers;
+using Rill.Broker.Network;
+using Rill.Broker.Topics;
+using Rill.Coordination.Groups;
+
+namespace Rill.Broker;
+
+/// <summary>
+/// The broker's composition root: configuration, the topic and partition manager, and the handler
+/// registry behind the Kafka listeners. The network host (Kestrel) lives in Rill.Hosting and hands
+/// each accepted connection to <see cref="OnConnectedAsync"/>.
+/// </summary>
+public sealed class KafkaBroker : IAsyncDisposable
+{
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly KafkaConnectionHandler _connections;
+    private readonly ClusterView _cluster;
+    private int _disposed;
+
+    public KafkaBroker(BrokerConfig config, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        Config = config;
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        Time = time ?? TimeProvider.System;
+        _cluster = new ClusterView(config);
+        Topics = new TopicManager(config, Time, _loggerFactory.CreateLogger<TopicManager>());
+        Groups = new GroupCoordinator(new GroupCoordinatorOptions
+        {
+            MinSessionTimeoutMs = config.GetInt("group.min.session.timeout.ms"),
+            MaxSessionTimeoutMs = config.GetInt("group.max.session.timeout.ms"),
+            InitialRebalanceDelayMs = config.GetInt("group.initial.rebalance.delay.ms"),
+            MaxSize = config.GetInt("group.max.size"),
+        }, Time, OffsetsLog = new ConsumerOffsetsLog(Topics, config.GetInt("offsets.topic.num.partitions"),
+            config.GetInt("offsets.topic.segment.bytes"), Time));
+        Handlers = HandlerSetup.CreateRegistry(this);
+        _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
+            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
+    }
+
+    public BrokerConfig Config { get; }
+    internal TimeProvider Time { get; }
+    internal TopicManager Topics { get; }
+    internal GroupCoordinator Groups { get; }
+    internal ConsumerOffsetsLog OffsetsLog { get; }
+    internal ApiHandlerRegistry Handlers { get; }
+    internal ClusterView Cluster => _cluster;
+    internal CancellationToken Stopping => _stopping.Token;
+
+    /// <summary>Opens every partition log under log.dirs (running recovery where needed).</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(Config.LogDirs[0]);
+        _cluster.LoadOrCreateMeta(Config.LogDirs[0]);
+        await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
+        Groups.Load(OffsetsLog.ReadAll());
+    }
+
+    /// <summary>
+    /// Tells the broker where its Kafka listeners are bound, so Metadata advertises real ports
+    /// when a listener asked for port 0.
+    /// </summary>
+    public void SetBoundListeners(IReadOnlyList<System.Net.IPEndPoint> endpoints) => _cluster.SetBound(endpoints);
+
+    /// <summary>Serves one accepted Kafka connection until it closes.</summary>
+    public Task OnConnectedAsync(ConnectionContext connection) => _connections.OnConnectedAsync(connection);
+
+    /// <summary>Stops serving requests in flight, then flushes and closes every log.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        Groups.Dispose();
+        await Topics.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+}

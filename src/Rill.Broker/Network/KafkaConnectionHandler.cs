@@ -1,0 +1,209 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Logging;
+using Rill.Broker.Handlers;
+using Rill.Protocol;
+
+namespace Rill.Broker.Network;
+
+/// <summary>
+/// One Kafka connection: read a frame, serve it, write the response, repeat. One request is in
+/// flight per connection and responses leave in request order, as the Kafka broker does. A
+/// malformed frame closes this connection only.
+/// </summary>
+internal sealed class KafkaConnectionHandler : ConnectionHandler
+{
+    private readonly ApiHandlerRegistry _handlers;
+    private readonly int _maxRequestSize;
+    private readonly ILogger _log;
+    private readonly CancellationToken _stopping;
+
+    public KafkaConnectionHandler(ApiHandlerRegistry handlers, int maxRequestSize, ILogger log, CancellationToken stopping)
+    {
+        _handlers = handlers;
+        _maxRequestSize = maxRequestSize;
+        _log = log;
+        _stopping = stopping;
+    }
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
+        PipeReader input = connection.Transport.Input;
+        PipeWriter output = connection.Transport.Output;
+        byte[]? frame = null;
+        int frameSize = 0, filled = 0;
+        try
+        {
+            while (!aborted.IsCancellationRequested)
+            {
+                ReadResult result = await input.ReadAsync(aborted.Token).ConfigureAwait(false);
+                ReadOnlySequence<byte> buffer = result.Buffer;
+                if (frame is null)
+                {
+                    if (buffer.Length < 4)
+                    {
+                        if (result.IsCompleted || result.IsCanceled)
+                        {
+                            return;
+                        }
+                        input.AdvanceTo(buffer.Start, buffer.End);
+                        continue;
+                    }
+                    if (FrameDecoder.TryRead(buffer, _maxRequestSize, out frameSize) == FrameStatus.Invalid)
+                    {
+                        _log.LogWarning("Closing connection {Connection} from {Remote}: frame size {Size} is outside 10..{Max} (socket.request.max.bytes)",
+                            connection.ConnectionId, connection.RemoteEndPoint, frameSize, _maxRequestSize);
+                        return;
+                    }
+                    frame = ArrayPool<byte>.Shared.Rent(frameSize);
+                    filled = 0;
+                    buffer = buffer.Slice(4);
+                }
+
+                // Copy what has arrived into the frame buffer and release it from the pipe at once, so
+                // a large request never piles up in the transport's small pooled blocks.
+                int take = (int)Math.Min(buffer.Length, frameSize - filled);
+                buffer.Slice(0, take).CopyTo(frame.AsSpan(filled));
+                filled += take;
+                input.AdvanceTo(buffer.GetPosition(take));
+                if (filled < frameSize)
+                {
+                    if (result.IsCompleted || result.IsCanceled)
+                    {
+                        return;
+                    }
+                    continue;
+                }
+
+                byte[] complete = frame;
+                frame = null;
+                try
+                {
+                    if (!await ServeAsync(connection, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(complete);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (ConnectionResetException)
+        {
+        }
+        catch (IOException)
+        {
+        }
+        finally
+        {
+            if (frame is not null)
+            {
+                ArrayPool<byte>.Shared.Return(frame);
+            }
+            await input.CompleteAsync().ConfigureAwait(false);
+            await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Serves one request frame. Returns false when the connection must be closed.</summary>
+    private async ValueTask<bool> ServeAsync(ConnectionContext connection, PipeWriter output, ReadOnlyMemory<byte> frame, CancellationToken aborted)
+    {
+        ReadOnlySpan<byte> head = frame.Span;
+        short apiKey = BinaryPrimitives.ReadInt16BigEndian(head);
+        short version = BinaryPrimitives.ReadInt16BigEndian(head[2..]);
+        int correlationId = BinaryPrimitives.ReadInt32BigEndian(head[4..]);
+
+        IApiHandler? handler = _handlers.Find(apiKey);
+        if (handler is null)
+        {
+            _log.LogWarning("Closing connection {Connection}: unknown API key {ApiKey}", connection.ConnectionId, apiKey);
+            return false;
+        }
+        if (version < handler.MinVersion || version > handler.MaxVersion)
+        {
+            if (handler is ApiVersionsHandler apiVersions)
+            {
+                // KIP-511: answer an ApiVersions we cannot parse in v0, with the versions we serve.
+                await WriteResponseAsync(output, handler.Key, 0, correlationId, apiVersions.UnsupportedVersionResponse()).ConfigureAwait(false);
+                return true;
+            }
+            _log.LogWarning("Closing connection {Connection}: {Api} v{Version} is not supported ({Min}-{Max})",
+                connection.ConnectionId, handler.Key, version, handler.MinVersion, handler.MaxVersion);
+            return false;
+        }
+
+        RequestContext context;
+        IApiMessage request;
+        try
+        {
+            var reader = new ProtocolReader(frame);
+            var header = new RequestHeader();
+            header.Read(ref reader, ApiMessageVersions.RequestHeaderVersion(handler.Key, version));
+            request = handler.ReadRequest(ref reader, version);
+            context = new RequestContext
+            {
+                ApiKey = handler.Key,
+                ApiVersion = version,
+                CorrelationId = correlationId,
+                ClientId = header.ClientId,
+                ConnectionId = connection.ConnectionId,
+                RemoteEndPoint = connection.RemoteEndPoint,
+                Aborted = aborted,
+            };
+        }
+        catch (ProtocolException e)
+        {
+            _log.LogWarning("Closing connection {Connection}: malformed {Api} v{Version} request: {Reason}",
+                connection.ConnectionId, handler.Key, version, e.Message);
+            return false;
+        }
+
+        bool wrote = false;
+        try
+        {
+            IApiMessage? response;
+            try
+            {
+                response = await handler.HandleAsync(context, request).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                return false;
+            }
+            catch (Exception e)
+            {
+                _log.LogError(e, "Closing connection {Connection}: {Api} v{Version} failed", connection.ConnectionId, handler.Key, version);
+                return false;
+            }
+
+            if (response is not null)
+            {
+                ResponseWriter.Write(output, handler.Key, version, correlationId, response);
+                wrote = true;
+            }
+        }
+        finally
+        {
+            context.ReturnBuffers();
+        }
+        if (wrote)
+        {
+            await output.FlushAsync(aborted).ConfigureAwait(false);
+        }
+        return !context.CloseConnection;
+    }
+
+    private static ValueTask<FlushResult> WriteResponseAsync(PipeWriter output, ApiKey key, short version, int correlationId, IApiMessage response)
+    {
+        ResponseWriter.Write(output, key, version, correlationId, response);
+        return output.FlushAsync();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Buffers.Binary;
+using Rill.Coordination.Groups;
+using Rill.Protocol;
+using Rill.Protocol.Records;
+
+namespace Rill.Broker.Topics;
+
+/// <summary>
+/// The coordinator's records in the internal compacted topic __consumer_offsets, partitioned by
+/// group as Kafka does (abs(groupId.hashCode) % offsets.topic.num.partitions). The topic is
+/// created on the first write, like Kafka creates it on first use.
+/// </summary>
+internal sealed class ConsumerOffsetsLog : IGroupStateLog
+{
+    public const string TopicName = "__consumer_offsets";
+    private readonly TopicManager _topics;
+    private readonly int _partitions;
+    private readonly string _segmentBytes;
+    private readonly TimeProvider _time;
+
+    public ConsumerOffsetsLog(TopicManager topics, int partitions, int segmentBytes, TimeProvider time)
+    {
+        _topics = topics;
+        _partitions = partitions;
+        _segmentBytes = segmentBytes.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _time = time;
+    }
+
+    public void Append(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
+    {
+        Topic topic = _topics.Find(TopicName) ?? Create();
+        Partition partition = topic.GetPartition(PartitionFor(groupId, topic.Partitions.Length))!;
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        byte[] batch = RecordBatchBuilder.Build(records.Select(r => new RecordData(now, r.Key, r.Value)).ToList());
+        PartitionAppendResult result = partition.Append(batch, produceVersion: 11);
+        if (result.Error != ErrorCode.None)
+        {
+            throw new InvalidOperationException($"Writing to {TopicName}-{partition.Index} failed: {result.Error} {result.ErrorMessage}");
+        }
+    }
+
+    /// <summary>Every record of the topic, partition by partition, oldest first (empty when it does not exist yet).</summary>
+    public IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> ReadAll()
+    {
+        Topic? topic = _topics.Find(TopicName);
+        if (topic is null)
+        {
+            yield break;
+        }
+        foreach (Partition partition in topic.Partitions)
+        {
+            long offset = partition.LogStartOffset;
+            while (offset < partition.HighWatermark)
+            {
+                var read = partition.Log.Read(offset, 4 * 1024 * 1024, minOneBatch: true);
+                if (read.Error != ErrorCode.None || read.Length == 0)
+                {
+                    break;
+                }
+                byte[] chunk = new byte[read.Length];
+                read.CopyTo(chunk);
+                foreach (StoredRecord record in RecordEnumerator.ReadAll(chunk))
+                {
+                    if (record.Key is { } key && record.Offset >= offset)
+                    {
+                        yield return (key, record.Value);
+                    }
+                }
+                offset = NextOffset(chunk, offset);
+            }
+        }
+    }
+
+    private static long NextOffset(ReadOnlySpan<byte> chunk, long current)
+    {
+        long next = current;
+        int position = 0;
+        while (chunk.Length - position >= RecordBatchLayout.HeaderSize)
+        {
+            long baseOffset = BinaryPrimitives.ReadInt64BigEndian(chunk[position..]);
+            int lastDelta = BinaryPrimitives.ReadInt32BigEndian(chunk[(position + RecordBatchLayout.LastOffsetDelta)..]);
+            next = Math.Max(next, baseOffset + lastDelta + 1);
+            position += BinaryPrimitives.ReadInt32BigEndian(chunk[(position + RecordBatchLayout.BatchLength)..]) + RecordBatchLayout.LogOverhead;
+        }
+        return next;
+    }
+
+    private Topic Create()
+    {
+        var result = _topics.Create(TopicName, _partitions, 1,
+            [new("cleanup.policy", "compact"), new("segment.bytes", _segmentBytes)], validateOnly: false);
+        return result.Topic ?? _topics.Find(TopicName)
+            ?? throw new InvalidOperationException($"Cannot create {TopicName}: {result.Error} {result.Message}");
+    }
+
+    /// <summary>Kafka's choice: Utils.abs(groupId.hashCode()) % partitions, with Java's String.hashCode.</summary>
+    public static int PartitionFor(string groupId, int partitions)
+    {
+        int hash = 0;
+        foreach (char c in groupId)
+        {
+            hash = unchecked(31 * hash + c);
+        }
+        int abs = hash == int.MinValue ? 0 : Math.Abs(hash);
+        return abs % partitions;
+    }
+}

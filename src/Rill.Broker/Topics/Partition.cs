@@ -1,0 +1,118 @@
+using Rill.Broker.Handlers;
+using Rill.Protocol;
+using Rill.Protocol.Records;
+using Rill.Storage;
+
+namespace Rill.Broker.Topics;
+
+/// <summary>Outcome of a produce to one partition.</summary>
+internal readonly record struct PartitionAppendResult(ErrorCode Error, string? ErrorMessage, long BaseOffset, long LogAppendTime);
+
+/// <summary>Outcome of a fetch from one partition: stored batches as stored, and the log bounds.</summary>
+internal readonly record struct PartitionReadResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset);
+
+/// <summary>
+/// One partition on this broker: its log plus what the front end needs around it (validation of
+/// incoming batches, long-poll wake-ups). The log does offset assignment and idempotence checks
+/// atomically with the write.
+/// </summary>
+internal sealed class Partition
+{
+    public Partition(Topic topic, int index, PartitionLog log)
+    {
+        Topic = topic;
+        Index = index;
+        Log = log;
+    }
+
+    public Topic Topic { get; }
+    public int Index { get; }
+    public PartitionLog Log { get; }
+    public AppendSignal Appended { get; } = new();
+
+    public long LogStartOffset => Log.LogStartOffset;
+    public long HighWatermark => Log.HighWatermark;
+
+    /// <summary>Validates the batches in <paramref name="records"/>, then appends them (patching offsets in place).</summary>
+    public PartitionAppendResult Append(Memory<byte> records, short produceVersion)
+    {
+        TopicSettings config = Topic.Config;
+        Memory<byte> batches = records;
+        byte magic = records.Length > RecordBatchLayout.Magic ? records.Span[RecordBatchLayout.Magic] : (byte)0xFF;
+        if (magic < 2)
+        {
+            if (produceVersion >= 3)
+            {
+                return Fail(ErrorCode.InvalidRecord, $"Produce v{produceVersion} requires record batches of magic 2; got magic {magic}.");
+            }
+            if (!LegacyMessageSetConverter.TryConvert(records.Span, out byte[]? converted, out string? reason))
+            {
+                return Fail(ErrorCode.CorruptMessage, reason);
+            }
+            batches = converted;
+        }
+
+        var validation = RecordBatchValidator.Validate(batches.Span, requireKeys: config.Compacted);
+        if (validation.Error != ErrorCode.None)
+        {
+            return Fail(validation.Error, validation.Message);
+        }
+        if (validation.MaxBatchSize > config.MaxMessageBytes)
+        {
+            return Fail(ErrorCode.MessageTooLarge,
+                $"A record batch of {validation.MaxBatchSize} bytes is larger than max.message.bytes ({config.MaxMessageBytes}).");
+        }
+        if (validation.HasTransactionalBatch)
+        {
+            return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactional batches are not supported by this Rill version yet.");
+        }
+
+        AppendResult result = Log.Append(batches.Span);
+        if (result.Error != ErrorCode.None)
+        {
+            return Fail(result.Error, null);
+        }
+        if (!result.IsDuplicate)
+        {
+            Appended.Notify();
+        }
+        return new PartitionAppendResult(ErrorCode.None, null, result.FirstOffset, result.LogAppendTime);
+    }
+
+    /// <summary>Reads whole batches from <paramref name="offset"/> into a buffer that lives until the response is written.</summary>
+    public PartitionReadResult Read(long offset, int maxBytes, bool minOneBatch, RequestContext context)
+    {
+        LogReadResult read = Log.Read(offset, maxBytes, minOneBatch);
+        if (read.Error != ErrorCode.None || read.Length == 0)
+        {
+            return new PartitionReadResult(read.Error, ReadOnlyMemory<byte>.Empty, read.HighWatermark, read.LogStartOffset);
+        }
+        byte[] buffer = context.RentBuffer(read.Length);
+        int copied;
+        try
+        {
+            copied = read.CopyTo(buffer);
+        }
+        catch (ObjectDisposedException)
+        {
+            // The segment was deleted (retention, deletion) between locating and copying: nothing to return now.
+            copied = 0;
+        }
+        return new PartitionReadResult(ErrorCode.None, buffer.AsMemory(0, copied), read.HighWatermark, read.LogStartOffset);
+    }
+
+    public (long Offset, long Timestamp) FindOffsetForTimestamp(long timestamp)
+    {
+        TimestampOffset found = Log.FindOffsetByTimestamp(timestamp);
+        return found.Found ? (found.Offset, found.Timestamp) : (-1, -1);
+    }
+
+    public (long Offset, long Timestamp) FindMaxTimestamp()
+    {
+        TimestampOffset found = Log.FindMaxTimestamp();
+        return found.Found ? (found.Offset, found.Timestamp) : (-1, -1);
+    }
+
+    private static PartitionAppendResult Fail(ErrorCode error, string? message) => new(error, message, -1, -1);
+
+}

@@ -1,0 +1,254 @@
+using Microsoft.Extensions.Logging;
+using Rill.Broker.Config;
+using Rill.Protocol;
+using Rill.Storage;
+
+namespace Rill.Broker.Topics;
+
+/// <summary>Outcome of a topic creation (or its validation).</summary>
+internal readonly record struct TopicCreateResult(ErrorCode Error, string? Message, Topic? Topic, Guid TopicId,
+    int Partitions, IReadOnlyList<TopicConfigEntry> Configs)
+{
+    public static TopicCreateResult Failed(ErrorCode error, string message) => new(error, message, null, Guid.Empty, -1, []);
+}
+
+/// <summary>
+/// The topics on this broker. Lookups are lock-free over an immutable snapshot; creation and
+/// deletion take a lock, change the partition directories, persist the topic list, then publish
+/// a new snapshot.
+/// </summary>
+internal sealed class TopicManager : IAsyncDisposable
+{
+    private readonly BrokerConfig _config;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Lock _changeLock = new();
+    private volatile Snapshot _snapshot = new([], []);
+    private LogManager? _logs;
+    private TopicMetadataStore? _store;
+    private ProducerIdAllocator? _producerIds;
+    private readonly CancellationTokenSource _stop = new();
+    private Task? _maintenance;
+
+    public TopicManager(BrokerConfig config, TimeProvider time, ILogger log)
+    {
+        _config = config;
+        _time = time;
+        _log = log;
+    }
+
+    public ProducerIdAllocator ProducerIds => _producerIds ?? throw new InvalidOperationException("The broker is not started.");
+
+    public IEnumerable<Topic> All => _snapshot.ByName.Values;
+
+    public Topic? Find(string name) => _snapshot.ByName.GetValueOrDefault(name);
+
+    public Topic? Find(Guid id) => _snapshot.ById.GetValueOrDefault(id);
+
+    /// <summary>Opens the log dirs, reads the topic list, and opens (recovering as needed) every partition log.</summary>
+    public Task LoadAsync(CancellationToken cancellationToken)
+    {
+        string dir = _config.LogDirs[0];
+        Directory.CreateDirectory(dir);
+        _store = new TopicMetadataStore(dir);
+        _producerIds = new ProducerIdAllocator(dir);
+
+        var byName = new Dictionary<string, Topic>(StringComparer.Ordinal);
+        var byId = new Dictionary<Guid, Topic>();
+        var records = _store.Load();
+        foreach (TopicRecord record in records)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            TopicSettings settings = TopicSettings.Resolve(record.Configs, _config, out string? error);
+            if (error is not null)
+            {
+                _log.LogWarning("Topic {Topic}: stored config is no longer valid ({Error}); using broker defaults for it", record.Name, error);
+            }
+            var topic = new Topic(record.Name, record.TopicId, record.Configs, settings);
+            byName.Add(topic.Name, topic);
+            byId.Add(topic.Id, topic);
+        }
+
+        LogConfig defaults = TopicSettings.Resolve(new Dictionary<string, string>(), _config, out _).Log;
+        _logs = LogManager.Open(dir, tp => byName.TryGetValue(tp.Topic, out Topic? t) ? t.Config.Log : defaults, _time);
+        foreach (Topic topic in byName.Values)
+        {
+            topic.Partitions = OpenPartitions(topic, records.First(r => r.Name == topic.Name).Partitions);
+        }
+        foreach (TopicPartition orphan in _logs.ListPartitions())
+        {
+            if (!byName.TryGetValue(orphan.Topic, out Topic? owner) || orphan.Partition >= owner.Partitions.Length)
+            {
+                _log.LogWarning("Partition directory {Partition} belongs to no known topic; it is left untouched", orphan);
+            }
+        }
+        _maintenance = Task.Run(() => MaintainAsync(_stop.Token));
+        _snapshot = new Snapshot(byName, byId);
+        _log.LogInformation("Loaded {Topics} topics from {Dir}", byName.Count, dir);
+        return Task.CompletedTask;
+    }
+
+    public TopicCreateResult Create(string name, int partitions, short replicationFactor,
+        IReadOnlyList<KeyValuePair<string, string?>> configs, bool validateOnly)
+    {
+        if (TopicName.Validate(name) is { } invalidName)
+        {
+            return TopicCreateResult.Failed(ErrorCode.InvalidTopicException, invalidName);
+        }
+        if (partitions == -1)
+        {
+            partitions = _config.NumPartitions;
+        }
+        if (partitions <= 0)
+        {
+            return TopicCreateResult.Failed(ErrorCode.InvalidPartitions, $"Number of partitions must be larger than 0 (got {partitions}).");
+        }
+        if (replicationFactor == -1)
+        {
+            replicationFactor = (short)Math.Min(_config.DefaultReplicationFactor, 1);
+        }
+        if (replicationFactor != 1)
+        {
+            return TopicCreateResult.Failed(ErrorCode.InvalidReplicationFactor,
+                $"Replication factor {replicationFactor} is larger than the number of available brokers (1).");
+        }
+
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in configs)
+        {
+            if (value is null)
+            {
+                return TopicCreateResult.Failed(ErrorCode.InvalidConfig, $"Null value not supported for topic config '{key}'.");
+            }
+            overrides[key] = value;
+        }
+        TopicSettings settings = TopicSettings.Resolve(overrides, _config, out string? configError);
+        if (configError is not null)
+        {
+            return TopicCreateResult.Failed(ErrorCode.InvalidConfig, configError);
+        }
+
+        lock (_changeLock)
+        {
+            Snapshot current = _snapshot;
+            if (current.ByName.ContainsKey(name))
+            {
+                return TopicCreateResult.Failed(ErrorCode.TopicAlreadyExists, $"Topic '{name}' already exists.");
+            }
+            if (CollidingName(current, name) is { } other)
+            {
+                return TopicCreateResult.Failed(ErrorCode.InvalidTopicException,
+                    $"Topic '{name}' collides with existing topic '{other}': '.' and '_' are treated as the same in metric names.");
+            }
+            var id = Guid.NewGuid();
+            var described = settings.Describe(overrides, _config);
+            if (validateOnly)
+            {
+                return new TopicCreateResult(ErrorCode.None, null, null, Guid.Empty, partitions, described);
+            }
+
+            var topic = new Topic(name, id, overrides, settings);
+            topic.Partitions = OpenPartitions(topic, partitions);
+            var byName = new Dictionary<string, Topic>(current.ByName, StringComparer.Ordinal) { [name] = topic };
+            var byId = new Dictionary<Guid, Topic>(current.ById) { [id] = topic };
+            _store!.Save(byName.Values.Select(t => t.ToRecord()));
+            _snapshot = new Snapshot(byName, byId);
+            _log.LogInformation("Created topic {Topic} with {Partitions} partitions", name, partitions);
+            return new TopicCreateResult(ErrorCode.None, null, topic, id, partitions, described);
+        }
+    }
+
+    public (ErrorCode Error, string? Message) Delete(string name)
+    {
+        lock (_changeLock)
+        {
+            Snapshot current = _snapshot;
+            if (!current.ByName.TryGetValue(name, out Topic? topic))
+            {
+                return (ErrorCode.UnknownTopicOrPartition, null);
+            }
+            var byName = new Dictionary<string, Topic>(current.ByName, StringComparer.Ordinal);
+            byName.Remove(name);
+            var byId = new Dictionary<Guid, Topic>(current.ById);
+            byId.Remove(topic.Id);
+            _store!.Save(byName.Values.Select(t => t.ToRecord()));
+            _snapshot = new Snapshot(byName, byId);
+            foreach (Partition partition in topic.Partitions)
+            {
+                _ = _logs!.DeleteLog(new TopicPartition(topic.Name, partition.Index));
+            }
+            _log.LogInformation("Deleted topic {Topic}", name);
+            return (ErrorCode.None, null);
+        }
+    }
+
+    private Partition[] OpenPartitions(Topic topic, int count)
+    {
+        var partitions = new Partition[count];
+        for (int i = 0; i < count; i++)
+        {
+            partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log));
+        }
+        return partitions;
+    }
+
+    private static string? CollidingName(Snapshot snapshot, string name)
+    {
+        if (!name.Contains('.') && !name.Contains('_'))
+        {
+            return null;
+        }
+        string normalized = name.Replace('.', '_');
+        foreach (string existing in snapshot.ByName.Keys)
+        {
+            if (existing.Replace('.', '_') == normalized)
+            {
+                return existing;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Runs the time-based flush policy (flush.ms) and writes the recovery checkpoints periodically.</summary>
+    private async Task MaintainAsync(CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(10, _config.LogFlushSchedulerIntervalMs)), _time);
+        long checkpointEvery = Math.Max(1000, _config.LogFlushOffsetCheckpointIntervalMs);
+        long lastCheckpoint = _time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try
+                {
+                    _logs!.FlushDueLogs();
+                    if (_time.GetElapsedTime(lastCheckpoint).TotalMilliseconds >= checkpointEvery)
+                    {
+                        _logs.Checkpoint();
+                        lastCheckpoint = _time.GetTimestamp();
+                    }
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException)
+                {
+                    _log.LogWarning(e, "Background flush or checkpoint failed; retrying on the next tick");
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_maintenance is not null)
+        {
+            await _maintenance.ConfigureAwait(false);
+        }
+        _logs?.Dispose();
+        _stop.Dispose();
+    }
+
+    private sealed record Snapshot(Dictionary<string, Topic> ByName, Dictionary<Guid, Topic> ById);
+}

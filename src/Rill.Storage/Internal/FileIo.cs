@@ -1,0 +1,38 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Rill.Storage.Internal;
+
+/// <summary>Small allocation-free helpers over <see cref="RandomAccess"/>.</summary>
+internal static class FileIo
+{
+    public const FileShare Share = FileShare.ReadWrite | FileShare.Delete;
+
+    public static SafeFileHandle OpenReadWrite(string path, FileMode mode = FileMode.OpenOrCreate)
+        => File.OpenHandle(path, mode, FileAccess.ReadWrite, Share);
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    public static int ReadFully(SafeFileHandle handle, Span<byte> buffer, long position)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(handle, buffer[total..], position + total);
+            if (n <= 0) break;
+            total += n;
+        }
+        return total;
+    }
+
+    /// <summary>Writes a file next to <paramref name="path"/>, fsyncs it and renames it over <paramref name="path"/>.</summary>
+    public static void WriteAtomically(string path, ReadOnlySpan<byte> contents)
+    {
+        string temp = path + ".tmp";
+        using (SafeFileHandle h = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            RandomAccess.Write(h, contents, 0);
+            RandomAccess.FlushToDisk(h);
+        }
+        File.Move(temp, path, overwrite: true);
+        DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
+    }
+}

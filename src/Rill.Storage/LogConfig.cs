@@ -1,0 +1,59 @@
+namespace Rill.Storage;
+
+/// <summary>Which timestamp a topic keeps (Kafka's message.timestamp.type).</summary>
+public enum TimestampType
+{
+    CreateTime = 0,
+    LogAppendTime = 1,
+}
+
+/// <summary>
+/// Per-partition log settings, named after Kafka's topic configs (segment.bytes, segment.ms, ...). The broker
+/// resolves topic overrides and broker defaults into one of these; storage only reads it.
+/// </summary>
+public sealed record LogConfig
+{
+    /// <summary>segment.bytes: a segment rolls before it would grow past this size.</summary>
+    public int SegmentBytes { get; init; } = 1024 * 1024 * 1024;
+
+    /// <summary>segment.ms: a segment rolls once this much time separates its first batch from a new one.</summary>
+    public long SegmentMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary>index.interval.bytes: bytes of log between two offset index entries.</summary>
+    public int IndexIntervalBytes { get; init; } = 4096;
+
+    /// <summary>segment.index.bytes: maximum size of a segment's .index/.timeindex; a full index rolls the segment.</summary>
+    public int SegmentIndexBytes { get; init; } = 10 * 1024 * 1024;
+
+    /// <summary>flush.messages: fsync after this many records (default: never, the OS decides).</summary>
+    public long FlushIntervalMessages { get; init; } = long.MaxValue;
+
+    /// <summary>flush.ms: fsync when this long has passed since the last fsync (default: never).</summary>
+    public long FlushIntervalMs { get; init; } = long.MaxValue;
+
+    /// <summary>message.timestamp.type.</summary>
+    public TimestampType MessageTimestampType { get; init; } = TimestampType.CreateTime;
+
+    /// <summary>max.message.bytes: largest record batch accepted.</summary>
+    public int MaxMessageBytes { get; init; } = 1024 * 1024 + 12;
+
+    /// <summary>retention.ms (-1: unlimited). Not acted on by the log itself; read by the retention task.</summary>
+    public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
+
+    /// <summary>retention.bytes (-1: unlimited). Not acted on by the log itself; read by the retention task.</summary>
+    public long RetentionBytes { get; init; } = -1;
+
+    /// <summary>Default settings, as Kafka's defaults.</summary>
+    public static LogConfig Default { get; } = new();
+
+    internal void Validate()
+    {
+        if (SegmentBytes < 14) throw new ArgumentOutOfRangeException(nameof(SegmentBytes), SegmentBytes, "segment.bytes must be at least 14.");
+        if (SegmentMs < 1) throw new ArgumentOutOfRangeException(nameof(SegmentMs), SegmentMs, "segment.ms must be at least 1.");
+        if (IndexIntervalBytes < 0) throw new ArgumentOutOfRangeException(nameof(IndexIntervalBytes), IndexIntervalBytes, "index.interval.bytes must not be negative.");
+        if (SegmentIndexBytes < 12) throw new ArgumentOutOfRangeException(nameof(SegmentIndexBytes), SegmentIndexBytes, "segment.index.bytes must be at least 12.");
+        if (FlushIntervalMessages < 1) throw new ArgumentOutOfRangeException(nameof(FlushIntervalMessages), FlushIntervalMessages, "flush.messages must be at least 1.");
+        if (FlushIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(FlushIntervalMs), FlushIntervalMs, "flush.ms must not be negative.");
+        if (MaxMessageBytes < 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "max.message.bytes must not be negative.");
+    }
+}

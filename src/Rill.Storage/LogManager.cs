@@ -1,0 +1,158 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+
+namespace Rill.Storage;
+
+/// <summary>
+/// All partition logs of one log directory (one entry of log.dirs): opens every <c>topic-N</c> directory at start
+/// (in parallel), creates and deletes partition logs, and keeps the Kafka checkpoint files in the directory root
+/// (<c>recovery-point-offset-checkpoint</c>, <c>log-start-offset-checkpoint</c>). Topic metadata (partition counts,
+/// configs) belongs to the broker, which supplies each partition's <see cref="LogConfig"/>.
+/// </summary>
+public sealed class LogManager : IDisposable
+{
+    public const string RecoveryPointCheckpointFile = "recovery-point-offset-checkpoint";
+    public const string LogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
+    private const string DeleteSuffix = "-delete";
+
+    private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
+    private readonly ConcurrentDictionary<Task, byte> _pendingDeletes = new();
+    private readonly TimeProvider _time;
+    private readonly Lock _checkpointLock = new();
+    private bool _closed;
+
+    private LogManager(string logDirectory, TimeProvider time)
+    {
+        LogDirectory = logDirectory;
+        _time = time;
+    }
+
+    public string LogDirectory { get; }
+
+    /// <summary>
+    /// Opens (creating if needed) the log directory and every partition in it. <paramref name="configFor"/> gives
+    /// the config of each partition found. Missing or garbled checkpoints mean full recovery of unclean logs.
+    /// </summary>
+    public static LogManager Open(string logDirectory, Func<TopicPartition, LogConfig> configFor, TimeProvider? time = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(logDirectory);
+        ArgumentNullException.ThrowIfNull(configFor);
+        var manager = new LogManager(Path.GetFullPath(logDirectory), time ?? TimeProvider.System);
+        Directory.CreateDirectory(manager.LogDirectory);
+        OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, RecoveryPointCheckpointFile), out var recoveryPoints);
+        OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, LogStartOffsetCheckpointFile), out var startOffsets);
+
+        var found = new List<(TopicPartition Tp, string Path)>();
+        foreach (string dir in Directory.EnumerateDirectories(manager.LogDirectory))
+        {
+            string name = Path.GetFileName(dir);
+            if (name.EndsWith(DeleteSuffix, StringComparison.Ordinal))
+            {
+                manager.DeleteInBackground(dir);
+                continue;
+            }
+            if (name.EndsWith("-future", StringComparison.Ordinal) || name.EndsWith("-stray", StringComparison.Ordinal)) continue;
+            if (TopicPartition.TryParseDirectoryName(name, out TopicPartition tp)) found.Add((tp, dir));
+        }
+
+        Parallel.ForEach(found, item =>
+        {
+            var options = new LogOpenOptions
+            {
+                RecoveryPoint = recoveryPoints.GetValueOrDefault(item.Tp, 0),
+                LogStartOffset = startOffsets.TryGetValue(item.Tp, out long start) ? start : null,
+                Time = manager._time,
+            };
+            manager._logs[item.Tp] = PartitionLog.Open(item.Path, configFor(item.Tp), options);
+        });
+        manager.Checkpoint();
+        return manager;
+    }
+
+    /// <summary>The partitions with a log here.</summary>
+    public TopicPartition[] ListPartitions() => _logs.Keys.ToArray();
+
+    public bool TryGetLog(TopicPartition tp, out PartitionLog log) => _logs.TryGetValue(tp, out log!);
+
+    /// <summary>Returns the partition's log, creating an empty one if there is none.</summary>
+    public PartitionLog GetOrCreateLog(TopicPartition tp, LogConfig config)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(tp.Topic);
+        ArgumentOutOfRangeException.ThrowIfNegative(tp.Partition);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        lock (_logs)
+        {
+            if (_logs.TryGetValue(tp, out PartitionLog? existing)) return existing;
+            var log = PartitionLog.Open(Path.Combine(LogDirectory, tp.DirectoryName), config,
+                new LogOpenOptions { Time = _time });
+            _logs[tp] = log;
+            return log;
+        }
+    }
+
+    /// <summary>
+    /// Removes a partition: closes its log, renames its directory to <c>topic-N.&lt;hex&gt;-delete</c> (so a
+    /// restart never reopens it) and deletes that in the background. The task completes when the files are gone.
+    /// </summary>
+    public Task DeleteLog(TopicPartition tp)
+    {
+        PartitionLog? log;
+        lock (_logs)
+        {
+            if (!_logs.TryRemove(tp, out log)) return Task.CompletedTask;
+        }
+        log.CloseWithoutCleanShutdown();
+        string target = Path.Combine(LogDirectory,
+            tp.DirectoryName + "." + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture) + DeleteSuffix);
+        Directory.Move(log.Directory, target);
+        Internal.DirectorySync.Flush(LogDirectory);
+        Checkpoint();
+        return DeleteInBackground(target);
+    }
+
+    private Task DeleteInBackground(string dir)
+    {
+        Task task = Task.Run(() =>
+        {
+            if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        });
+        _pendingDeletes[task] = 0;
+        _ = task.ContinueWith(t => _pendingDeletes.TryRemove(t, out _), TaskScheduler.Default);
+        return task;
+    }
+
+    /// <summary>Writes both checkpoint files from the open logs.</summary>
+    public void Checkpoint()
+    {
+        lock (_checkpointLock)
+        {
+            var recovery = new List<KeyValuePair<TopicPartition, long>>();
+            var starts = new List<KeyValuePair<TopicPartition, long>>();
+            foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs)
+            {
+                recovery.Add(new(kv.Key, kv.Value.RecoveryPoint));
+                starts.Add(new(kv.Key, kv.Value.LogStartOffset));
+            }
+            OffsetCheckpointFile.Write(Path.Combine(LogDirectory, RecoveryPointCheckpointFile), recovery);
+            OffsetCheckpointFile.Write(Path.Combine(LogDirectory, LogStartOffsetCheckpointFile), starts);
+        }
+    }
+
+    /// <summary>Runs the flush.ms policy of every log; for a periodic task.</summary>
+    public void FlushDueLogs()
+    {
+        foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs) kv.Value.FlushIfDue();
+    }
+
+    /// <summary>Closes every log cleanly (flush, producer snapshots, markers) and writes the checkpoints.</summary>
+    public void Close()
+    {
+        if (_closed) return;
+        _closed = true;
+        Parallel.ForEach(_logs.Values, log => log.Close());
+        Checkpoint();
+        Task.WaitAll(_pendingDeletes.Keys.ToArray(), TimeSpan.FromSeconds(30));
+    }
+
+    public void Dispose() => Close();
+}

@@ -1,0 +1,21 @@
+namespace Rill.Storage;
+
+/// <summary>
+/// What the log manager knows about a partition from its checkpoint files when it opens it.
+/// </summary>
+public sealed record LogOpenOptions
+{
+    /// <summary>
+    /// Offset below which everything is known to be fsynced (recovery-point-offset-checkpoint). After an unclean
+    /// shutdown every segment holding offsets at or above it is scanned and validated. 0: recover everything.
+    /// </summary>
+    public long RecoveryPoint { get; init; }
+
+    /// <summary>Log start offset from log-start-offset-checkpoint, when known (it can lie inside the first segment).</summary>
+    public long? LogStartOffset { get; init; }
+
+    /// <summary>Time source for appends (LogAppendTime), segment.ms and flush.ms. Default: the system clock.</summary>
+    public TimeProvider? Time { get; init; }
+
+    public static LogOpenOptions Default { get; } = new();
+}

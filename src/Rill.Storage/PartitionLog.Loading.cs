@@ -1,0 +1,172 @@
+using Rill.Protocol.Records;
+using Rill.Storage.Internal;
+using Rill.Storage.Segments;
+
+namespace Rill.Storage;
+
+public sealed partial class PartitionLog
+{
+    private const int SnapshotsKept = 3;
+
+    private void Load(LogOpenOptions options)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        string marker = Path.Combine(Directory, LogFileNames.CleanShutdownFile);
+        bool clean = File.Exists(marker);
+        long now = NowMs;
+
+        var bases = new List<long>();
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            string name = Path.GetFileName(path);
+            if (name.EndsWith(".tmp", StringComparison.Ordinal) || name.EndsWith(".deleted", StringComparison.Ordinal)
+                || name.EndsWith(".swap", StringComparison.Ordinal) || name.EndsWith(".cleaned", StringComparison.Ordinal))
+            {
+                File.Delete(path);
+            }
+            else if (LogFileNames.TryParseOffset(name, LogFileNames.LogSuffix, out long baseOffset))
+            {
+                bases.Add(baseOffset);
+            }
+        }
+        bases.Sort();
+        DeleteOrphanIndexes(bases);
+
+        var segments = new List<LogSegment>(Math.Max(1, bases.Count));
+        foreach (long b in bases) segments.Add(LogSegment.Open(Directory, b, Config, now));
+        if (segments.Count == 0)
+        {
+            segments.Add(LogSegment.Open(Directory, Math.Max(0, options.LogStartOffset ?? 0), Config, now));
+            clean = true;
+        }
+
+        OpenedAfterCleanShutdown = clean;
+        var recovered = new List<LogSegment>();
+        for (int i = 0; i < segments.Count; i++)
+        {
+            LogSegment seg = segments[i];
+            bool last = i == segments.Count - 1;
+            long next = last ? -1 : segments[i + 1].BaseOffset;
+            bool mustRecover = !clean && (last || next > options.RecoveryPoint);
+            long cut = 0;
+            if (mustRecover || !seg.TryLoadClean(last, next))
+            {
+                cut = seg.Recover(int.MaxValue);
+                recovered.Add(seg);
+            }
+            if (cut > 0 && !last)
+            {
+                // Everything after a torn or corrupt batch is gone: later segments cannot follow on.
+                for (int j = segments.Count - 1; j > i; j--)
+                {
+                    segments[j].DeleteFiles();
+                    segments.RemoveAt(j);
+                }
+                break;
+            }
+        }
+        foreach (LogSegment seg in recovered) seg.Flush();
+
+        _segments = segments.ToArray();
+        LogSegment active = _segments[^1];
+        _logEndOffset = Math.Max(active.EndOffset, active.BaseOffset);
+        long start = Math.Max(options.LogStartOffset ?? 0, _segments[0].BaseOffset);
+        _logStartOffset = Math.Min(start, _logEndOffset);
+        _recoveryPoint = _logEndOffset;
+        _lastFlushMs = now;
+        RebuildProducerState();
+
+        if (File.Exists(marker))
+        {
+            File.Delete(marker);
+            DirectorySync.Flush(Directory);
+        }
+    }
+
+    private void DeleteOrphanIndexes(List<long> bases)
+    {
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
+        {
+            string name = Path.GetFileName(path);
+            if ((LogFileNames.TryParseOffset(name, LogFileNames.IndexSuffix, out long b)
+                 || LogFileNames.TryParseOffset(name, LogFileNames.TimeIndexSuffix, out b))
+                && bases.BinarySearch(b) < 0)
+            {
+                File.Delete(path);
+            }
+        }
+    }
+
+    /// <summary>Sorted offsets of the producer snapshot files in the directory.</summary>
+    private List<long> ListSnapshots()
+    {
+        var offsets = new List<long>();
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + LogFileNames.SnapshotSuffix))
+        {
+            if (LogFileNames.TryParseOffset(Path.GetFileName(path), LogFileNames.SnapshotSuffix, out long o)) offsets.Add(o);
+        }
+        offsets.Sort();
+        return offsets;
+    }
+
+    /// <summary>
+    /// Rebuilds idempotent producer state: loads the newest readable snapshot at or below the log end offset
+    /// (snapshots above it are stale after a truncation and are deleted), then replays the batches after it.
+    /// </summary>
+    private void RebuildProducerState()
+    {
+        _producers.Clear();
+        long leo = LogEndOffset;
+        long from = _segments[0].BaseOffset;
+        List<long> snapshots = ListSnapshots();
+        for (int i = snapshots.Count - 1; i >= 0; i--)
+        {
+            long offset = snapshots[i];
+            string path = LogFileNames.SnapshotFile(Directory, offset);
+            if (offset > leo || offset < _segments[0].BaseOffset)
+            {
+                File.Delete(path);
+                continue;
+            }
+            if (_producers.TryLoadSnapshot(path))
+            {
+                from = offset;
+                break;
+            }
+            File.Delete(path);
+        }
+        ReplayProducerBatches(from, leo);
+    }
+
+    private void ReplayProducerBatches(long from, long to)
+    {
+        Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+        foreach (LogSegment seg in _segments)
+        {
+            if (seg.EndOffset <= from) continue;
+            long limit = seg.Size;
+            long pos = from > seg.BaseOffset ? seg.FindBatchPosition(from, limit, out _) : 0;
+            if (pos < 0) continue;
+            while (seg.TryReadHeader(pos, header, limit))
+            {
+                int total = Batch.TotalSize(header);
+                if (total < RecordBatchLayout.HeaderSize) break;
+                long baseOffset = Batch.BaseOffset(header);
+                if (baseOffset >= to) return;
+                if (baseOffset >= from) _producers.ApplyBatch(header);
+                pos += total;
+            }
+        }
+    }
+
+    /// <summary>Writes the producer state as <c>&lt;offset&gt;.snapshot</c> and keeps only the newest few.</summary>
+    private void WriteProducerSnapshot(long offset)
+    {
+        _producers.WriteSnapshot(LogFileNames.SnapshotFile(Directory, offset));
+        List<long> snapshots = ListSnapshots();
+        for (int i = 0; i < snapshots.Count - SnapshotsKept; i++)
+        {
+            File.Delete(LogFileNames.SnapshotFile(Directory, snapshots[i]));
+        }
+    }
+}

@@ -1,0 +1,113 @@
+using Rill.Storage.Segments;
+
+namespace Rill.Storage;
+
+public sealed partial class PartitionLog
+{
+    /// <summary>
+    /// Removes every batch holding an offset at or above <paramref name="offset"/> (a batch straddling it goes
+    /// whole, so the new log end offset is that batch's base offset). Below the log start offset the log is
+    /// emptied and restarts at <paramref name="offset"/>. Producer state is rebuilt to match.
+    /// </summary>
+    /// <returns>The new log end offset.</returns>
+    public long TruncateTo(long offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            if (offset >= LogEndOffset) return LogEndOffset;
+            long now = NowMs;
+            LogSegment[] segments = _segments;
+            if (offset <= segments[0].BaseOffset || offset < LogStartOffset)
+            {
+                foreach (LogSegment s in segments) s.DeleteFiles();
+                LogSegment fresh = LogSegment.Open(Directory, offset, Config, now);
+                fresh.TruncateTo(0);
+                fresh.EndOffset = offset;
+                _segments = [fresh];
+                Volatile.Write(ref _logStartOffset, offset);
+                Volatile.Write(ref _logEndOffset, offset);
+            }
+            else
+            {
+                int keep = segments.Length;
+                while (keep > 1 && segments[keep - 1].BaseOffset >= offset) keep--;
+                for (int i = segments.Length - 1; i >= keep; i--) segments[i].DeleteFiles();
+                if (keep != segments.Length) _segments = segments[..keep];
+                LogSegment last = _segments[^1];
+                long pos = last.FindBatchPosition(offset, last.Size, out _);
+                if (pos >= 0) last.TruncateTo(pos);
+                Volatile.Write(ref _logEndOffset, last.EndOffset);
+            }
+            if (RecoveryPoint > LogEndOffset) Volatile.Write(ref _recoveryPoint, LogEndOffset);
+            Internal.DirectorySync.Flush(Directory);
+            RebuildProducerState();
+            return LogEndOffset;
+        }
+    }
+
+    /// <summary>
+    /// Moves the log start offset forward (DeleteRecords, retention) and deletes the segments wholly below it.
+    /// False, changing nothing, when <paramref name="offset"/> is past the high watermark.
+    /// </summary>
+    public bool AdvanceLogStartOffset(long offset)
+    {
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            if (offset > HighWatermark) return false;
+            if (offset <= LogStartOffset) return true;
+            Volatile.Write(ref _logStartOffset, offset);
+            LogSegment[] segments = _segments;
+            int drop = 0;
+            while (drop < segments.Length - 1 && segments[drop + 1].BaseOffset <= offset) drop++;
+            DropOldest(drop);
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Deletes segments from the oldest on while <paramref name="shouldDelete"/> says so, never the active segment
+    /// (call <see cref="Roll"/> first to let retention remove it). The log start offset moves to the base offset of
+    /// the first segment kept. Returns the number of segments deleted.
+    /// </summary>
+    public int DeleteOldestSegments(Func<LogSegmentInfo, bool> shouldDelete)
+    {
+        ArgumentNullException.ThrowIfNull(shouldDelete);
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            LogSegment[] segments = _segments;
+            int drop = 0;
+            while (drop < segments.Length - 1)
+            {
+                LogSegment s = segments[drop];
+                if (!shouldDelete(new LogSegmentInfo(s.BaseOffset, s.EndOffset, s.Size, s.MaxTimestampSoFar, false))) break;
+                drop++;
+            }
+            if (drop == 0) return 0;
+            long newStart = Math.Max(LogStartOffset, segments[drop].BaseOffset);
+            Volatile.Write(ref _logStartOffset, newStart);
+            DropOldest(drop);
+            return drop;
+        }
+    }
+
+    private void DropOldest(int count)
+    {
+        if (count <= 0) return;
+        LogSegment[] segments = _segments;
+        _segments = segments[count..];
+        for (int i = 0; i < count; i++)
+        {
+            LogSegment s = segments[i];
+            // Readers may still hold the segment: unlink now, close the handle a little later.
+            File.Delete(LogFileNames.LogFile(Directory, s.BaseOffset));
+            File.Delete(LogFileNames.IndexFile(Directory, s.BaseOffset));
+            File.Delete(LogFileNames.TimeIndexFile(Directory, s.BaseOffset));
+            _ = Task.Delay(TimeSpan.FromSeconds(30)).ContinueWith(static (_, state) => ((LogSegment)state!).Dispose(), s,
+                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+        }
+    }
+}

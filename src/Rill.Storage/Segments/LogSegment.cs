@@ -1,0 +1,226 @@
+using System.Buffers;
+using Microsoft.Win32.SafeHandles;
+using Rill.Protocol.Records;
+using Rill.Storage.Internal;
+
+namespace Rill.Storage.Segments;
+
+/// <summary>
+/// One segment: <c>&lt;base&gt;.log</c> plus its offset and time indexes. Written by one thread under the
+/// partition's lock; read concurrently. <see cref="Size"/> is the committed size: bytes of whole batches whose
+/// append has completed, published after the write so readers never see a half-written batch.
+/// </summary>
+internal sealed partial class LogSegment : IDisposable
+{
+    private readonly string _dir;
+    private readonly SafeFileHandle _log;
+    private long _size;
+    private int _bytesSinceLastIndexEntry;
+    private long _endOffset;
+
+    private LogSegment(string dir, long baseOffset, LogConfig config, long createdMs)
+    {
+        _dir = dir;
+        BaseOffset = baseOffset;
+        Config = config;
+        CreatedMs = createdMs;
+        IndexFilesExisted = File.Exists(LogFileNames.IndexFile(dir, baseOffset))
+            && File.Exists(LogFileNames.TimeIndexFile(dir, baseOffset));
+        _log = FileIo.OpenReadWrite(LogFileNames.LogFile(dir, baseOffset));
+        Index = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
+        TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
+        _size = RandomAccess.GetLength(_log);
+        _endOffset = baseOffset;
+    }
+
+    public long BaseOffset { get; }
+    public LogConfig Config { get; set; }
+    public long CreatedMs { get; }
+    public OffsetIndex Index { get; }
+    public TimeIndex TimeIndex { get; }
+    public SafeFileHandle Handle => _log;
+
+    /// <summary>Whether both index files were there when the segment was opened (else they must be rebuilt).</summary>
+    public bool IndexFilesExisted { get; }
+
+    /// <summary>Committed size in bytes.</summary>
+    public long Size => Volatile.Read(ref _size);
+
+    /// <summary>Next offset after the last batch of this segment (BaseOffset when empty).</summary>
+    public long EndOffset { get => Volatile.Read(ref _endOffset); set => Volatile.Write(ref _endOffset, value); }
+
+    /// <summary>Largest batch MaxTimestamp seen in this segment, -1 if none.</summary>
+    public long MaxTimestampSoFar { get; private set; } = -1;
+
+    /// <summary>Last offset of the batch holding <see cref="MaxTimestampSoFar"/>.</summary>
+    public long OffsetOfMaxTimestampSoFar { get; private set; } = -1;
+
+    /// <summary>MaxTimestamp of the first batch (segment.ms is measured from it); -1 if unknown or empty.</summary>
+    private long _firstBatchTimestamp = long.MinValue;
+
+    public static LogSegment Open(string dir, long baseOffset, LogConfig config, long createdMs)
+        => new(dir, baseOffset, config, createdMs);
+
+    public long FirstBatchTimestamp()
+    {
+        if (_firstBatchTimestamp != long.MinValue) return _firstBatchTimestamp;
+        Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
+        _firstBatchTimestamp = Size >= RecordBatchLayout.HeaderSize && FileIo.ReadFully(_log, header, 0) == header.Length
+            ? Batch.MaxTimestamp(header)
+            : -1;
+        return _firstBatchTimestamp;
+    }
+
+    /// <summary>
+    /// Writes already offset-assigned batches at the end of the segment (one write syscall) and indexes them.
+    /// </summary>
+    public void Append(ReadOnlySpan<byte> batches)
+    {
+        long start = _size;
+        RandomAccess.Write(_log, batches, start);
+        if (start == 0) _firstBatchTimestamp = Batch.MaxTimestamp(batches);
+        Volatile.Write(ref _size, start + batches.Length);
+
+        int pos = 0;
+        long end = _endOffset;
+        while (pos < batches.Length)
+        {
+            ReadOnlySpan<byte> b = batches[pos..];
+            int total = Batch.TotalSize(b);
+            long last = Batch.LastOffset(b);
+            OnBatch(Batch.MaxTimestamp(b), last, (int)(start + pos), total);
+            end = last + 1;
+            pos += total;
+        }
+        EndOffset = end;
+    }
+
+    /// <summary>Index bookkeeping for one batch at <paramref name="position"/> (as Kafka's LogSegment.append).</summary>
+    private void OnBatch(long maxTimestamp, long lastOffset, int position, int size)
+    {
+        if (maxTimestamp > MaxTimestampSoFar)
+        {
+            MaxTimestampSoFar = maxTimestamp;
+            OffsetOfMaxTimestampSoFar = lastOffset;
+        }
+        if (_bytesSinceLastIndexEntry > Config.IndexIntervalBytes)
+        {
+            Index.Append(lastOffset, position);
+            TimeIndex.MaybeAppend(MaxTimestampSoFar, OffsetOfMaxTimestampSoFar);
+            _bytesSinceLastIndexEntry = 0;
+        }
+        _bytesSinceLastIndexEntry += size;
+    }
+
+    /// <summary>Whether an append of <paramref name="size"/> bytes must go to a new segment (Kafka's shouldRoll).</summary>
+    public bool ShouldRoll(int size, long maxTimestampInMessages, long lastOffsetInMessages, long nowMs)
+    {
+        long current = _size;
+        if (current == 0) return false;
+        if (current > (long)Config.SegmentBytes - size) return true;
+        long first = FirstBatchTimestamp();
+        long waited = first >= 0 ? maxTimestampInMessages - first : nowMs - CreatedMs;
+        if (waited > Config.SegmentMs) return true;
+        if (Index.IsFull || TimeIndex.IsFull) return true;
+        return lastOffsetInMessages - BaseOffset > int.MaxValue;
+    }
+
+    /// <summary>Writes the final time index entry, as Kafka does when a segment stops being the active one.</summary>
+    public void OnBecomeInactive()
+    {
+        if (MaxTimestampSoFar >= 0) TimeIndex.MaybeAppend(MaxTimestampSoFar, OffsetOfMaxTimestampSoFar, skipFullCheck: true);
+    }
+
+    /// <summary>fsync of the log and both indexes.</summary>
+    public void Flush()
+    {
+        RandomAccess.FlushToDisk(_log);
+        Index.Flush();
+        TimeIndex.Flush();
+    }
+
+    /// <summary>Reads the first <paramref name="header"/>.Length bytes of the batch at <paramref name="position"/>, within the committed size.</summary>
+    public bool TryReadHeader(long position, Span<byte> header, long limit)
+    {
+        if (position + header.Length > limit) return false;
+        return FileIo.ReadFully(_log, header, position) == header.Length;
+    }
+
+    /// <summary>
+    /// Position and base offset of the batch holding <paramref name="offset"/> (the first batch whose last offset is
+    /// at least it), within the committed bytes; -1 if no such batch is in this segment.
+    /// </summary>
+    public long FindBatchPosition(long offset, long limit, out long batchBaseOffset)
+    {
+        Span<byte> header = stackalloc byte[RecordBatchLayout.LastOffsetDelta + 4];
+        long pos = Index.LookupPosition(offset);
+        while (TryReadHeader(pos, header, limit))
+        {
+            int total = Batch.TotalSize(header);
+            if (total < RecordBatchLayout.HeaderSize) break;
+            if (Batch.LastOffset(header) >= offset)
+            {
+                batchBaseOffset = Batch.BaseOffset(header);
+                return pos;
+            }
+            pos += total;
+        }
+        batchBaseOffset = -1;
+        return -1;
+    }
+
+    /// <summary>
+    /// Bytes of whole batches starting at <paramref name="start"/> that fit in <paramref name="maxBytes"/>; with
+    /// <paramref name="minOneBatch"/> at least the first batch even when it is larger (KIP-74).
+    /// </summary>
+    public int FetchLength(long start, int maxBytes, bool minOneBatch, long limit)
+    {
+        long available = limit - start;
+        if (available <= 0) return 0;
+        if (available <= maxBytes) return (int)available;
+
+        Span<byte> header = stackalloc byte[RecordBatchLayout.LogOverhead];
+        long upper = start + Math.Max(0, maxBytes);
+        long boundary = Index.LookupBoundaryAtMost(start, upper);
+        long pos = boundary > 0 ? boundary : start;
+        while (TryReadHeader(pos, header, limit))
+        {
+            int total = Batch.TotalSize(header);
+            if (total < RecordBatchLayout.HeaderSize || pos + total > upper) break;
+            pos += total;
+        }
+        int length = (int)(pos - start);
+        if (length == 0 && minOneBatch && TryReadHeader(start, header, limit))
+        {
+            length = (int)Math.Min(Batch.TotalSize(header), available);
+        }
+        return length;
+    }
+
+    /// <summary>Cuts the log file at <paramref name="position"/> (a batch boundary) and rebuilds the indexes.</summary>
+    public void TruncateTo(long position)
+    {
+        RandomAccess.SetLength(_log, position);
+        Volatile.Write(ref _size, position);
+        Recover(Config.MaxMessageBytes);
+    }
+
+    public void Dispose()
+    {
+        _log.Dispose();
+        Index.Dispose();
+        TimeIndex.Dispose();
+    }
+
+    /// <summary>Closes and removes the segment's files. On Unix the handle could stay readable, but we close it.</summary>
+    public void DeleteFiles()
+    {
+        Dispose();
+        File.Delete(LogFileNames.LogFile(_dir, BaseOffset));
+        File.Delete(LogFileNames.IndexFile(_dir, BaseOffset));
+        File.Delete(LogFileNames.TimeIndexFile(_dir, BaseOffset));
+    }
+
+    private static byte[] Rent(int size) => ArrayPool<byte>.Shared.Rent(size);
+    private static void Return(byte[] buffer) => ArrayPool<byte>.Shared.Return(buffer);
+}

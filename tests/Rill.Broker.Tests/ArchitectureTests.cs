@@ -1,0 +1,32 @@
+using System.Reflection;
+
+namespace Rill.Broker.Tests;
+
+/// <summary>DESIGN.md: dependencies point one way, Protocol &lt;- Storage &lt;- Coordination &lt;- Broker &lt;- Hosting &lt;- Server.</summary>
+public class ArchitectureTests
+{
+    private static readonly Dictionary<string, string[]> Allowed = new()
+    {
+        ["Rill.Protocol"] = [],
+        ["Rill.Storage"] = ["Rill.Protocol"],
+        ["Rill.Coordination"] = ["Rill.Protocol", "Rill.Storage"],
+        ["Rill.Broker"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination"],
+        ["Rill.Hosting"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination", "Rill.Broker"],
+    };
+
+    [Theory]
+    [InlineData("Rill.Protocol")]
+    [InlineData("Rill.Storage")]
+    [InlineData("Rill.Coordination")]
+    [InlineData("Rill.Broker")]
+    [InlineData("Rill.Hosting")]
+    public void Project_references_point_down_the_layers(string assemblyName)
+    {
+        Assembly assembly = Assembly.Load(assemblyName);
+        var rill = assembly.GetReferencedAssemblies()
+            .Select(a => a.Name!)
+            .Where(n => n.StartsWith("Rill.", StringComparison.Ordinal))
+            .ToList();
+        Assert.All(rill, name => Assert.Contains(name, Allowed[assemblyName]));
+    }
+}

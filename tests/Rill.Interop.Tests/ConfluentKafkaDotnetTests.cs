@@ -1,0 +1,89 @@
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+
+namespace Rill.Interop.Tests;
+
+/// <summary>Confluent.Kafka 1.9.3 for .NET over Debian's librdkafka, against a real rill serve process.</summary>
+public class ConfluentKafkaDotnetTests(RillFixture fixture) : IClassFixture<RillFixture>
+{
+    private const string SystemLibrdkafka = "/usr/lib/x86_64-linux-gnu/librdkafka.so.1";
+    private static readonly Lock LoadLock = new();
+    private static bool _loaded;
+
+    private static void LoadNative()
+    {
+        lock (LoadLock)
+        {
+            if (!_loaded)
+            {
+                Assert.True(File.Exists(SystemLibrdkafka), "librdkafka is missing: apt-get install librdkafka-dev (bash .ci/run does).");
+                // Confluent.Kafka 1.9 dlopens through "libdl", which glibc 2.34+ only ships as libdl.so.2.
+                System.Runtime.InteropServices.NativeLibrary.SetDllImportResolver(typeof(Library).Assembly, (name, _, _) =>
+                    name == "libdl" ? System.Runtime.InteropServices.NativeLibrary.Load("libdl.so.2") : 0);
+                Library.Load(SystemLibrdkafka);
+                _loaded = true;
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Produce_then_assign_and_consume()
+    {
+        LoadNative();
+        string bootstrap = fixture.Broker.BootstrapServers;
+        const string topic = "dotnet-roundtrip";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 2, ReplicationFactor = 1 }]);
+            var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(10));
+            Assert.Equal(2, metadata.Topics[0].Partitions.Count);
+        }
+
+        var delivered = new List<DeliveryResult<string, string>>();
+        using (var producer = new ProducerBuilder<string, string>(new ProducerConfig
+        {
+            BootstrapServers = bootstrap,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+            CompressionType = CompressionType.Lz4,
+        }).Build())
+        {
+            for (int i = 0; i < 500; i++)
+            {
+                var headers = new Headers { { "n", BitConverter.GetBytes(i) } };
+                delivered.Add(await producer.ProduceAsync(new TopicPartition(topic, new Partition(i % 2)),
+                    new Message<string, string> { Key = $"rider-{i % 9}", Value = $"position-{i}", Headers = headers }));
+            }
+            producer.Flush(TimeSpan.FromSeconds(10));
+        }
+        Assert.All(delivered, d => Assert.Equal(PersistenceStatus.Persisted, d.Status));
+        Assert.Equal(Enumerable.Range(0, 250).Select(i => (long)i), delivered.Where(d => d.Partition == 0).Select(d => d.Offset.Value));
+
+        using var consumer = new ConsumerBuilder<string, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap,
+            GroupId = "unused-by-assign",
+            EnableAutoCommit = false,
+        }).Build();
+        consumer.Assign([new TopicPartitionOffset(topic, 0, 0), new TopicPartitionOffset(topic, 1, 0)]);
+        var received = new List<ConsumeResult<string, string>>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (received.Count < 500 && DateTime.UtcNow < deadline)
+        {
+            var result = consumer.Consume(TimeSpan.FromSeconds(1));
+            if (result is not null && !result.IsPartitionEOF)
+            {
+                received.Add(result);
+            }
+        }
+        Assert.Equal(500, received.Count);
+        foreach (var r in received)
+        {
+            int n = BitConverter.ToInt32(r.Message.Headers.GetLastBytes("n"));
+            Assert.Equal($"position-{n}", r.Message.Value);
+            Assert.Equal($"rider-{n % 9}", r.Message.Key);
+            Assert.Equal(n % 2, r.Partition.Value);
+            Assert.Equal(n / 2, r.Offset.Value);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Rill.Interop.Tests;
+
+/// <summary>kafkajs 2.x (npm, pure JavaScript) against a real rill serve process.</summary>
+public class KafkajsTests(RillFixture fixture) : IClassFixture<RillFixture>
+{
+    [Fact]
+    public async Task Produce_idempotently_then_fetch_by_assignment()
+    {
+        string node = Path.Combine(ExternalTool.ScriptsDirectory, "node");
+        Assert.True(Directory.Exists(Path.Combine(node, "node_modules", "kafkajs")),
+            "kafkajs is not installed: run npm ci in tests/Rill.Interop.Tests/scripts/node (bash .ci/run does).");
+        string output = await ExternalTool.RunOkAsync("node", [Path.Combine(node, "kafkajs_roundtrip.js"), fixture.Broker.BootstrapServers, "kjs-roundtrip"],
+            timeout: TimeSpan.FromSeconds(120), workingDirectory: node);
+        Assert.Contains("ok 300", output);
+    }
+}

@@ -1,0 +1,20 @@
+// kafkajs consumer group: subscribe from the beginning and consume every record.
+const { Kafka, logLevel } = require('kafkajs')
+const [bootstrap, topic] = process.argv.slice(2)
+const kafka = new Kafka({ clientId: 'kafkajs-group', brokers: [bootstrap], logLevel: logLevel.ERROR })
+;(async () => {
+  const producer = kafka.producer()
+  await producer.connect()
+  await producer.send({ topic, messages: Array.from({ length: 60 }, (_, i) => ({ key: 'k' + (i % 7), value: String(i) })) })
+  await producer.disconnect()
+  const consumer = kafka.consumer({ groupId: 'kjs-group' })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  const seen = new Set()
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${seen.size} records`)), 60000)
+    consumer.run({ eachMessage: async ({ message }) => { seen.add(message.value.toString()); if (seen.size === 60) { clearTimeout(timer); resolve() } } })
+  })
+  await consumer.disconnect()
+  console.log('ok', seen.size)
+})().catch(e => { console.error(e); process.exit(1) })
