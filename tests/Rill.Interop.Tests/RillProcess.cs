@@ -14,6 +14,7 @@ public sealed class RillProcess : IAsyncDisposable
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
     private readonly string[] _extra;
     private readonly bool _ownsDirectory;
+    private string? _configFile;
     private Process? _process;
     private readonly StringBuilder _output = new();
 
@@ -36,6 +37,14 @@ public sealed class RillProcess : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Starts with <c>--config <paramref name="configFile"/></c>; the --set overrides (log.dirs, listeners, <paramref name="properties"/>) still win.</summary>
+    public static async Task<RillProcess> StartWithConfigAsync(string configFile, params string[] properties)
+    {
+        var process = new RillProcess(Directory.CreateTempSubdirectory("rill-interop-").FullName, true, properties) { _configFile = configFile };
+        await process.StartAsync(port: 0);
+        return process;
+    }
+
     private async Task StartAsync(int port)
     {
         string rill = Path.Combine(AppContext.BaseDirectory, "rill.dll");
@@ -47,6 +56,12 @@ public sealed class RillProcess : IAsyncDisposable
         };
         info.ArgumentList.Add(rill);
         info.ArgumentList.Add("serve");
+        if (_configFile is not null)
+        {
+            info.ArgumentList.Add("--config");
+            info.ArgumentList.Add(_configFile);
+        }
+
         info.ArgumentList.Add("--set");
         info.ArgumentList.Add($"log.dirs={DataDirectory}");
         info.ArgumentList.Add("--set");
