@@ -37,7 +37,7 @@ public sealed partial class BrokerConfig
         {
             string key = rawKey.Trim();
             CheckKnown(key);
-            values[key] = value;
+            values[key] = KafkaBrokerConfigs.Find(key) is { Type: ConfigType.Password } ? value : value.Trim(); // Kafka trims all but passwords
         }
 
         return new BrokerConfig(values);

@@ -162,7 +162,9 @@ public sealed class TopicConfig
         Effective(KafkaTopicConfigs.Find(name) ?? throw new ConfigException(name, $"Unknown topic config '{name}'"), overrides, broker);
 
     private static (string? Raw, TopicConfigSource Source) Effective(TopicConfigDef t, IReadOnlyDictionary<string, string> overrides, BrokerConfig broker) =>
-        overrides.TryGetValue(t.Name, out string? o) ? (o, TopicConfigSource.TopicOverride) : FromBroker(broker, t);
+        overrides.TryGetValue(t.Name, out string? o)
+            ? (t.Def.IsSensitive ? o : o.Trim(), TopicConfigSource.TopicOverride)
+            : FromBroker(broker, t);
 
     private static (string? Raw, TopicConfigSource Source) FromBroker(BrokerConfig broker, TopicConfigDef t)
     {
