@@ -51,13 +51,34 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal ClusterView Cluster => _cluster;
     internal CancellationToken Stopping => _stopping.Token;
 
-    /// <summary>Opens every partition log under log.dirs (running recovery where needed).</summary>
+    /// <summary>
+    /// Completes when the group coordinator has replayed __consumer_offsets; until then group
+    /// requests answer COORDINATOR_LOAD_IN_PROGRESS (clients retry).
+    /// </summary>
+    public Task GroupsLoaded { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// Opens every partition log under log.dirs (running recovery where needed), then starts
+    /// replaying __consumer_offsets in the background (<see cref="GroupsLoaded"/>).
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         Directory.CreateDirectory(Config.LogDirs[0]);
         _cluster.LoadOrCreateMeta(Config.LogDirs[0]);
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
-        Groups.Load(OffsetsLog.ReadAll());
+        Groups.BeginLoading();
+        GroupsLoaded = Task.Run(LoadGroups, CancellationToken.None);
+    }
+
+    private void LoadGroups()
+    {
+        var log = _loggerFactory.CreateLogger<KafkaBroker>();
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        int records = Groups.Load(OffsetsLog.ReadAll());
+        log.LogInformation("Loaded {Records} records of {Topic} in {Elapsed} ms", records, ConsumerOffsetsLog.TopicName,
+            (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Groups.StartOffsetExpiry(TimeSpan.FromMilliseconds(Config.GetLong("offsets.retention.check.interval.ms")),
+            TimeSpan.FromMilliseconds(Config.OffsetsRetentionMs));
     }
 
     /// <summary>

@@ -91,6 +91,8 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         BrokerConfig config = BrokerConfig.FromProperties(_properties);
         _host = await BrokerHost.StartAsync(config, _loggerFactory, _time, cancellationToken).ConfigureAwait(false);
         _port = _host.KafkaEndPoints[0].Port;
+        // In-process tests get a broker that serves everything at once, groups included.
+        await _host.Broker.GroupsLoaded.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()

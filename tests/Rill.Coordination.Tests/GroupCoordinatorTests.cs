@@ -42,8 +42,7 @@ public class GroupCoordinatorTests
         Task<JoinResult> joinB = _groups.JoinAsync(Join(b));
         await Task.Delay(50);
         Assert.False(joinA.IsCompleted, "the initial rebalance delay holds the join");
-        _time.Advance(TimeSpan.FromMilliseconds(150));
-        JoinResult ra = await Settle(joinA), rb = await Settle(joinB);
+        JoinResult ra = await GroupTestKit.AdvanceUntil(_time, joinA, TimeSpan.FromMilliseconds(50)), rb = await Settle(joinB);
         Assert.Equal((ErrorCode.None, ErrorCode.None), (ra.Error, rb.Error));
         Assert.Equal(1, ra.GenerationId);
         Assert.Equal(ra.Leader, rb.Leader);
@@ -68,9 +67,7 @@ public class GroupCoordinatorTests
         var (a, _) = await JoinNewMemberAsync();
         var (b, _) = await JoinNewMemberAsync();
         Task<JoinResult> ja = _groups.JoinAsync(Join(a)), jb = _groups.JoinAsync(Join(b));
-        await Task.Delay(20);
-        _time.Advance(TimeSpan.FromMilliseconds(150));
-        JoinResult ra = await Settle(ja);
+        JoinResult ra = await GroupTestKit.AdvanceUntil(_time, ja, TimeSpan.FromMilliseconds(50));
         await Settle(jb);
         Task<SyncResult> sa = _groups.SyncAsync("g", ra.GenerationId, a, null, new Dictionary<string, ReadOnlyMemory<byte>>());
         Task<SyncResult> sb = _groups.SyncAsync("g", ra.GenerationId, b, null, new Dictionary<string, ReadOnlyMemory<byte>>());
@@ -114,10 +111,7 @@ public class GroupCoordinatorTests
     public async Task A_static_member_restarting_gets_its_assignment_back_without_a_rebalance()
     {
         // Static members skip MEMBER_ID_REQUIRED; the first join waits out the initial delay.
-        Task<JoinResult> first = _groups.JoinAsync(Join("", "instance-1"));
-        await Task.Delay(20);
-        _time.Advance(TimeSpan.FromMilliseconds(150));
-        JoinResult joined = await Settle(first);
+        JoinResult joined = await GroupTestKit.AdvanceUntil(_time, _groups.JoinAsync(Join("", "instance-1")), TimeSpan.FromMilliseconds(50));
         Assert.Equal(ErrorCode.None, joined.Error);
         await Settle(_groups.SyncAsync("g", joined.GenerationId, joined.MemberId, "instance-1",
             new Dictionary<string, ReadOnlyMemory<byte>> { [joined.MemberId] = new byte[] { 7 } }));
@@ -135,10 +129,7 @@ public class GroupCoordinatorTests
     public async Task Inconsistent_protocols_and_bad_session_timeouts_are_refused()
     {
         var (a, _) = await JoinNewMemberAsync();
-        Task<JoinResult> ja = _groups.JoinAsync(Join(a));
-        await Task.Delay(20);
-        _time.Advance(TimeSpan.FromMilliseconds(150));
-        await Settle(ja);
+        await GroupTestKit.AdvanceUntil(_time, _groups.JoinAsync(Join(a)), TimeSpan.FromMilliseconds(50));
         JoinResult other = await Settle(_groups.JoinAsync(Join("", protocol: "roundrobin") with { RequireKnownMemberId = false }));
         Assert.Equal(ErrorCode.InconsistentGroupProtocol, other.Error);
         JoinResult tooShort = await Settle(_groups.JoinAsync(Join("") with { SessionTimeoutMs = 10 }));

@@ -17,6 +17,11 @@ internal sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGrou
     protected override async ValueTask<ListGroupsResponse?> HandleAsync(RequestContext context, ListGroupsRequest request)
     {
         var response = new ListGroupsResponse();
+        if (_broker.Groups.IsLoading)
+        {
+            response.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
+            return response;
+        }
         foreach (var (groupId, protocolType, state) in await _broker.Groups.ListAsync().ConfigureAwait(false))
         {
             string stateName = state.ToString();

@@ -4,8 +4,8 @@ using Rill.Protocol.Messages;
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// OffsetDelete (key 47), v0 (KIP-496). Subscriptions are not tracked yet, so offsets can be
-/// deleted only while the group has no members (GROUP_SUBSCRIBED_TO_TOPIC otherwise).
+/// OffsetDelete (key 47), v0 (KIP-496). Offsets of topics the group's members subscribe to are
+/// kept (GROUP_SUBSCRIBED_TO_TOPIC for those partitions); the rest are deleted.
 /// </summary>
 internal sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, OffsetDeleteResponse>
 {
@@ -20,9 +20,9 @@ internal sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offs
     protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request)
     {
         var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => (t.Name, p.PartitionIndex))).ToList();
-        ErrorCode error = await _broker.Groups.DeleteOffsetsAsync(request.GroupId, partitions).ConfigureAwait(false);
+        var (error, partitionErrors) = await _broker.Groups.DeleteOffsetsAsync(request.GroupId, partitions).ConfigureAwait(false);
         var response = new OffsetDeleteResponse();
-        if (error is ErrorCode.GroupIdNotFound)
+        if (error != ErrorCode.None)
         {
             response.ErrorCode = (short)error;
             return response;
@@ -35,7 +35,7 @@ internal sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offs
                 Partitions = topic.Partitions.Select(p => new OffsetDeleteResponse.OffsetDeleteResponsePartition
                 {
                     PartitionIndex = p.PartitionIndex,
-                    ErrorCode = (short)error,
+                    ErrorCode = (short)partitionErrors.GetValueOrDefault((topic.Name, p.PartitionIndex)),
                 }).ToList(),
             });
         }

@@ -21,6 +21,24 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
     protected override ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request)
     {
         var response = new OffsetFetchResponse();
+        bool loading = _broker.Groups.IsLoading;
+        if (context.ApiVersion < 8 && loading)
+        {
+            // v2+ carry a top-level error; v0-1 only per partition.
+            response.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
+            foreach (var topic in request.Topics ?? [])
+            {
+                response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic
+                {
+                    Name = topic.Name,
+                    Partitions = topic.PartitionIndexes.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartition
+                    {
+                        PartitionIndex = p, CommittedOffset = -1, Metadata = "", ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress,
+                    }).ToList(),
+                });
+            }
+            return ValueTask.FromResult<OffsetFetchResponse?>(response);
+        }
         if (context.ApiVersion < 8)
         {
             var requested = request.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
@@ -45,6 +63,14 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
         foreach (var group in request.Groups)
         {
             var requested = group.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
+            if (loading)
+            {
+                response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
+                {
+                    GroupId = group.GroupId, ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress,
+                });
+                continue;
+            }
             response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
             {
                 GroupId = group.GroupId,

@@ -68,6 +68,7 @@ internal sealed partial class ClassicGroup
             State = GroupState.Empty;
             ProtocolName = null;
             LeaderId = null;
+            _store(ToSnapshot());
             return;
         }
 
@@ -139,6 +140,20 @@ internal sealed partial class ClassicGroup
             foreach (GroupMember m in _members.Values)
             {
                 m.Assignment = assignments.TryGetValue(m.MemberId, out ReadOnlyMemory<byte> a) ? a : ReadOnlyMemory<byte>.Empty;
+            }
+            // Written before anyone learns the assignment, as Kafka does: after a restart the
+            // group resumes with these members, this generation and these assignments.
+            ErrorCode stored = _store(ToSnapshot());
+            if (stored != ErrorCode.None)
+            {
+                foreach (GroupMember m in _members.Values)
+                {
+                    m.Assignment = ReadOnlyMemory<byte>.Empty;
+                    m.PendingSync?.TrySetResult(new SyncResult(stored, null, null, default));
+                    m.PendingSync = null;
+                }
+                PrepareRebalance();
+                return result;
             }
             State = GroupState.Stable;
             foreach (GroupMember m in _members.Values)
@@ -225,6 +240,7 @@ internal sealed partial class ClassicGroup
             GenerationId++;
             ProtocolName = null;
             LeaderId = null;
+            _store(ToSnapshot());
             return;
         }
         if (State == GroupState.PreparingRebalance)

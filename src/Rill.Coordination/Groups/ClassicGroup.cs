@@ -16,19 +16,37 @@ internal sealed partial class ClassicGroup
     private readonly Dictionary<string, GroupMember> _members = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _staticMembers = new(StringComparer.Ordinal); // instance id -> member id
     private readonly Dictionary<string, ITimer> _pendingMembers = new(StringComparer.Ordinal); // KIP-394
+    private readonly Func<GroupSnapshot, ErrorCode> _store;
     private ITimer? _joinTimer;
     private long _rebalanceDeadline;
+    private GroupState _state = GroupState.Empty;
 
-    public ClassicGroup(string groupId, GroupCoordinatorOptions options, TimeProvider time, SerialExecutor executor)
+    /// <param name="store">Persists the group's metadata (the record Kafka writes to __consumer_offsets) and returns the error to answer if it cannot.</param>
+    public ClassicGroup(string groupId, GroupCoordinatorOptions options, TimeProvider time, SerialExecutor executor,
+        Func<GroupSnapshot, ErrorCode>? store = null)
     {
         GroupId = groupId;
         _options = options;
         _time = time;
         _executor = executor;
+        _store = store ?? (_ => ErrorCode.None);
+        StateTimestampMs = time.GetUtcNow().ToUnixTimeMilliseconds();
     }
 
     public string GroupId { get; }
-    public GroupState State { get; private set; } = GroupState.Empty;
+
+    public GroupState State
+    {
+        get => _state;
+        private set
+        {
+            _state = value;
+            StateTimestampMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        }
+    }
+
+    /// <summary>When the group entered its current state (Kafka's currentStateTimestamp): offsets of an Empty group expire from here.</summary>
+    public long StateTimestampMs { get; private set; }
     public int GenerationId { get; private set; }
     public string? ProtocolType { get; private set; }
     public string? ProtocolName { get; private set; }
@@ -96,6 +114,11 @@ internal sealed partial class ClassicGroup
             if (State == GroupState.Stable && existing.SameProtocols(request.Protocols))
             {
                 ArmSession(replacement);
+                ErrorCode stored = _store(ToSnapshot());
+                if (stored != ErrorCode.None)
+                {
+                    return Done(JoinResult.Fail(stored, newId));
+                }
                 return Done(new JoinResult(ErrorCode.None, GenerationId, ProtocolType, ProtocolName, LeaderId ?? newId, newId,
                     LeaderId == newId ? MembersFor(ProtocolName!) : []));
             }

@@ -4,18 +4,20 @@ using Rill.Protocol;
 namespace Rill.Coordination.Groups;
 
 /// <summary>
-/// The classic group coordinator: routes each group's requests to that group's single-owner
-/// executor and keeps committed offsets. Offset commits are written to an <see cref="IGroupStateLog"/>
-/// (the broker's __consumer_offsets) before they are acknowledged and rebuilt from it on start;
-/// group membership is not persisted yet (members rejoin after a restart).
+/// The group coordinator: routes each group's requests to that group's single-owner executor and
+/// keeps committed offsets. Offset commits and group metadata are written to an
+/// <see cref="IGroupStateLog"/> (the broker's __consumer_offsets) before they are acknowledged and
+/// rebuilt from it on start; until that load finishes every group request answers
+/// COORDINATOR_LOAD_IN_PROGRESS.
 /// </summary>
-public sealed class GroupCoordinator : IDisposable
+public sealed partial class GroupCoordinator : IDisposable
 {
     private readonly GroupCoordinatorOptions _options;
     private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, (ClassicGroup Group, SerialExecutor Executor)> _groups = new(StringComparer.Ordinal);
     private readonly OffsetStore _offsets = new();
     private readonly IGroupStateLog? _log;
+    private volatile bool _loading;
 
     public GroupCoordinator(GroupCoordinatorOptions options, TimeProvider? time = null, IGroupStateLog? log = null)
     {
@@ -24,28 +26,65 @@ public sealed class GroupCoordinator : IDisposable
         _log = log;
     }
 
+    /// <summary>True between <see cref="BeginLoading"/> and the end of <see cref="Load"/>: group requests get COORDINATOR_LOAD_IN_PROGRESS.</summary>
+    public bool IsLoading => _loading;
+
+    /// <summary>Refuses group requests (COORDINATOR_LOAD_IN_PROGRESS) until <see cref="Load"/> has run.</summary>
+    public void BeginLoading() => _loading = true;
+
     /// <summary>
-    /// Rebuilds committed offsets from __consumer_offsets records, oldest first (later records
-    /// win; a tombstone deletes). Other record kinds (group metadata) are skipped: members rejoin.
+    /// Rebuilds committed offsets and classic groups from __consumer_offsets records, oldest
+    /// first (later records win; a tombstone deletes), then starts serving. Loaded groups resume
+    /// Stable with their members, generation and assignments; members that do not come back
+    /// expire after their session timeout. Returns the number of records applied.
     /// </summary>
     public int Load(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> records)
     {
         int applied = 0;
-        foreach (var (key, value) in records)
+        var snapshots = new Dictionary<string, GroupSnapshot>(StringComparer.Ordinal);
+        try
         {
-            if (!OffsetRecords.TryParseKey(key.Span, out string group, out string topic, out int partition))
+            foreach (var (key, value) in records)
             {
-                continue;
+                if (OffsetRecords.TryParseKey(key.Span, out string group, out string topic, out int partition))
+                {
+                    if (value is null)
+                    {
+                        _offsets.Remove(group, topic, partition);
+                    }
+                    else if (OffsetRecords.TryParseValue(value.Value.Span, out CommittedOffset offset))
+                    {
+                        _offsets.Commit(group, topic, partition, offset);
+                    }
+                    applied++;
+                }
+                else if (GroupMetadataRecords.TryParseKey(key.Span, out string groupId))
+                {
+                    if (value is null)
+                    {
+                        snapshots.Remove(groupId);
+                        _offsets.RemoveGroup(groupId);
+                    }
+                    else if (GroupMetadataRecords.TryParseValue(value.Value.Span, out GroupSnapshot snapshot))
+                    {
+                        snapshots[groupId] = snapshot;
+                    }
+                    applied++;
+                }
             }
-            if (value is null)
+            foreach (var (groupId, snapshot) in snapshots)
             {
-                _offsets.Remove(group, topic, partition);
+                var (group, executor) = GetOrCreate(groupId);
+                executor.Invoke(() =>
+                {
+                    group.Restore(snapshot);
+                    return true;
+                }).GetAwaiter().GetResult();
             }
-            else if (OffsetRecords.TryParseValue(value.Value.Span, out CommittedOffset offset))
-            {
-                _offsets.Commit(group, topic, partition, offset);
-            }
-            applied++;
+        }
+        finally
+        {
+            _loading = false;
         }
         return applied;
     }
@@ -58,11 +97,25 @@ public sealed class GroupCoordinator : IDisposable
         }
     }
 
+    /// <summary>Writes a group's metadata record; the error to answer when the log cannot take it.</summary>
+    private ErrorCode StoreGroup(string groupId, GroupSnapshot snapshot)
+    {
+        try
+        {
+            Persist(groupId, [(GroupMetadataRecords.Key(groupId), GroupMetadataRecords.Value(snapshot))]);
+            return ErrorCode.None;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return ErrorCode.CoordinatorNotAvailable;
+        }
+    }
+
     private (ClassicGroup Group, SerialExecutor Executor) GetOrCreate(string groupId)
         => _groups.GetOrAdd(groupId, id =>
         {
             var executor = new SerialExecutor();
-            return (new ClassicGroup(id, _options, _time, executor), executor);
+            return (new ClassicGroup(id, _options, _time, executor, snapshot => StoreGroup(id, snapshot)), executor);
         });
 
     private bool TryGet(string groupId, out (ClassicGroup Group, SerialExecutor Executor) entry) => _groups.TryGetValue(groupId, out entry);
@@ -73,6 +126,10 @@ public sealed class GroupCoordinator : IDisposable
         {
             return Task.FromResult(JoinResult.Fail(ErrorCode.InvalidGroupId, request.MemberId));
         }
+        if (_loading)
+        {
+            return Task.FromResult(JoinResult.Fail(ErrorCode.CoordinatorLoadInProgress, request.MemberId));
+        }
         var (group, executor) = GetOrCreate(request.GroupId);
         return executor.Invoke(() => group.Join(request)).Unwrap();
     }
@@ -80,6 +137,10 @@ public sealed class GroupCoordinator : IDisposable
     public Task<SyncResult> SyncAsync(string groupId, int generationId, string memberId, string? groupInstanceId,
         IReadOnlyDictionary<string, ReadOnlyMemory<byte>> assignments)
     {
+        if (_loading)
+        {
+            return Task.FromResult(new SyncResult(ErrorCode.CoordinatorLoadInProgress, null, null, default));
+        }
         if (!TryGet(groupId, out var entry))
         {
             return Task.FromResult(new SyncResult(groupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.UnknownMemberId, null, null, default));
@@ -88,17 +149,24 @@ public sealed class GroupCoordinator : IDisposable
     }
 
     public Task<ErrorCode> HeartbeatAsync(string groupId, int generationId, string memberId, string? groupInstanceId)
-        => TryGet(groupId, out var entry)
+    {
+        if (_loading)
+        {
+            return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
+        }
+        return TryGet(groupId, out var entry)
             ? entry.Executor.Invoke(() => entry.Group.Heartbeat(generationId, memberId, groupInstanceId))
             : Task.FromResult(groupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.UnknownMemberId);
+    }
 
     public Task<IReadOnlyList<(string MemberId, string? InstanceId, ErrorCode Error)>> LeaveAsync(string groupId,
         IReadOnlyList<(string MemberId, string? InstanceId)> members)
     {
-        if (!TryGet(groupId, out var entry))
+        if (_loading || !TryGet(groupId, out var entry))
         {
-            IReadOnlyList<(string, string?, ErrorCode)> unknown = members.Select(m => (m.MemberId, m.InstanceId, ErrorCode.UnknownMemberId)).ToList();
-            return Task.FromResult(unknown);
+            ErrorCode error = _loading ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.UnknownMemberId;
+            IReadOnlyList<(string, string?, ErrorCode)> failed = members.Select(m => (m.MemberId, m.InstanceId, error)).ToList();
+            return Task.FromResult(failed);
         }
         return entry.Executor.Invoke(() => entry.Group.Leave(members));
     }
@@ -111,12 +179,16 @@ public sealed class GroupCoordinator : IDisposable
         {
             return ErrorCode.InvalidGroupId;
         }
+        if (_loading)
+        {
+            return ErrorCode.CoordinatorLoadInProgress;
+        }
         var (group, executor) = GetOrCreate(groupId);
         // Validation and storing run on the group's executor, so a rebalance cannot slip in between.
         return await executor.Invoke(() =>
         {
             ErrorCode error = group.ValidateCommit(generationId, memberId, groupInstanceId);
-            if (error != ErrorCode.None)
+            if (error != ErrorCode.None || offsets.Count == 0)
             {
                 return error;
             }
@@ -156,12 +228,22 @@ public sealed class GroupCoordinator : IDisposable
     }
 
     public Task<GroupDescription> DescribeAsync(string groupId)
-        => TryGet(groupId, out var entry)
+    {
+        if (_loading)
+        {
+            return Task.FromResult(new GroupDescription(ErrorCode.CoordinatorLoadInProgress, groupId, GroupState.Dead, "", "", []));
+        }
+        return TryGet(groupId, out var entry)
             ? entry.Executor.Invoke(entry.Group.Describe)
             : Task.FromResult(new GroupDescription(ErrorCode.None, groupId, GroupState.Dead, "", "", []));
+    }
 
     public async Task<ErrorCode> DeleteAsync(string groupId)
     {
+        if (_loading)
+        {
+            return ErrorCode.CoordinatorLoadInProgress;
+        }
         if (!TryGet(groupId, out var entry))
         {
             if (!_offsets.HasGroup(groupId))
@@ -172,34 +254,81 @@ public sealed class GroupCoordinator : IDisposable
             _offsets.RemoveGroup(groupId);
             return ErrorCode.None;
         }
-        ErrorCode error = await entry.Executor.Invoke(entry.Group.Delete).ConfigureAwait(false);
-        if (error == ErrorCode.None)
+        ErrorCode error = await entry.Executor.Invoke(() =>
         {
-            _groups.TryRemove(groupId, out _);
-            entry.Executor.Complete();
-            Persist(groupId, Tombstones(groupId, _offsets.All(groupId).Select(o => (o.Topic, o.Partition))));
-            _offsets.RemoveGroup(groupId);
-        }
+            ErrorCode deleted = entry.Group.Delete();
+            if (deleted == ErrorCode.None)
+            {
+                RemoveDeadGroup(groupId, entry);
+            }
+            return deleted;
+        }).ConfigureAwait(false);
         return error;
     }
 
-    /// <summary>OffsetDelete: only for groups without members (subscriptions are not tracked yet).</summary>
-    public async Task<ErrorCode> DeleteOffsetsAsync(string groupId, IReadOnlyList<(string Topic, int Partition)> partitions)
+    /// <summary>Forgets a group marked Dead: tombstones for its offsets and its metadata. Runs on the group's executor.</summary>
+    private void RemoveDeadGroup(string groupId, (ClassicGroup Group, SerialExecutor Executor) entry)
     {
-        if (!TryGet(groupId, out var entry) && !_offsets.HasGroup(groupId))
+        var records = Tombstones(groupId, _offsets.All(groupId).Select(o => (o.Topic, o.Partition)));
+        records.Add((GroupMetadataRecords.Key(groupId), null));
+        Persist(groupId, records);
+        _offsets.RemoveGroup(groupId);
+        _groups.TryRemove(new KeyValuePair<string, (ClassicGroup, SerialExecutor)>(groupId, entry));
+        entry.Executor.Complete();
+    }
+
+    /// <summary>
+    /// OffsetDelete (KIP-496): removes the group's offsets for the given partitions, except those of
+    /// topics its members subscribe to (GROUP_SUBSCRIBED_TO_TOPIC for those partitions). A group
+    /// error (GROUP_ID_NOT_FOUND, NON_EMPTY_GROUP for members of an unknown protocol) applies to all.
+    /// </summary>
+    public async Task<(ErrorCode GroupError, IReadOnlyDictionary<(string Topic, int Partition), ErrorCode> Partitions)> DeleteOffsetsAsync(
+        string groupId, IReadOnlyList<(string Topic, int Partition)> partitions)
+    {
+        var none = new Dictionary<(string, int), ErrorCode>();
+        if (_loading)
         {
-            return ErrorCode.GroupIdNotFound;
+            return (ErrorCode.CoordinatorLoadInProgress, none);
         }
-        if (entry.Group is not null && await entry.Executor.Invoke(() => entry.Group.MemberCount).ConfigureAwait(false) > 0)
+        if (groupId.Length == 0)
         {
-            return ErrorCode.GroupSubscribedToTopic;
+            return (ErrorCode.InvalidGroupId, none);
         }
-        Persist(groupId, Tombstones(groupId, partitions));
-        foreach (var (topic, partition) in partitions)
+        if (!TryGet(groupId, out var entry))
         {
-            _offsets.Remove(groupId, topic, partition);
+            if (!_offsets.HasGroup(groupId))
+            {
+                return (ErrorCode.GroupIdNotFound, none);
+            }
+            entry = GetOrCreate(groupId);
         }
-        return ErrorCode.None;
+        return await entry.Executor.Invoke(() =>
+        {
+            var errors = new Dictionary<(string, int), ErrorCode>();
+            IReadOnlySet<string>? subscribed = entry.Group.MemberCount == 0 ? new HashSet<string>() : entry.Group.SubscribedTopics();
+            if (subscribed is null)
+            {
+                return (ErrorCode.NonEmptyGroup, (IReadOnlyDictionary<(string, int), ErrorCode>)errors);
+            }
+            var deleting = new List<(string Topic, int Partition)>();
+            foreach (var p in partitions)
+            {
+                if (subscribed.Contains(p.Topic))
+                {
+                    errors[p] = ErrorCode.GroupSubscribedToTopic;
+                }
+                else
+                {
+                    deleting.Add(p);
+                }
+            }
+            Persist(groupId, Tombstones(groupId, deleting));
+            foreach (var (topic, partition) in deleting)
+            {
+                _offsets.Remove(groupId, topic, partition);
+            }
+            return (ErrorCode.None, (IReadOnlyDictionary<(string, int), ErrorCode>)errors);
+        }).ConfigureAwait(false);
     }
 
     private static List<(byte[] Key, byte[]? Value)> Tombstones(string groupId, IEnumerable<(string Topic, int Partition)> partitions)
@@ -207,6 +336,7 @@ public sealed class GroupCoordinator : IDisposable
 
     public void Dispose()
     {
+        _expiryTimer?.Dispose();
         foreach (var entry in _groups.Values)
         {
             entry.Executor.Complete();

@@ -20,6 +20,8 @@ internal sealed class OffsetStore
 
     public bool HasGroup(string group) => _byGroup.ContainsKey(group);
 
+    public IEnumerable<string> GroupIds() => _byGroup.Keys;
+
     public bool RemoveGroup(string group) => _byGroup.TryRemove(group, out _);
 
     public void Remove(string group, string topic, int partition)

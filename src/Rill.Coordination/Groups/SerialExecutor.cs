@@ -12,13 +12,14 @@ internal sealed class SerialExecutor
 
     public SerialExecutor() => _ = Task.Run(RunAsync);
 
-    public void Post(Action action) => _work.Writer.TryWrite(action);
+    /// <summary>Queues <paramref name="action"/>; false when the executor has completed (its group is gone).</summary>
+    public bool Post(Action action) => _work.Writer.TryWrite(action);
 
     /// <summary>Runs <paramref name="func"/> on the owner and returns its result.</summary>
     public Task<T> Invoke<T>(Func<T> func)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Post(() =>
+        bool queued = Post(() =>
         {
             try
             {
@@ -29,6 +30,10 @@ internal sealed class SerialExecutor
                 done.TrySetException(e);
             }
         });
+        if (!queued)
+        {
+            done.TrySetException(new ChannelClosedException("The group was removed."));
+        }
         return done.Task;
     }
 
