@@ -6,6 +6,7 @@ using Rill.Broker.Handlers;
 using Rill.Broker.Network;
 using Rill.Broker.Topics;
 using Rill.Coordination.Groups;
+using Rill.Coordination.Groups.Consumer;
 
 namespace Rill.Broker;
 
@@ -36,7 +37,13 @@ public sealed class KafkaBroker : IAsyncDisposable
             InitialRebalanceDelayMs = config.GetInt("group.initial.rebalance.delay.ms"),
             MaxSize = config.GetInt("group.max.size"),
         }, Time, OffsetsLog = new ConsumerOffsetsLog(Topics, config.GetInt("offsets.topic.num.partitions"),
-            config.GetInt("offsets.topic.segment.bytes"), Time));
+            config.GetInt("offsets.topic.segment.bytes"), Time), new BrokerTopicCatalog(Topics), new ConsumerGroupOptions
+        {
+            SessionTimeoutMs = config.GetInt("group.consumer.session.timeout.ms"),
+            HeartbeatIntervalMs = config.GetInt("group.consumer.heartbeat.interval.ms"),
+            MaxSize = config.GetInt("group.consumer.max.size"),
+            Assignors = (config.GetString("group.consumer.assignors") ?? "uniform,range").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        });
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);

@@ -102,6 +102,9 @@ internal sealed class MessageEmitter
 
     // Types -----------------------------------------------------------------------------------
 
+    /// <summary>A nullable, untagged single struct: written after a -1/1 presence byte in its nullable versions.</summary>
+    private static bool HasNullMarker(FieldDef f) => f.IsStructType && !f.IsArray && f.Tag is null && !f.Nullable.IsEmpty;
+
     private static bool CanBeNull(FieldDef f)
         => !f.Nullable.IsEmpty || f.Default == "null" || f.Tag is not null && f.IsStructType && !f.IsArray || f.Type == "records";
 
@@ -257,9 +260,23 @@ internal sealed class MessageEmitter
         }
         if (f.IsStructType)
         {
+            if (HasNullMarker(f))
+            {
+                // A nullable struct is preceded by a signed byte: -1 when null, 1 when present.
+                If($"({Cond(f.Nullable)}) && {reader}.ReadInt8() < 0", () => Line($"{f.Name} = null;"));
+                Line($"else");
+                Open();
+                Line($"var value = new {f.ElementType}();");
+                Line($"value.Read(ref {reader}, version);");
+                Line($"{f.Name} = value;");
+                Close();
+                return;
+            }
+            Open();
             Line($"var value = new {f.ElementType}();");
             Line($"value.Read(ref {reader}, version);");
             Line($"{f.Name} = value;");
+            Close();
             return;
         }
         string nullable = Cond(f.Nullable);
@@ -353,6 +370,15 @@ internal sealed class MessageEmitter
         }
         if (f.IsStructType)
         {
+            if (HasNullMarker(f))
+            {
+                If(Cond(f.Nullable), () => Line($"{into} += 1;"));
+                Line($"if ({f.Name} is not null)");
+                Open();
+                Line($"{into} += {f.Name}.ComputeSize(version);");
+                Close();
+                return;
+            }
             Line($"{into} += {f.Name}{(CanBeNull(f) ? "!" : "")}.ComputeSize(version);");
             return;
         }
@@ -434,6 +460,12 @@ internal sealed class MessageEmitter
         }
         if (f.IsStructType)
         {
+            if (HasNullMarker(f))
+            {
+                If(Cond(f.Nullable), () => Line($"writer.WriteInt8({f.Name} is null ? (sbyte)-1 : (sbyte)1);"));
+                Line($"{f.Name}?.Write(ref writer, version);");
+                return;
+            }
             Line($"{f.Name}{(CanBeNull(f) ? "!" : "")}.Write(ref writer, version);");
             return;
         }

@@ -24,6 +24,7 @@ internal sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, 
             response.Groups.Add(new DescribeGroupsResponse.DescribedGroup
             {
                 ErrorCode = (short)(groupId.Length == 0 ? ErrorCode.InvalidGroupId : d.Error),
+                ErrorMessage = d.ErrorMessage,
                 GroupId = groupId,
                 GroupState = d.State.ToString(),
                 ProtocolType = d.ProtocolType,

@@ -25,6 +25,8 @@ internal static class HandlerSetup
         registry.Register(new DescribeGroupsHandler(broker));
         registry.Register(new DeleteGroupsHandler(broker));
         registry.Register(new OffsetDeleteHandler(broker));
+        registry.Register(new ConsumerGroupHeartbeatHandler(broker));
+        registry.Register(new ConsumerGroupDescribeHandler(broker));
         return registry;
     }
 }

@@ -3,7 +3,7 @@ using Rill.Protocol.Messages;
 
 namespace Rill.Broker.Handlers;
 
-/// <summary>ListGroups (key 16), v0-5, with the state filter (v4+) and type filter (v5+: only "classic" groups exist).</summary>
+/// <summary>ListGroups (key 16), v0-5, with the state filter (v4+) and type filter (v5+: "classic" or "consumer").</summary>
 internal sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGroupsResponse>
 {
     private readonly KafkaBroker _broker;
@@ -22,18 +22,17 @@ internal sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGrou
             response.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
             return response;
         }
-        foreach (var (groupId, protocolType, state) in await _broker.Groups.ListAsync().ConfigureAwait(false))
+        foreach (var (groupId, protocolType, stateName, groupType) in await _broker.Groups.ListAsync().ConfigureAwait(false))
         {
-            string stateName = state.ToString();
             if (request.StatesFilter.Count > 0 && !request.StatesFilter.Contains(stateName, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
-            if (request.TypesFilter.Count > 0 && !request.TypesFilter.Contains("classic", StringComparer.OrdinalIgnoreCase))
+            if (request.TypesFilter.Count > 0 && !request.TypesFilter.Contains(groupType, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
-            response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = groupId, ProtocolType = protocolType, GroupState = stateName, GroupType = "classic" });
+            response.Groups.Add(new ListGroupsResponse.ListedGroup { GroupId = groupId, ProtocolType = protocolType, GroupState = stateName, GroupType = groupType });
         }
         return response;
     }

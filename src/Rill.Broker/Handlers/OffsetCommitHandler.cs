@@ -48,7 +48,7 @@ internal sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, Offs
 
         ErrorCode groupError = context.ApiVersion == 0 && request.GroupId.Length > 0
             ? await _broker.Groups.CommitAsync(request.GroupId, -1, "", null, accepted).ConfigureAwait(false)
-            : await _broker.Groups.CommitAsync(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, accepted).ConfigureAwait(false);
+            : await _broker.Groups.CommitAsync(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, accepted, context.ApiVersion).ConfigureAwait(false);
 
         var response = new OffsetCommitResponse();
         foreach (var topic in request.Topics)

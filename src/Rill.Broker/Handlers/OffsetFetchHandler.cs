@@ -6,7 +6,8 @@ namespace Rill.Broker.Handlers;
 
 /// <summary>
 /// OffsetFetch (key 9), v0-9. A null topic list (v2+) means every committed partition; v8+
-/// asks for several groups at once. A partition without a commit answers offset -1.
+/// asks for several groups at once; v9 names the asking KIP-848 member, which must be current
+/// (UNKNOWN_MEMBER_ID / STALE_MEMBER_EPOCH). A partition without a commit answers offset -1.
 /// </summary>
 internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
@@ -18,7 +19,7 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
     public override short MinVersion => 0;
     public override short MaxVersion => 9;
 
-    protected override ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request)
+    protected override async ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request)
     {
         var response = new OffsetFetchResponse();
         bool loading = _broker.Groups.IsLoading;
@@ -37,7 +38,7 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
                     }).ToList(),
                 });
             }
-            return ValueTask.FromResult<OffsetFetchResponse?>(response);
+            return response;
         }
         if (context.ApiVersion < 8)
         {
@@ -57,18 +58,18 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
                     }).ToList(),
                 });
             }
-            return ValueTask.FromResult<OffsetFetchResponse?>(response);
+            return response;
         }
 
         foreach (var group in request.Groups)
         {
             var requested = group.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
-            if (loading)
+            ErrorCode groupError = loading ? ErrorCode.CoordinatorLoadInProgress
+                : context.ApiVersion >= 9 ? await _broker.Groups.ValidateOffsetFetchAsync(group.GroupId, group.MemberId, group.MemberEpoch).ConfigureAwait(false)
+                : ErrorCode.None;
+            if (groupError != ErrorCode.None)
             {
-                response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
-                {
-                    GroupId = group.GroupId, ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress,
-                });
+                response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)groupError });
                 continue;
             }
             response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup
@@ -88,7 +89,7 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
                 }).ToList(),
             });
         }
-        return ValueTask.FromResult<OffsetFetchResponse?>(response);
+        return response;
     }
 
     private List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Resolve(string groupId,

@@ -49,12 +49,21 @@ public sealed partial class GroupCoordinator
         return expired;
     }
 
-    private int ExpireGroup(string groupId, (ClassicGroup Group, SerialExecutor Executor) entry, long now, long retentionMs)
+    private int ExpireGroup(string groupId, GroupEntry entry, long now, long retentionMs)
     {
-        ClassicGroup group = entry.Group;
+        ClassicGroup group = entry.Classic;
         var offsets = _offsets.All(groupId);
         var expiring = new List<(string Topic, int Partition)>();
-        if (group.State == GroupState.Empty && group.ProtocolType is not null)
+        bool empty;
+        if (entry.Consumer is { } consumer)
+        {
+            empty = consumer.MemberCount == 0;
+            IReadOnlySet<string> subscribed = consumer.SubscribedTopicNames();
+            expiring.AddRange(empty
+                ? offsets.Where(_ => now - consumer.StateTimestampMs >= retentionMs).Select(o => (o.Topic, o.Partition))
+                : offsets.Where(o => !subscribed.Contains(o.Topic) && now - o.Offset.CommitTimestamp >= retentionMs).Select(o => (o.Topic, o.Partition)));
+        }
+        else if (group.State == GroupState.Empty && group.ProtocolType is not null)
         {
             if (now - group.StateTimestampMs >= retentionMs)
             {
@@ -80,7 +89,8 @@ public sealed partial class GroupCoordinator
                     _offsets.Remove(groupId, topic, partition);
                 }
             }
-            if (group.State == GroupState.Empty && _offsets.All(groupId).Count == 0 && group.Delete() == ErrorCode.None)
+            empty = entry.Consumer is { } c ? c.MemberCount == 0 : group.State == GroupState.Empty;
+            if (empty && _offsets.All(groupId).Count == 0 && (entry.Consumer?.Delete() ?? group.Delete()) == ErrorCode.None)
             {
                 RemoveDeadGroup(groupId, entry);
             }

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Rill.Coordination.Groups.Consumer;
 using Rill.Protocol;
 
 namespace Rill.Coordination.Groups;
@@ -14,16 +15,21 @@ public sealed partial class GroupCoordinator : IDisposable
 {
     private readonly GroupCoordinatorOptions _options;
     private readonly TimeProvider _time;
-    private readonly ConcurrentDictionary<string, (ClassicGroup Group, SerialExecutor Executor)> _groups = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, GroupEntry> _groups = new(StringComparer.Ordinal);
     private readonly OffsetStore _offsets = new();
     private readonly IGroupStateLog? _log;
+    private readonly ITopicCatalog _topics;
+    private readonly ConsumerGroupOptions _consumerOptions;
     private volatile bool _loading;
 
-    public GroupCoordinator(GroupCoordinatorOptions options, TimeProvider? time = null, IGroupStateLog? log = null)
+    public GroupCoordinator(GroupCoordinatorOptions options, TimeProvider? time = null, IGroupStateLog? log = null,
+        ITopicCatalog? topics = null, ConsumerGroupOptions? consumerOptions = null)
     {
         _options = options;
         _time = time ?? TimeProvider.System;
         _log = log;
+        _topics = topics ?? EmptyTopicCatalog.Instance;
+        _consumerOptions = consumerOptions ?? new ConsumerGroupOptions();
     }
 
     /// <summary>True between <see cref="BeginLoading"/> and the end of <see cref="Load"/>: group requests get COORDINATOR_LOAD_IN_PROGRESS.</summary>
@@ -74,10 +80,10 @@ public sealed partial class GroupCoordinator : IDisposable
             }
             foreach (var (groupId, snapshot) in snapshots)
             {
-                var (group, executor) = GetOrCreate(groupId);
-                executor.Invoke(() =>
+                GroupEntry entry = GetOrCreate(groupId);
+                entry.Executor.Invoke(() =>
                 {
-                    group.Restore(snapshot);
+                    entry.Classic.Restore(snapshot);
                     return true;
                 }).GetAwaiter().GetResult();
             }
@@ -111,14 +117,14 @@ public sealed partial class GroupCoordinator : IDisposable
         }
     }
 
-    private (ClassicGroup Group, SerialExecutor Executor) GetOrCreate(string groupId)
+    private GroupEntry GetOrCreate(string groupId)
         => _groups.GetOrAdd(groupId, id =>
         {
             var executor = new SerialExecutor();
-            return (new ClassicGroup(id, _options, _time, executor, snapshot => StoreGroup(id, snapshot)), executor);
+            return new GroupEntry(new ClassicGroup(id, _options, _time, executor, snapshot => StoreGroup(id, snapshot)), executor);
         });
 
-    private bool TryGet(string groupId, out (ClassicGroup Group, SerialExecutor Executor) entry) => _groups.TryGetValue(groupId, out entry);
+    private bool TryGet(string groupId, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GroupEntry? entry) => _groups.TryGetValue(groupId, out entry);
 
     public Task<JoinResult> JoinAsync(JoinRequest request)
     {
@@ -130,8 +136,19 @@ public sealed partial class GroupCoordinator : IDisposable
         {
             return Task.FromResult(JoinResult.Fail(ErrorCode.CoordinatorLoadInProgress, request.MemberId));
         }
-        var (group, executor) = GetOrCreate(request.GroupId);
-        return executor.Invoke(() => group.Join(request)).Unwrap();
+        GroupEntry entry = GetOrCreate(request.GroupId);
+        return entry.Executor.Invoke(() =>
+        {
+            if (entry.Consumer is { } consumer)
+            {
+                if (consumer.MemberCount > 0)
+                {
+                    return Task.FromResult(JoinResult.Fail(ErrorCode.InconsistentGroupProtocol, request.MemberId));
+                }
+                entry.Consumer = null; // an empty consumer group becomes a classic group again
+            }
+            return entry.Classic.Join(request);
+        }).Unwrap();
     }
 
     public Task<SyncResult> SyncAsync(string groupId, int generationId, string memberId, string? groupInstanceId,
@@ -145,7 +162,7 @@ public sealed partial class GroupCoordinator : IDisposable
         {
             return Task.FromResult(new SyncResult(groupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.UnknownMemberId, null, null, default));
         }
-        return entry.Executor.Invoke(() => entry.Group.Sync(generationId, memberId, groupInstanceId, assignments)).Unwrap();
+        return entry.Executor.Invoke(() => entry.Classic.Sync(generationId, memberId, groupInstanceId, assignments)).Unwrap();
     }
 
     public Task<ErrorCode> HeartbeatAsync(string groupId, int generationId, string memberId, string? groupInstanceId)
@@ -155,7 +172,7 @@ public sealed partial class GroupCoordinator : IDisposable
             return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
         }
         return TryGet(groupId, out var entry)
-            ? entry.Executor.Invoke(() => entry.Group.Heartbeat(generationId, memberId, groupInstanceId))
+            ? entry.Executor.Invoke(() => entry.Classic.Heartbeat(generationId, memberId, groupInstanceId))
             : Task.FromResult(groupId.Length == 0 ? ErrorCode.InvalidGroupId : ErrorCode.UnknownMemberId);
     }
 
@@ -168,12 +185,12 @@ public sealed partial class GroupCoordinator : IDisposable
             IReadOnlyList<(string, string?, ErrorCode)> failed = members.Select(m => (m.MemberId, m.InstanceId, error)).ToList();
             return Task.FromResult(failed);
         }
-        return entry.Executor.Invoke(() => entry.Group.Leave(members));
+        return entry.Executor.Invoke(() => entry.Classic.Leave(members));
     }
 
     /// <summary>Validates the committer against the group, then stores the offsets. Returns the error for all partitions.</summary>
     public async Task<ErrorCode> CommitAsync(string groupId, int generationId, string memberId, string? groupInstanceId,
-        IReadOnlyList<(string Topic, int Partition, CommittedOffset Offset)> offsets)
+        IReadOnlyList<(string Topic, int Partition, CommittedOffset Offset)> offsets, short apiVersion = 9)
     {
         if (groupId.Length == 0)
         {
@@ -183,11 +200,13 @@ public sealed partial class GroupCoordinator : IDisposable
         {
             return ErrorCode.CoordinatorLoadInProgress;
         }
-        var (group, executor) = GetOrCreate(groupId);
+        GroupEntry entry = GetOrCreate(groupId);
         // Validation and storing run on the group's executor, so a rebalance cannot slip in between.
-        return await executor.Invoke(() =>
+        return await entry.Executor.Invoke(() =>
         {
-            ErrorCode error = group.ValidateCommit(generationId, memberId, groupInstanceId);
+            ErrorCode error = entry.Consumer is { } consumer
+                ? consumer.ValidateCommit(memberId, generationId, apiVersion)
+                : entry.Classic.ValidateCommit(generationId, memberId, groupInstanceId);
             if (error != ErrorCode.None || offsets.Count == 0)
             {
                 return error;
@@ -213,15 +232,26 @@ public sealed partial class GroupCoordinator : IDisposable
 
     public IReadOnlyList<(string Topic, int Partition, CommittedOffset Offset)> FetchAllOffsets(string groupId) => _offsets.All(groupId);
 
-    public async Task<IReadOnlyList<(string GroupId, string ProtocolType, GroupState State)>> ListAsync()
+    /// <summary>Every live group with its protocol type, state name and type ("classic" or "consumer").</summary>
+    public async Task<IReadOnlyList<(string GroupId, string ProtocolType, string State, string GroupType)>> ListAsync()
     {
-        var result = new List<(string, string, GroupState)>();
+        var result = new List<(string, string, string, string)>();
         foreach (var (id, entry) in _groups)
         {
-            var (state, type) = await entry.Executor.Invoke(() => (entry.Group.State, entry.Group.ProtocolType ?? "")).ConfigureAwait(false);
-            if (state != GroupState.Dead)
+            try
             {
-                result.Add((id, type, state));
+                var listed = await entry.Executor.Invoke(() => entry.Consumer is { } consumer
+                    ? (Dead: consumer.IsDead, Type: "consumer", State: consumer.State.ToString(), Group: "consumer")
+                    : (Dead: entry.Classic.State == GroupState.Dead, Type: entry.Classic.ProtocolType ?? "", State: entry.Classic.State.ToString(), Group: "classic"))
+                    .ConfigureAwait(false);
+                if (!listed.Dead)
+                {
+                    result.Add((id, listed.Type, listed.State, listed.Group));
+                }
+            }
+            catch (System.Threading.Channels.ChannelClosedException)
+            {
+                // removed meanwhile
             }
         }
         return result.OrderBy(g => g.Item1, StringComparer.Ordinal).ToList();
@@ -234,7 +264,9 @@ public sealed partial class GroupCoordinator : IDisposable
             return Task.FromResult(new GroupDescription(ErrorCode.CoordinatorLoadInProgress, groupId, GroupState.Dead, "", "", []));
         }
         return TryGet(groupId, out var entry)
-            ? entry.Executor.Invoke(entry.Group.Describe)
+            ? entry.Executor.Invoke(() => entry.Consumer is null
+                ? entry.Classic.Describe()
+                : new GroupDescription(ErrorCode.GroupIdNotFound, groupId, GroupState.Dead, "", "", []) { ErrorMessage = $"Group {groupId} is not a classic group." })
             : Task.FromResult(new GroupDescription(ErrorCode.None, groupId, GroupState.Dead, "", "", []));
     }
 
@@ -256,7 +288,7 @@ public sealed partial class GroupCoordinator : IDisposable
         }
         ErrorCode error = await entry.Executor.Invoke(() =>
         {
-            ErrorCode deleted = entry.Group.Delete();
+            ErrorCode deleted = entry.Consumer is { } consumer ? consumer.Delete() : entry.Classic.Delete();
             if (deleted == ErrorCode.None)
             {
                 RemoveDeadGroup(groupId, entry);
@@ -267,13 +299,13 @@ public sealed partial class GroupCoordinator : IDisposable
     }
 
     /// <summary>Forgets a group marked Dead: tombstones for its offsets and its metadata. Runs on the group's executor.</summary>
-    private void RemoveDeadGroup(string groupId, (ClassicGroup Group, SerialExecutor Executor) entry)
+    private void RemoveDeadGroup(string groupId, GroupEntry entry)
     {
         var records = Tombstones(groupId, _offsets.All(groupId).Select(o => (o.Topic, o.Partition)));
         records.Add((GroupMetadataRecords.Key(groupId), null));
         Persist(groupId, records);
         _offsets.RemoveGroup(groupId);
-        _groups.TryRemove(new KeyValuePair<string, (ClassicGroup, SerialExecutor)>(groupId, entry));
+        _groups.TryRemove(new KeyValuePair<string, GroupEntry>(groupId, entry));
         entry.Executor.Complete();
     }
 
@@ -305,7 +337,9 @@ public sealed partial class GroupCoordinator : IDisposable
         return await entry.Executor.Invoke(() =>
         {
             var errors = new Dictionary<(string, int), ErrorCode>();
-            IReadOnlySet<string>? subscribed = entry.Group.MemberCount == 0 ? new HashSet<string>() : entry.Group.SubscribedTopics();
+            IReadOnlySet<string>? subscribed = entry.Consumer is { } consumer
+                ? consumer.SubscribedTopicNames()
+                : entry.Classic.MemberCount == 0 ? new HashSet<string>() : entry.Classic.SubscribedTopics();
             if (subscribed is null)
             {
                 return (ErrorCode.NonEmptyGroup, (IReadOnlyDictionary<(string, int), ErrorCode>)errors);

@@ -44,6 +44,9 @@ public sealed record DescribedMember(string MemberId, string? GroupInstanceId, s
     ReadOnlyMemory<byte> Metadata, ReadOnlyMemory<byte> Assignment);
 
 public sealed record GroupDescription(ErrorCode Error, string GroupId, GroupState State, string ProtocolType, string Protocol,
-    IReadOnlyList<DescribedMember> Members);
+    IReadOnlyList<DescribedMember> Members)
+{
+    public string? ErrorMessage { get; init; }
+}
 
 public readonly record struct CommittedOffset(long Offset, int LeaderEpoch, string? Metadata, long CommitTimestamp);

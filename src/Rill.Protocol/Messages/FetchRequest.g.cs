@@ -107,9 +107,11 @@ public sealed partial class FetchRequest : IApiMessage
                 if (tag == 1 && (version >= 15))
                 {
                     var sub = reader.Sub(size);
-                    var value = new FetchReplicaState();
-                    value.Read(ref sub, version);
-                    ReplicaState = value;
+                    {
+                        var value = new FetchReplicaState();
+                        value.Read(ref sub, version);
+                        ReplicaState = value;
+                    }
                     continue;
                 }
                 (UnknownTaggedFields ??= new()).Add(new RawTaggedField(tag, reader.ReadRaw(size)));

@@ -393,25 +393,31 @@ public sealed partial class FetchResponse : IApiMessage
                     if (tag == 0 && (version >= 12))
                     {
                         var sub = reader.Sub(size);
-                        var value = new EpochEndOffset();
-                        value.Read(ref sub, version);
-                        DivergingEpoch = value;
+                        {
+                            var value = new EpochEndOffset();
+                            value.Read(ref sub, version);
+                            DivergingEpoch = value;
+                        }
                         continue;
                     }
                     if (tag == 1 && (version >= 12))
                     {
                         var sub = reader.Sub(size);
-                        var value = new LeaderIdAndEpoch();
-                        value.Read(ref sub, version);
-                        CurrentLeader = value;
+                        {
+                            var value = new LeaderIdAndEpoch();
+                            value.Read(ref sub, version);
+                            CurrentLeader = value;
+                        }
                         continue;
                     }
                     if (tag == 2 && (version >= 12))
                     {
                         var sub = reader.Sub(size);
-                        var value = new FetchSnapshotId();
-                        value.Read(ref sub, version);
-                        SnapshotId = value;
+                        {
+                            var value = new FetchSnapshotId();
+                            value.Read(ref sub, version);
+                            SnapshotId = value;
+                        }
                         continue;
                     }
                     (UnknownTaggedFields ??= new()).Add(new RawTaggedField(tag, reader.ReadRaw(size)));

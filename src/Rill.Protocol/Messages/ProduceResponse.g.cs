@@ -356,9 +356,11 @@ public sealed partial class ProduceResponse : IApiMessage
                     if (tag == 0 && (version >= 10))
                     {
                         var sub = reader.Sub(size);
-                        var value = new LeaderIdAndEpoch();
-                        value.Read(ref sub, version);
-                        CurrentLeader = value;
+                        {
+                            var value = new LeaderIdAndEpoch();
+                            value.Read(ref sub, version);
+                            CurrentLeader = value;
+                        }
                         continue;
                     }
                     (UnknownTaggedFields ??= new()).Add(new RawTaggedField(tag, reader.ReadRaw(size)));

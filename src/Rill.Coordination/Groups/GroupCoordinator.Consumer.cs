@@ -1,0 +1,99 @@
+using Rill.Coordination.Groups.Consumer;
+using Rill.Protocol;
+
+namespace Rill.Coordination.Groups;
+
+public sealed partial class GroupCoordinator
+{
+    /// <summary>
+    /// ConsumerGroupHeartbeat (KIP-848). An unknown or empty classic group id becomes a consumer
+    /// group; a classic group with members answers GROUP_ID_NOT_FOUND, as Kafka does when it does
+    /// not migrate groups between protocols.
+    /// </summary>
+    public async Task<ConsumerHeartbeatResult> ConsumerHeartbeatAsync(ConsumerHeartbeat request)
+    {
+        if (request.GroupId.Length == 0)
+        {
+            return ConsumerHeartbeatResult.Fail(ErrorCode.InvalidGroupId, "GroupId can't be empty.", request.MemberId);
+        }
+        if (_loading)
+        {
+            return ConsumerHeartbeatResult.Fail(ErrorCode.CoordinatorLoadInProgress, "The coordinator is loading.", request.MemberId);
+        }
+        GroupEntry entry = GetOrCreate(request.GroupId);
+        try
+        {
+            return await entry.Executor.Invoke(() =>
+            {
+                if (entry.Consumer is null)
+                {
+                    if (entry.Classic.MemberCount > 0 || entry.Classic.State is not (GroupState.Empty or GroupState.Dead))
+                    {
+                        return ConsumerHeartbeatResult.Fail(ErrorCode.GroupIdNotFound, $"Group {request.GroupId} is not a consumer group.", request.MemberId);
+                    }
+                    if (request.MemberEpoch != 0)
+                    {
+                        return ConsumerHeartbeatResult.Fail(ErrorCode.UnknownMemberId,
+                            $"Member {request.MemberId} is not a member of group {request.GroupId}.", request.MemberId);
+                    }
+                    entry.Consumer = new ConsumerGroup(request.GroupId, _consumerOptions, _time, entry.Executor, _topics);
+                }
+                return entry.Consumer.Heartbeat(request);
+            }).ConfigureAwait(false);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            return ConsumerHeartbeatResult.Fail(ErrorCode.CoordinatorNotAvailable, "The group was just deleted.", request.MemberId);
+        }
+    }
+
+    /// <summary>ConsumerGroupDescribe: GROUP_ID_NOT_FOUND for unknown groups and for classic ones.</summary>
+    public async Task<ConsumerGroupDescription> DescribeConsumerGroupAsync(string groupId)
+    {
+        static ConsumerGroupDescription Failed(string id, ErrorCode error, string message)
+            => new(error, message, id, ConsumerGroupState.Dead, 0, 0, "", []);
+        if (groupId.Length == 0)
+        {
+            return Failed(groupId, ErrorCode.InvalidGroupId, "GroupId can't be empty.");
+        }
+        if (_loading)
+        {
+            return Failed(groupId, ErrorCode.CoordinatorLoadInProgress, "The coordinator is loading.");
+        }
+        if (!TryGet(groupId, out GroupEntry? entry))
+        {
+            return Failed(groupId, ErrorCode.GroupIdNotFound, $"Group {groupId} not found.");
+        }
+        try
+        {
+            return await entry.Executor.Invoke(() => entry.Consumer is { IsDead: false } consumer
+                ? consumer.Describe()
+                : Failed(groupId, ErrorCode.GroupIdNotFound, $"Group {groupId} is not a consumer group.")).ConfigureAwait(false);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            return Failed(groupId, ErrorCode.GroupIdNotFound, $"Group {groupId} not found.");
+        }
+    }
+
+    /// <summary>OffsetFetch v9+ from a consumer-group member: it must be a member at that epoch.</summary>
+    public async Task<ErrorCode> ValidateOffsetFetchAsync(string groupId, string? memberId, int memberEpoch)
+    {
+        if (_loading)
+        {
+            return ErrorCode.CoordinatorLoadInProgress;
+        }
+        if (memberId is null || !TryGet(groupId, out GroupEntry? entry))
+        {
+            return ErrorCode.None;
+        }
+        try
+        {
+            return await entry.Executor.Invoke(() => entry.Consumer?.ValidateFetch(memberId, memberEpoch) ?? ErrorCode.None).ConfigureAwait(false);
+        }
+        catch (System.Threading.Channels.ChannelClosedException)
+        {
+            return ErrorCode.None;
+        }
+    }
+}

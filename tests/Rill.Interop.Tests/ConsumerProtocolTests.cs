@@ -1,0 +1,23 @@
+namespace Rill.Interop.Tests;
+
+/// <summary>
+/// KIP-848 (group.protocol=consumer) with librdkafka 2.15 through @confluentinc/kafka-javascript,
+/// built by .ci/run: ConsumerGroupHeartbeat, server-side assignment, revocation before
+/// assignment, OffsetCommit/OffsetFetch v9 with member epochs, ConsumerGroupDescribe.
+/// </summary>
+public class ConsumerProtocolTests
+{
+    private static string Ckjs => Path.Combine(ExternalTool.ScriptsDirectory, "ckjs");
+
+    [Fact]
+    public async Task Librdkafka_consumer_protocol_members_share_leave_and_rejoin()
+    {
+        await using var broker = await RillProcess.StartAsync("group.consumer.heartbeat.interval.ms=500");
+        string output = await ExternalTool.RunOkAsync("node", [Path.Combine(Ckjs, "kip848_group.js"), broker.BootstrapServers, "kip848-topic", "kip848-group"],
+            timeout: TimeSpan.FromSeconds(200), workingDirectory: Ckjs);
+        Assert.Contains("shared [0,1] [2,3]", output);
+        Assert.Contains("took over", output);
+        Assert.Contains("\"members\":2", output);
+        Assert.Contains("ok 200 duplicates 0", output);
+    }
+}
