@@ -20,4 +20,29 @@ public class ConsumerProtocolTests
         Assert.Contains("\"members\":2", output);
         Assert.Contains("ok 200 duplicates 0", output);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_consumer_protocol_group_resumes_at_its_committed_offsets_after_a_restart(bool kill)
+    {
+        await using var broker = await RillProcess.StartAsync("group.consumer.heartbeat.interval.ms=500");
+        string topic = kill ? "kip848-resume-kill" : "kip848-resume-term";
+        string script = Path.Combine(Ckjs, "kip848_resume.js");
+        string first = await ExternalTool.RunOkAsync("node", [script, broker.BootstrapServers, topic, topic + "-group", "commit"],
+            timeout: TimeSpan.FromSeconds(150), workingDirectory: Ckjs);
+        Assert.Contains("ok commit 100", first);
+        if (kill)
+        {
+            await broker.KillAsync();
+        }
+        else
+        {
+            Assert.Equal(0, await broker.StopAsync());
+        }
+        await broker.RestartAsync();
+        string second = await ExternalTool.RunOkAsync("node", [script, broker.BootstrapServers, topic, topic + "-group", "resume"],
+            timeout: TimeSpan.FromSeconds(150), workingDirectory: Ckjs);
+        Assert.Contains("ok resume 50", second);
+    }
 }
