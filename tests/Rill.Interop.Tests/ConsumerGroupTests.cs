@@ -11,6 +11,13 @@ public class ConsumerGroupTests(RillFixture fixture) : IClassFixture<RillFixture
     }
 
     [Fact]
+    public async Task Librdkafka_cooperative_sticky_moves_only_the_partitions_that_change_owner()
+    {
+        string output = await ExternalTool.PythonAsync("confluent_cooperative.py", fixture.Broker.BootstrapServers, "coop-topic");
+        Assert.Contains("ok", output);
+    }
+
+    [Fact]
     public async Task Kafka_python_group_consumes_and_commits()
     {
         string output = await ExternalTool.PythonAsync("kafka_python_group.py", fixture.Broker.BootstrapServers, "kp-group-topic");

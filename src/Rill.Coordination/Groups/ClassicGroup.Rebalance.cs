@@ -325,13 +325,26 @@ internal sealed partial class ClassicGroup
     /// <summary>Whether an offset commit from this member/generation is accepted.</summary>
     public ErrorCode ValidateCommit(int generationId, string memberId, string? groupInstanceId)
     {
+        // Kafka's order: dead group, fenced static member, simple commit, completing rebalance,
+        // unknown member, generation.
         if (State == GroupState.Dead)
         {
             return ErrorCode.CoordinatorNotAvailable;
         }
+        if (groupInstanceId is not null && _staticMembers.TryGetValue(groupInstanceId, out string? owner) && owner != memberId)
+        {
+            return ErrorCode.FencedInstanceId;
+        }
         if (generationId < 0 && memberId.Length == 0)
         {
             return _members.Count == 0 ? ErrorCode.None : ErrorCode.UnknownMemberId;
+        }
+        if (State == GroupState.CompletingRebalance)
+        {
+            // The member knows the new generation but not its assignment yet. While the group
+            // prepares a rebalance, members still commit what they consumed in the current
+            // generation (cooperative members keep consuming), as Kafka allows.
+            return ErrorCode.RebalanceInProgress;
         }
         if (!TryGetCurrentMember(memberId, groupInstanceId, out GroupMember? member, out ErrorCode memberError))
         {
@@ -340,10 +353,6 @@ internal sealed partial class ClassicGroup
         if (generationId != GenerationId)
         {
             return ErrorCode.IllegalGeneration;
-        }
-        if (State is GroupState.PreparingRebalance or GroupState.CompletingRebalance)
-        {
-            return ErrorCode.RebalanceInProgress;
         }
         ArmSession(member);
         return ErrorCode.None;
