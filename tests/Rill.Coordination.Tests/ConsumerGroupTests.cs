@@ -10,14 +10,52 @@ public class ConsumerGroupTests
 {
     private readonly FakeTimeProvider _time = new();
     private readonly FakeTopicCatalog _topics = new();
-    private readonly GroupCoordinator _groups;
+    private readonly MemoryGroupStateLog _log = new();
+    private static readonly ConsumerGroupOptions Options = new() { SessionTimeoutMs = 10_000, HeartbeatIntervalMs = 1_000 };
+    private GroupCoordinator _groups;
     private readonly Guid _t;
 
     public ConsumerGroupTests()
     {
         _t = _topics.Add("t", 4);
-        _groups = new GroupCoordinator(new GroupCoordinatorOptions(), _time, new MemoryGroupStateLog(), _topics,
-            new ConsumerGroupOptions { SessionTimeoutMs = 10_000, HeartbeatIntervalMs = 1_000 });
+        _groups = new GroupCoordinator(new GroupCoordinatorOptions(), _time, _log, _topics, Options);
+    }
+
+    [Fact]
+    public async Task After_a_restart_members_carry_on_from_their_epochs_and_keep_their_partitions()
+    {
+        await Send(Join("a"));
+        await Send(Join("b"));
+        var aKept = (await Send(Beat("a", 1))).Assignment!;
+        int aEpoch = (await Send(Beat("a", 1, aKept))).MemberEpoch;
+        ConsumerHeartbeatResult b = await Send(Beat("b", 2));
+        Assert.Equal(2, b.Assignment!.Count);
+        Assert.Equal(ErrorCode.None, await Settle(_groups.CommitAsync("g", b.MemberEpoch, "b", null, [("t", 1, new CommittedOffset(9, -1, "", 0))], 9)));
+
+        _groups.Dispose();
+        _groups = new GroupCoordinator(new GroupCoordinatorOptions(), _time, _log, _topics, Options);
+        _groups.Load(_log.Records);
+
+        ConsumerGroupDescription loaded = await Settle(_groups.DescribeConsumerGroupAsync("g"));
+        Assert.Equal(ErrorCode.None, loaded.Error);
+        Assert.Equal(["a", "b"], loaded.Members.Select(m => m.MemberId).Order());
+        Assert.True(aKept.SetEquals(loaded.Members.Single(m => m.MemberId == "a").Assignment));
+
+        // Same epochs are accepted; the group moves on to a new epoch without moving partitions.
+        ConsumerHeartbeatResult a2 = await Send(Beat("a", aEpoch, aKept));
+        Assert.Equal(ErrorCode.None, a2.Error);
+        Assert.True(a2.MemberEpoch > aEpoch);
+        ConsumerHeartbeatResult b2 = await Send(Beat("b", b.MemberEpoch, b.Assignment));
+        Assert.Equal(ErrorCode.None, b2.Error);
+        Assert.True(b.Assignment.SetEquals((await Settle(_groups.DescribeConsumerGroupAsync("g"))).Members.Single(m => m.MemberId == "b").Assignment));
+        Assert.Equal(9, _groups.FetchOffset("g", "t", 1)!.Value.Offset);
+
+        // A member that left is gone after the next restart too.
+        await Send(Beat("a", a2.MemberEpoch) with { MemberEpoch = -1 });
+        _groups.Dispose();
+        _groups = new GroupCoordinator(new GroupCoordinatorOptions(), _time, _log, _topics, Options);
+        _groups.Load(_log.Records);
+        Assert.Equal("b", Assert.Single((await Settle(_groups.DescribeConsumerGroupAsync("g"))).Members).MemberId);
     }
 
     private static ConsumerHeartbeat Join(string member, string[]? topics = null, string? instance = null, string? assignor = null) =>

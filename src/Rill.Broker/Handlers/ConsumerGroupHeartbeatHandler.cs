@@ -8,8 +8,7 @@ namespace Rill.Broker.Handlers;
 /// ConsumerGroupHeartbeat (key 68), v0-1: the consumer group protocol of KIP-848. The coordinator
 /// assigns partitions itself (group.consumer.assignors: uniform, range); v1 adds topic regexes and
 /// client-generated member ids (KIP-1082). Not implemented: rack-aware assignment, migration of
-/// groups between the classic and the consumer protocol, persistence of KIP-848 group state
-/// (after a restart members rejoin with epoch 0; committed offsets persist).
+/// groups between the classic and the consumer protocol.
 /// </summary>
 internal sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>
 {

@@ -36,7 +36,7 @@ public sealed partial class GroupCoordinator
                         return ConsumerHeartbeatResult.Fail(ErrorCode.UnknownMemberId,
                             $"Member {request.MemberId} is not a member of group {request.GroupId}.", request.MemberId);
                     }
-                    entry.Consumer = new ConsumerGroup(request.GroupId, _consumerOptions, _time, entry.Executor, _topics);
+                    entry.Consumer = NewConsumerGroup(request.GroupId, entry);
                 }
                 return entry.Consumer.Heartbeat(request);
             }).ConfigureAwait(false);
@@ -94,6 +94,81 @@ public sealed partial class GroupCoordinator
         catch (System.Threading.Channels.ChannelClosedException)
         {
             return ErrorCode.None;
+        }
+    }
+
+    private ConsumerGroup NewConsumerGroup(string groupId, GroupEntry entry)
+        => new(groupId, _consumerOptions, _time, entry.Executor, _topics) { Store = records => StoreRecords(groupId, records) };
+
+    /// <summary>Writes a group's records; the error to answer when the log cannot take them.</summary>
+    private ErrorCode StoreRecords(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
+    {
+        try
+        {
+            Persist(groupId, records);
+            return ErrorCode.None;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            return ErrorCode.CoordinatorNotAvailable;
+        }
+    }
+
+    /// <summary>KIP-848 groups being rebuilt from __consumer_offsets records.</summary>
+    private sealed class LoadingConsumerGroup
+    {
+        public int? Epoch { get; set; }
+        public Dictionary<string, ConsumerGroupMember> Members { get; } = new(StringComparer.Ordinal);
+
+        public ConsumerGroupMember Member(string id) => Members.TryGetValue(id, out var m) ? m : Members[id] = new ConsumerGroupMember { MemberId = id };
+    }
+
+    /// <summary>Applies one KIP-848 record (type 3, 5 or 8) to the groups being loaded; false when the key is of another kind.</summary>
+    private static bool LoadConsumerRecord(Dictionary<string, LoadingConsumerGroup> groups, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte>? value)
+    {
+        if (!ConsumerGroupRecords.TryParseKey(key.Span, out short type, out string groupId, out string memberId))
+        {
+            return false;
+        }
+        if (!groups.TryGetValue(groupId, out LoadingConsumerGroup? group))
+        {
+            groups[groupId] = group = new LoadingConsumerGroup();
+        }
+        switch (type)
+        {
+            case ConsumerGroupRecords.GroupMetadataType:
+                group.Epoch = value is { } v && ConsumerGroupRecords.TryParseGroupValue(v.Span, out int epoch) ? epoch : null;
+                break;
+            case ConsumerGroupRecords.MemberMetadataType when value is null:
+            case ConsumerGroupRecords.CurrentAssignmentType when value is null:
+                group.Members.Remove(memberId);
+                break;
+            case ConsumerGroupRecords.MemberMetadataType:
+                ConsumerGroupRecords.TryParseMemberValue(value.Value.Span, group.Member(memberId));
+                break;
+            case ConsumerGroupRecords.CurrentAssignmentType:
+                ConsumerGroupRecords.TryParseAssignmentValue(value.Value.Span, group.Member(memberId));
+                break;
+        }
+        return true;
+    }
+
+    private void RestoreConsumerGroups(Dictionary<string, LoadingConsumerGroup> groups)
+    {
+        foreach (var (groupId, loaded) in groups)
+        {
+            if (loaded.Epoch is not { } epoch)
+            {
+                continue; // deleted (tombstone) or never completed
+            }
+            GroupEntry entry = GetOrCreate(groupId);
+            entry.Executor.Invoke(() =>
+            {
+                ConsumerGroup group = NewConsumerGroup(groupId, entry);
+                group.Restore(epoch, loaded.Members.Values);
+                entry.Consumer = group;
+                return true;
+            }).GetAwaiter().GetResult();
         }
     }
 }

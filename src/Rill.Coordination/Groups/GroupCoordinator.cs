@@ -39,15 +39,16 @@ public sealed partial class GroupCoordinator : IDisposable
     public void BeginLoading() => _loading = true;
 
     /// <summary>
-    /// Rebuilds committed offsets and classic groups from __consumer_offsets records, oldest
-    /// first (later records win; a tombstone deletes), then starts serving. Loaded groups resume
-    /// Stable with their members, generation and assignments; members that do not come back
-    /// expire after their session timeout. Returns the number of records applied.
+    /// Rebuilds committed offsets, classic groups and KIP-848 groups from __consumer_offsets
+    /// records, oldest first (later records win; a tombstone deletes), then starts serving. Loaded
+    /// groups resume with their members, generations/epochs and assignments; members that do not
+    /// come back expire after their session timeout. Returns the number of records applied.
     /// </summary>
     public int Load(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> records)
     {
         int applied = 0;
         var snapshots = new Dictionary<string, GroupSnapshot>(StringComparer.Ordinal);
+        var consumerGroups = new Dictionary<string, LoadingConsumerGroup>(StringComparer.Ordinal);
         try
         {
             foreach (var (key, value) in records)
@@ -77,7 +78,12 @@ public sealed partial class GroupCoordinator : IDisposable
                     }
                     applied++;
                 }
+                else if (LoadConsumerRecord(consumerGroups, key, value))
+                {
+                    applied++;
+                }
             }
+            RestoreConsumerGroups(consumerGroups);
             foreach (var (groupId, snapshot) in snapshots)
             {
                 GroupEntry entry = GetOrCreate(groupId);
@@ -303,6 +309,10 @@ public sealed partial class GroupCoordinator : IDisposable
     {
         var records = Tombstones(groupId, _offsets.All(groupId).Select(o => (o.Topic, o.Partition)));
         records.Add((GroupMetadataRecords.Key(groupId), null));
+        if (entry.Consumer is not null)
+        {
+            records.Add((ConsumerGroupRecords.GroupKey(groupId), null));
+        }
         Persist(groupId, records);
         _offsets.RemoveGroup(groupId);
         _groups.TryRemove(new KeyValuePair<string, GroupEntry>(groupId, entry));

@@ -55,5 +55,52 @@ internal sealed class RecordFieldWriter
         return this;
     }
 
+    // Flexible (compact) encodings, for the KIP-848 records ----------------------------------------
+
+    public RecordFieldWriter UnsignedVarint(uint value)
+    {
+        while (value >= 0x80)
+        {
+            _buffer.GetSpan(1)[0] = (byte)(value | 0x80);
+            _buffer.Advance(1);
+            value >>= 7;
+        }
+        _buffer.GetSpan(1)[0] = (byte)value;
+        _buffer.Advance(1);
+        return this;
+    }
+
+    public RecordFieldWriter CompactString(string? value)
+    {
+        if (value is null)
+        {
+            return UnsignedVarint(0);
+        }
+        int length = Encoding.UTF8.GetByteCount(value);
+        UnsignedVarint((uint)length + 1);
+        Encoding.UTF8.GetBytes(value, _buffer.GetSpan(length));
+        _buffer.Advance(length);
+        return this;
+    }
+
+    public RecordFieldWriter CompactArrayLength(int count) => UnsignedVarint((uint)count + 1);
+
+    public RecordFieldWriter Int8(sbyte value)
+    {
+        _buffer.GetSpan(1)[0] = (byte)value;
+        _buffer.Advance(1);
+        return this;
+    }
+
+    public RecordFieldWriter Uuid(Guid value)
+    {
+        value.TryWriteBytes(_buffer.GetSpan(16), bigEndian: true, out _);
+        _buffer.Advance(16);
+        return this;
+    }
+
+    /// <summary>An empty tagged-field section.</summary>
+    public RecordFieldWriter NoTaggedFields() => UnsignedVarint(0);
+
     public byte[] ToArray() => _buffer.WrittenSpan.ToArray();
 }

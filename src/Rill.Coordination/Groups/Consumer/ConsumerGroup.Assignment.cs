@@ -158,6 +158,7 @@ internal sealed partial class ConsumerGroup
                 && member.State == MemberState.UnrevokedPartitions && member.MemberEpoch == epoch)
             {
                 RemoveMember(member);
+                Flush();
             }
         }), null, TimeSpan.FromMilliseconds(Math.Max(1, member.RebalanceTimeoutMs)), Timeout.InfiniteTimeSpan);
     }

@@ -118,6 +118,11 @@ internal sealed partial class ConsumerGroup
         }
         Reconcile(member, request.OwnedPartitions);
         ArmSession(member);
+        MarkDirty(member);
+        if (Flush() is var stored && stored != ErrorCode.None)
+        {
+            return ConsumerHeartbeatResult.Fail(stored, "The group state could not be written.", member.MemberId);
+        }
 
         bool full = request.MemberEpoch == 0 || (request.OwnedPartitions is { } owned && !owned.SameAs(member.Assigned));
         IReadOnlySet<TopicIdPartition>? assignment = null;
@@ -180,6 +185,7 @@ internal sealed partial class ConsumerGroup
             previous.SessionTimer?.Dispose();
             previous.RevocationTimer?.Dispose();
             _members.Remove(previousId);
+            MarkGone(previous);
             var replacement = new ConsumerGroupMember
             {
                 MemberId = memberId,
@@ -283,11 +289,13 @@ internal sealed partial class ConsumerGroup
             return new ConsumerHeartbeatResult(ErrorCode.None, null, member.MemberId, -2, 0, null);
         }
         RemoveMember(member);
+        Flush();
         return new ConsumerHeartbeatResult(ErrorCode.None, null, member.MemberId, -1, 0, null);
     }
 
     private void RemoveMember(ConsumerGroupMember member)
     {
+        MarkGone(member);
         member.SessionTimer?.Dispose();
         member.RevocationTimer?.Dispose();
         _members.Remove(member.MemberId);
@@ -329,6 +337,7 @@ internal sealed partial class ConsumerGroup
         if (_members.TryGetValue(member.MemberId, out var current) && ReferenceEquals(current, member))
         {
             RemoveMember(member);
+            Flush();
         }
     }
 
