@@ -56,7 +56,7 @@ public class ConfigAdminTests : BrokerTestBase
         => Assert.Single(result.Configs, c => c.Name == name);
 
     internal static byte[] BatchAt(long timestamp, int valueBytes = 10, bool key = true)
-        => RecordBatchBuilder.Build([new RecordData(timestamp, key ? "k"u8.ToArray() : null, new byte[valueBytes])]);
+        => RecordBatchBuilder.Build([new RecordData(timestamp, key ? (ReadOnlyMemory<byte>?)"k"u8.ToArray() : null, new byte[valueBytes])]);
 
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -114,7 +114,7 @@ public class ConfigAdminTests : BrokerTestBase
         var broker = await DescribeAsync(client, BrokerResource, "1", synonyms: true);
         Assert.Equal(0, broker.ErrorCode);
         var hours = Config(broker, "log.retention.hours");
-        Assert.Equal(("48", (sbyte)4, false), (hours.Value, hours.ConfigSource, hours.ReadOnly));
+        Assert.Equal(("48", (sbyte)4, true), (hours.Value, hours.ConfigSource, hours.ReadOnly)); // as in Kafka: only log.retention.ms is dynamic
         var maxBytes = Config(broker, "message.max.bytes");
         Assert.Equal(("1048588", (sbyte)5, false), (maxBytes.Value, maxBytes.ConfigSource, maxBytes.ReadOnly));
         Assert.True(Config(broker, "listeners").ReadOnly);
