@@ -2,7 +2,7 @@ namespace Rill.Interop.Tests;
 
 /// <summary>
 /// Configs and admin APIs through the admin clients of kafka-python and confluent-kafka-python
-/// (Confluent.Kafka for .NET is in ConfluentKafkaDotnetTests). None of the installed clients sends
+/// (Confluent.Kafka for .NET is in ConfluentKafkaDotnetTests, kafkajs in KafkajsTests). None of the installed clients sends
 /// IncrementalAlterConfigs, DescribeLogDirs or DescribeCluster (librdkafka 2.0, kafka-python 2.0);
 /// those are covered over the wire in Rill.Broker.Tests.
 /// </summary>
