@@ -150,6 +150,9 @@ internal sealed class TopicManager : IAsyncDisposable
                 return new TopicCreateResult(ErrorCode.None, null, null, Guid.Empty, partitions, overrides);
             }
 
+            // Resolved again under the lock: a dynamic broker change that raced the validation above is
+            // re-applied to every topic under this lock, so the new topic must not keep older defaults.
+            settings = TopicSettings.Resolve(overrides, _layers.Current, out _);
             var topic = new Topic(name, id, overrides, settings);
             topic.Partitions = OpenPartitions(topic, partitions);
             var byName = new Dictionary<string, Topic>(current.ByName, StringComparer.Ordinal) { [name] = topic };
