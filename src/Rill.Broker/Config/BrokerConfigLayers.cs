@@ -162,6 +162,9 @@ internal sealed class BrokerConfigLayers
             try
             {
                 merged = Merge(defaults, mine);
+                // Topic configs default from these values and have their own ranges (flush.ms >= 0, ...):
+                // a broker value no topic could take is refused here rather than failing in the logs.
+                TopicConfig.Create(merged);
             }
             catch (ConfigException e)
             {

@@ -44,6 +44,10 @@ public class BrokerConfigLayersTests : IDisposable
         Assert.False(applied);
         Assert.Equal(ErrorCode.InvalidConfig, layers.TryUpdate(false, c => With(c, "log.segment.bytes", "10"), false, out _).Error);
         Assert.Equal(ErrorCode.InvalidRequest, layers.TryUpdate(false, c => With(c, "node.id", "3"), false, out _).Error);
+        // log.flush.interval.ms has no range of its own, but flush.ms, which defaults from it, must be >= 0.
+        ConfigChangeResult negative = layers.TryUpdate(true, c => With(c, "log.flush.interval.ms", "-5"), false, out _);
+        Assert.Equal(ErrorCode.InvalidConfig, negative.Error);
+        Assert.Contains("flush.ms", negative.Message);
         ConfigChangeResult unknown = layers.TryUpdate(false, c => With(c, "log.segment.byte", "2097152"), false, out _);
         Assert.Equal(ErrorCode.InvalidConfig, unknown.Error);
         Assert.Contains("log.segment.bytes", unknown.Message);
