@@ -29,7 +29,8 @@ public sealed class KafkaBroker : IAsyncDisposable
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
         Time = time ?? TimeProvider.System;
         _cluster = new ClusterView(config);
-        Topics = new TopicManager(config, Time, _loggerFactory.CreateLogger<TopicManager>());
+        ConfigLayers = new BrokerConfigLayers(config);
+        Topics = new TopicManager(ConfigLayers, Time, _loggerFactory.CreateLogger<TopicManager>());
         Groups = new GroupCoordinator(new GroupCoordinatorOptions
         {
             MinSessionTimeoutMs = config.GetInt("group.min.session.timeout.ms"),
@@ -49,7 +50,11 @@ public sealed class KafkaBroker : IAsyncDisposable
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
     }
 
+    /// <summary>The static configuration (server.properties and <c>--set</c>) the broker started with.</summary>
     public BrokerConfig Config { get; }
+
+    /// <summary>The static configuration plus the dynamic broker configs set through AlterConfigs.</summary>
+    internal BrokerConfigLayers ConfigLayers { get; }
     internal TimeProvider Time { get; }
     internal TopicManager Topics { get; }
     internal GroupCoordinator Groups { get; }
@@ -72,6 +77,8 @@ public sealed class KafkaBroker : IAsyncDisposable
     {
         Directory.CreateDirectory(Config.LogDirs[0]);
         _cluster.LoadOrCreateMeta(Config.LogDirs[0]);
+        ILogger log = _loggerFactory.CreateLogger<KafkaBroker>();
+        ConfigLayers.Load(Config.LogDirs[0], message => log.LogWarning("{Message}", message));
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
         Groups.BeginLoading();
         GroupsLoaded = Task.Run(LoadGroups, CancellationToken.None);

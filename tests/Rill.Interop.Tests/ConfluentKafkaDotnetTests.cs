@@ -86,4 +86,70 @@ public class ConfluentKafkaDotnetTests(RillFixture fixture) : IClassFixture<Rill
             Assert.Equal(n / 2, r.Offset.Value);
         }
     }
+
+    [Fact]
+    public async Task Admin_delete_records_describe_and_alter_configs_and_create_partitions()
+    {
+        LoadNative();
+        string bootstrap = fixture.Broker.BootstrapServers;
+        const string topic = "dotnet-admin";
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
+        await admin.CreateTopicsAsync([new TopicSpecification
+        {
+            Name = topic, NumPartitions = 1, ReplicationFactor = 1, Configs = new() { ["retention.bytes"] = "10000000" },
+        }]);
+
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = bootstrap, Acks = Acks.All }).Build())
+        {
+            for (int i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync(topic, new Message<Null, string> { Value = $"record-{i}" });
+            }
+        }
+
+        var deleted = await admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, 4)]);
+        Assert.Equal(4, deleted[0].Offset.Value);
+        var beyond = await Assert.ThrowsAsync<DeleteRecordsException>(() => admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, 50)]));
+        Assert.Equal(ErrorCode.OffsetOutOfRange, beyond.Results[0].Error.Code);
+
+        using (var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap, GroupId = "dotnet-admin-reader", EnableAutoCommit = false, AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build())
+        {
+            var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(20));
+            Assert.Equal((4L, 10L), (watermarks.Low.Value, watermarks.High.Value));
+            consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
+            ConsumeResult<Ignore, string>? first = null;
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (first is null && DateTime.UtcNow < deadline)
+            {
+                first = consumer.Consume(TimeSpan.FromSeconds(1));
+            }
+            Assert.NotNull(first);
+            Assert.Equal((4L, "record-4"), (first.Offset.Value, first.Message.Value));
+        }
+
+        var resource = new ConfigResource { Type = ResourceType.Topic, Name = topic };
+        var described = (await admin.DescribeConfigsAsync([resource]))[0].Entries;
+        Assert.Equal(("10000000", ConfigSource.DynamicTopicConfig), (described["retention.bytes"].Value, described["retention.bytes"].Source));
+        Assert.Equal(ConfigSource.DefaultConfig, described["segment.bytes"].Source);
+        await admin.AlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [resource] = [new ConfigEntry { Name = "cleanup.policy", Value = "compact" }],
+        });
+        described = (await admin.DescribeConfigsAsync([resource]))[0].Entries;
+        Assert.Equal("compact", described["cleanup.policy"].Value);
+        Assert.Equal(ConfigSource.DefaultConfig, described["retention.bytes"].Source);
+        // A compacted-only topic refuses DeleteRecords (POLICY_VIOLATION), as Kafka does.
+        var refused = await Assert.ThrowsAsync<DeleteRecordsException>(() => admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, 6)]));
+        Assert.Equal(ErrorCode.PolicyViolation, refused.Results[0].Error.Code);
+
+        var broker = (await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Broker, Name = "1" }]))[0].Entries;
+        Assert.True(broker["listeners"].IsReadOnly);
+        Assert.Equal("1048588", broker["message.max.bytes"].Value);
+
+        await admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = topic, IncreaseTo = 3 }]);
+        Assert.Equal(3, admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics[0].Partitions.Count);
+    }
 }

@@ -6,7 +6,7 @@ namespace Rill.Broker.Config;
 /// Every Apache Kafka 4.0 broker property (from Kafka's broker configuration reference): name, type,
 /// Kafka's default (null: none), valid values, and whether Rill acts on it today (A) or only accepts
 /// it (N). Flip an entry to A in the change that makes the broker act on it (retention, compaction,
-/// timestamp bounds, ... are still N), so the start-up "not applied" line stays true.
+/// ... are still N), so the start-up "not applied" line stays true.
 /// Rill's own defaults, where they differ from Kafka's, are in <see cref="RillDefaults"/>.
 /// A few 3.x names removed in 4.0 are kept (R) so an old server.properties still loads.
 /// </summary>
@@ -179,8 +179,8 @@ public static class KafkaBrokerConfigs
         D("log.index.size.max.bytes", Int, "10485760", "[4,...]", A),
         D("log.local.retention.bytes", Long, "-2", "[-2,...]", N),
         D("log.local.retention.ms", Long, "-2", "[-2,...]", N),
-        D("log.message.timestamp.after.max.ms", Long, "3600000", "[0,...]", N),
-        D("log.message.timestamp.before.max.ms", Long, LMax, "[0,...]", N),
+        D("log.message.timestamp.after.max.ms", Long, "3600000", "[0,...]", A),
+        D("log.message.timestamp.before.max.ms", Long, LMax, "[0,...]", A),
         D("log.message.timestamp.type", Str, "CreateTime", "[CreateTime, LogAppendTime]", A),
         D("log.preallocate", Bool, "false", "", N),
         D("log.retention.check.interval.ms", Long, "300000", "[1,...]", N),
@@ -328,7 +328,7 @@ public static class KafkaBrokerConfigs
         R("inter.broker.protocol.version"),
         R("log.message.format.version"),
         R("log.message.downconversion.enable"),
-        R("log.message.timestamp.difference.max.ms"),
+        new("log.message.timestamp.difference.max.ms", Long, null, "[0,...]", Applied: true, Removed: true), // still honoured, as in 3.6-3.9
         R("offsets.commit.required.acks"),
         R("auto.include.jmx.reporter"),
     ];

@@ -11,7 +11,7 @@ public sealed record TopicConfigDef(ConfigDef Def, string? BrokerSynonym)
 /// <summary>
 /// Apache Kafka 4.0's topic-level configs: type, Kafka default, valid values, the broker property
 /// supplying the default (retention.ms &lt;- log.retention.ms/minutes/hours, ...), and whether Rill
-/// acts on it. Two names removed in 4.0 are accepted and ignored.
+/// acts on it. Names removed in 4.0 are accepted; message.timestamp.difference.max.ms is still honoured.
 /// </summary>
 public static class KafkaTopicConfigs
 {
@@ -37,8 +37,8 @@ public static class KafkaTopicConfigs
         T("local.retention.ms", Long, "-2", "[-2,...]", "log.local.retention.ms", N),
         T("max.compaction.lag.ms", Long, LMax, "[1,...]", "log.cleaner.max.compaction.lag.ms", N),
         T("max.message.bytes", Int, "1048588", "[0,...]", "message.max.bytes", A),
-        T("message.timestamp.after.max.ms", Long, "3600000", "[0,...]", "log.message.timestamp.after.max.ms", N),
-        T("message.timestamp.before.max.ms", Long, LMax, "[0,...]", "log.message.timestamp.before.max.ms", N),
+        T("message.timestamp.after.max.ms", Long, "3600000", "[0,...]", "log.message.timestamp.after.max.ms", A),
+        T("message.timestamp.before.max.ms", Long, LMax, "[0,...]", "log.message.timestamp.before.max.ms", A),
         T("message.timestamp.type", Str, "CreateTime", "[CreateTime, LogAppendTime]", "log.message.timestamp.type", A),
         T("min.cleanable.dirty.ratio", Dbl, "0.5", "[0,...,1]", "log.cleaner.min.cleanable.ratio", N),
         T("min.compaction.lag.ms", Long, "0", "[0,...]", "log.cleaner.min.compaction.lag.ms", N),
@@ -58,6 +58,11 @@ public static class KafkaTopicConfigs
         // Removed in Kafka 4.0: accepted, never applied.
         new(new ConfigDef("message.downconversion.enable", Bool, "true", "", Applied: false, Removed: true), null),
         new(new ConfigDef("message.format.version", Str, null, "", Applied: false, Removed: true), null),
+
+        // Removed in Kafka 4.0, replaced by message.timestamp.before/after.max.ms (KIP-937). Rill still
+        // honours it as Kafka 3.6-3.9 did: it bounds both sides when those two are not set.
+        new(new ConfigDef("message.timestamp.difference.max.ms", Long, LMax, "[0,...]", Applied: true, Removed: true),
+            "log.message.timestamp.difference.max.ms"),
     ];
 
     private static readonly Dictionary<string, TopicConfigDef> ByName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);

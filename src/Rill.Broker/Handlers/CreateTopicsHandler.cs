@@ -1,3 +1,4 @@
+using Rill.Broker.Admin;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -104,15 +105,15 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
         };
         if (version >= 5)
         {
-            foreach (TopicConfigEntry entry in result.Configs)
+            foreach (DescribedConfig entry in ConfigDescriber.Topic(result.Overrides, _broker.ConfigLayers))
             {
                 created.Configs!.Add(new CreateTopicsResponse.CreatableTopicConfigs
                 {
                     Name = entry.Name,
-                    Value = entry.Sensitive ? null : entry.Value,
+                    Value = entry.Value,
                     ReadOnly = entry.ReadOnly,
                     ConfigSource = (sbyte)entry.Source,
-                    IsSensitive = entry.Sensitive,
+                    IsSensitive = entry.IsSensitive,
                 });
             }
         }

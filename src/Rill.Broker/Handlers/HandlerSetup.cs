@@ -25,6 +25,13 @@ internal static class HandlerSetup
         registry.Register(new DescribeGroupsHandler(broker));
         registry.Register(new DeleteGroupsHandler(broker));
         registry.Register(new OffsetDeleteHandler(broker));
+        registry.Register(new DeleteRecordsHandler(broker));
+        registry.Register(new DescribeConfigsHandler(broker));
+        registry.Register(new AlterConfigsHandler(broker));
+        registry.Register(new DescribeLogDirsHandler(broker));
+        registry.Register(new CreatePartitionsHandler(broker));
+        registry.Register(new IncrementalAlterConfigsHandler(broker));
+        registry.Register(new DescribeClusterHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
         return registry;

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Rill.Broker.Handlers;
 using Rill.Protocol;
 using Rill.Protocol.Records;
@@ -18,11 +19,14 @@ internal readonly record struct PartitionReadResult(ErrorCode Error, ReadOnlyMem
 /// </summary>
 internal sealed class Partition
 {
-    public Partition(Topic topic, int index, PartitionLog log)
+    private readonly TimeProvider _time;
+
+    public Partition(Topic topic, int index, PartitionLog log, TimeProvider? time = null)
     {
         Topic = topic;
         Index = index;
         Log = log;
+        _time = time ?? TimeProvider.System;
     }
 
     public Topic Topic { get; }
@@ -65,6 +69,10 @@ internal sealed class Partition
         if (validation.HasTransactionalBatch)
         {
             return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactional batches are not supported by this Rill version yet.");
+        }
+        if (config.TimestampType == TimestampType.CreateTime && CheckTimestamps(batches.Span, config) is { } timestampError)
+        {
+            return Fail(ErrorCode.InvalidTimestamp, timestampError);
         }
 
         AppendResult result = Log.Append(batches.Span);
@@ -111,6 +119,40 @@ internal sealed class Partition
     {
         TimestampOffset found = Log.FindMaxTimestamp();
         return found.Found ? (found.Offset, found.Timestamp) : (-1, -1);
+    }
+
+    /// <summary>
+    /// message.timestamp.before.max.ms / after.max.ms (KIP-937) for CreateTime topics: every batch's
+    /// first and largest timestamps must lie within [now - before, now + after]. Batches without a
+    /// timestamp (-1, converted magic 0 sets) are not checked, as in Kafka.
+    /// </summary>
+    private string? CheckTimestamps(ReadOnlySpan<byte> batches, TopicSettings config)
+    {
+        if (config.TimestampBeforeMaxMs == long.MaxValue && config.TimestampAfterMaxMs == long.MaxValue)
+        {
+            return null;
+        }
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long earliest = config.TimestampBeforeMaxMs >= now ? long.MinValue : now - config.TimestampBeforeMaxMs;
+        long latest = config.TimestampAfterMaxMs > long.MaxValue - now ? long.MaxValue : now + config.TimestampAfterMaxMs;
+        int position = 0;
+        while (batches.Length - position >= RecordBatchLayout.HeaderSize)
+        {
+            ReadOnlySpan<byte> batch = batches[position..];
+            long first = BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..]);
+            long max = BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..]);
+            foreach (long timestamp in (ReadOnlySpan<long>)[first, max])
+            {
+                if (timestamp != -1 && (timestamp < earliest || timestamp > latest))
+                {
+                    return $"Timestamp {timestamp} of message with offset {BinaryPrimitives.ReadInt64BigEndian(batch)} is out of range. " +
+                        $"The timestamp should be within [{earliest}, {latest}] (message.timestamp.before.max.ms={config.TimestampBeforeMaxMs}, " +
+                        $"message.timestamp.after.max.ms={config.TimestampAfterMaxMs}).";
+                }
+            }
+            position += BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchLayout.BatchLength..]) + RecordBatchLayout.LogOverhead;
+        }
+        return null;
     }
 
     private static PartitionAppendResult Fail(ErrorCode error, string? message) => new(error, message, -1, -1);

@@ -7,9 +7,10 @@ namespace Rill.Broker.Topics;
 
 /// <summary>Outcome of a topic creation (or its validation).</summary>
 internal readonly record struct TopicCreateResult(ErrorCode Error, string? Message, Topic? Topic, Guid TopicId,
-    int Partitions, IReadOnlyList<TopicConfigEntry> Configs)
+    int Partitions, IReadOnlyDictionary<string, string> Overrides)
 {
-    public static TopicCreateResult Failed(ErrorCode error, string message) => new(error, message, null, Guid.Empty, -1, []);
+    public static TopicCreateResult Failed(ErrorCode error, string message) =>
+        new(error, message, null, Guid.Empty, -1, new Dictionary<string, string>());
 }
 
 /// <summary>
@@ -20,8 +21,10 @@ internal readonly record struct TopicCreateResult(ErrorCode Error, string? Messa
 internal sealed class TopicManager : IAsyncDisposable
 {
     private readonly BrokerConfig _config;
+    private readonly BrokerConfigLayers _layers;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
+    private const int MaxNewPartitionsPerRequest = 10_000;
     private readonly Lock _changeLock = new();
     private volatile Snapshot _snapshot = new([], []);
     private LogManager? _logs;
@@ -30,9 +33,10 @@ internal sealed class TopicManager : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task? _maintenance;
 
-    public TopicManager(BrokerConfig config, TimeProvider time, ILogger log)
+    public TopicManager(BrokerConfigLayers layers, TimeProvider time, ILogger log)
     {
-        _config = config;
+        _layers = layers;
+        _config = layers.Static;
         _time = time;
         _log = log;
     }
@@ -59,7 +63,7 @@ internal sealed class TopicManager : IAsyncDisposable
         foreach (TopicRecord record in records)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            TopicSettings settings = TopicSettings.Resolve(record.Configs, _config, out string? error);
+            TopicSettings settings = TopicSettings.Resolve(record.Configs, _layers.Current, out string? error);
             if (error is not null)
             {
                 _log.LogWarning("Topic {Topic}: stored config is no longer valid ({Error}); using broker defaults for it", record.Name, error);
@@ -69,7 +73,7 @@ internal sealed class TopicManager : IAsyncDisposable
             byId.Add(topic.Id, topic);
         }
 
-        LogConfig defaults = TopicSettings.Resolve(new Dictionary<string, string>(), _config, out _).Log;
+        LogConfig defaults = TopicSettings.Resolve(new Dictionary<string, string>(), _layers.Current, out _).Log;
         _logs = LogManager.Open(dir, tp => byName.TryGetValue(tp.Topic, out Topic? t) ? t.Config.Log : defaults, _time);
         foreach (Topic topic in byName.Values)
         {
@@ -122,7 +126,7 @@ internal sealed class TopicManager : IAsyncDisposable
             }
             overrides[key] = value;
         }
-        TopicSettings settings = TopicSettings.Resolve(overrides, _config, out string? configError);
+        TopicSettings settings = TopicSettings.Resolve(overrides, _layers.Current, out string? configError);
         if (configError is not null)
         {
             return TopicCreateResult.Failed(ErrorCode.InvalidConfig, configError);
@@ -141,12 +145,14 @@ internal sealed class TopicManager : IAsyncDisposable
                     $"Topic '{name}' collides with existing topic '{other}': '.' and '_' are treated as the same in metric names.");
             }
             var id = Guid.NewGuid();
-            var described = settings.Describe(overrides, _config);
             if (validateOnly)
             {
-                return new TopicCreateResult(ErrorCode.None, null, null, Guid.Empty, partitions, described);
+                return new TopicCreateResult(ErrorCode.None, null, null, Guid.Empty, partitions, overrides);
             }
 
+            // Resolved again under the lock: a dynamic broker change that raced the validation above is
+            // re-applied to every topic under this lock, so the new topic must not keep older defaults.
+            settings = TopicSettings.Resolve(overrides, _layers.Current, out _);
             var topic = new Topic(name, id, overrides, settings);
             topic.Partitions = OpenPartitions(topic, partitions);
             var byName = new Dictionary<string, Topic>(current.ByName, StringComparer.Ordinal) { [name] = topic };
@@ -154,7 +160,7 @@ internal sealed class TopicManager : IAsyncDisposable
             _store!.Save(byName.Values.Select(t => t.ToRecord()));
             _snapshot = new Snapshot(byName, byId);
             _log.LogInformation("Created topic {Topic} with {Partitions} partitions", name, partitions);
-            return new TopicCreateResult(ErrorCode.None, null, topic, id, partitions, described);
+            return new TopicCreateResult(ErrorCode.None, null, topic, id, partitions, overrides);
         }
     }
 
@@ -187,10 +193,151 @@ internal sealed class TopicManager : IAsyncDisposable
         var partitions = new Partition[count];
         for (int i = 0; i < count; i++)
         {
-            partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log));
+            partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log), _time);
         }
         return partitions;
     }
+
+    private Partition[] OpenPartitions(Topic topic, int from, int count)
+    {
+        var partitions = new Partition[count];
+        Array.Copy(topic.Partitions, partitions, from);
+        for (int i = from; i < count; i++)
+        {
+            partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log), _time);
+        }
+        return partitions;
+    }
+
+    /// <summary>
+    /// Replaces a topic's config overrides with what <paramref name="update"/> computes from the
+    /// current ones, validated with Kafka's rules (INVALID_CONFIG naming the config). Unless
+    /// <paramref name="validateOnly"/>, the new overrides are persisted and the new settings reach
+    /// every partition log at once (the next produce sees them).
+    /// </summary>
+    public (ErrorCode Error, string? Message) AlterConfigs(string name,
+        Func<IReadOnlyDictionary<string, string>, (Dictionary<string, string>? Overrides, ErrorCode Error, string? Message)> update,
+        bool validateOnly)
+    {
+        lock (_changeLock)
+        {
+            if (!_snapshot.ByName.TryGetValue(name, out Topic? topic))
+            {
+                return (ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
+            }
+            var (overrides, error, message) = update(topic.Overrides);
+            if (overrides is null)
+            {
+                return (error, message);
+            }
+            TopicSettings settings = TopicSettings.Resolve(overrides, _layers.Current, out string? configError);
+            if (configError is not null)
+            {
+                return (ErrorCode.InvalidConfig, configError);
+            }
+            if (validateOnly)
+            {
+                return (ErrorCode.None, null);
+            }
+            topic.Reconfigure(overrides, settings);
+            _store!.Save(_snapshot.ByName.Values.Select(t => t.ToRecord()));
+            foreach (Partition partition in topic.Partitions)
+            {
+                partition.Log.UpdateConfig(settings.Log);
+            }
+            _log.LogInformation("Topic {Topic} configs are now {Configs}", name,
+                string.Join(", ", overrides.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
+            return (ErrorCode.None, null);
+        }
+    }
+
+    /// <summary>Re-resolves every topic against the current broker config (after a dynamic broker config change).</summary>
+    public void ReapplyBrokerConfig()
+    {
+        lock (_changeLock)
+        {
+            foreach (Topic topic in _snapshot.ByName.Values)
+            {
+                Topic.ConfigState state = topic.State;
+                TopicSettings settings = TopicSettings.Resolve(state.Overrides, _layers.Current, out string? error);
+                if (error is not null)
+                {
+                    continue; // stored overrides were already reported invalid at load; keep what runs
+                }
+                topic.Reconfigure(new Dictionary<string, string>(state.Overrides, StringComparer.Ordinal), settings);
+                foreach (Partition partition in topic.Partitions)
+                {
+                    partition.Log.UpdateConfig(settings.Log);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// CreatePartitions: raises <paramref name="name"/>'s partition count to <paramref name="count"/>.
+    /// The new partitions' logs are created, then the topic list is persisted, then they become
+    /// visible (Metadata, Produce, Fetch).
+    /// </summary>
+    public (ErrorCode Error, string? Message) AddPartitions(string name, int count, IReadOnlyList<IReadOnlyList<int>>? assignments, bool validateOnly)
+    {
+        lock (_changeLock)
+        {
+            if (!_snapshot.ByName.TryGetValue(name, out Topic? topic))
+            {
+                return (ErrorCode.UnknownTopicOrPartition, $"Topic '{name}' does not exist.");
+            }
+            if (TopicName.IsInternal(name))
+            {
+                return (ErrorCode.InvalidRequest, $"Cannot change the partition count of internal topic '{name}': the coordinators map keys to its partitions.");
+            }
+            int current = topic.Partitions.Length;
+            if (count < current)
+            {
+                return (ErrorCode.InvalidPartitions, $"Topic currently has {current} partitions, which is higher than the requested {count}.");
+            }
+            if (count == current)
+            {
+                return (ErrorCode.InvalidPartitions, $"Topic already has {current} partitions.");
+            }
+            if (count - current > MaxNewPartitionsPerRequest)
+            {
+                return (ErrorCode.InvalidPartitions,
+                    $"Adding {count - current} partitions at once is more than this broker allows ({MaxNewPartitionsPerRequest}).");
+            }
+            if (assignments is not null)
+            {
+                if (assignments.Count != count - current)
+                {
+                    return (ErrorCode.InvalidReplicaAssignment,
+                        $"Increasing the number of partitions by {count - current} but {assignments.Count} assignments provided.");
+                }
+                int node = _config.NodeId;
+                foreach (IReadOnlyList<int> replicas in assignments)
+                {
+                    if (replicas.Count != 1 || replicas[0] != node)
+                    {
+                        return (ErrorCode.InvalidReplicaAssignment,
+                            $"Replica assignment [{string.Join(", ", replicas)}] must be [{node}]: this broker is the only one and topics have one replica.");
+                    }
+                }
+            }
+            if (validateOnly)
+            {
+                return (ErrorCode.None, null);
+            }
+
+            topic.Partitions = OpenPartitions(topic, current, count);
+            _store!.Save(_snapshot.ByName.Values.Select(t => t.ToRecord()));
+            _log.LogInformation("Topic {Topic} now has {Partitions} partitions (was {Before})", name, count, current);
+            return (ErrorCode.None, null);
+        }
+    }
+
+    /// <summary>Writes the log start offsets now (after DeleteRecords), so they survive a crash.</summary>
+    public void CheckpointLogStartOffsets() => _logs?.Checkpoint();
+
+    /// <summary>The log directory (this Rill version keeps data in one).</summary>
+    public string LogDirectory => _config.LogDirs[0];
 
     private static string? CollidingName(Snapshot snapshot, string name)
     {

@@ -15,16 +15,16 @@ internal enum ConfigSource : sbyte
     DefaultConfig = 5,
 }
 
-/// <summary>One effective topic config value and where it came from.</summary>
-internal readonly record struct TopicConfigEntry(string Name, string? Value, ConfigSource Source, bool ReadOnly, bool Sensitive);
-
 /// <summary>
 /// The effective settings of one topic: its overrides over the broker defaults, resolved once
 /// when the topic is created or loaded, in the typed form the front end and the log use.
 /// </summary>
-internal sealed record TopicSettings(LogConfig Log, bool Compacted, int MinInsyncReplicas)
+internal sealed record TopicSettings(LogConfig Log, bool Compacted, bool DeletePolicy, int MinInsyncReplicas,
+    long TimestampBeforeMaxMs, long TimestampAfterMaxMs)
 {
     public int MaxMessageBytes => Log.MaxMessageBytes;
+
+    public TimestampType TimestampType => Log.MessageTimestampType;
 
     /// <summary>Validates <paramref name="overrides"/> (Kafka's names and value rules) and resolves the effective settings.</summary>
     public static TopicSettings Resolve(IReadOnlyDictionary<string, string> overrides, BrokerConfig broker, out string? error)
@@ -47,19 +47,14 @@ internal sealed record TopicSettings(LogConfig Log, bool Compacted, int MinInsyn
             RetentionMs = GetLong("retention.ms"),
             RetentionBytes = GetLong("retention.bytes"),
         };
-        bool compacted = Get("cleanup.policy").Split(',').Any(p => p.Trim() == "compact");
-        return new TopicSettings(log, compacted, (int)GetLong("min.insync.replicas"));
-    }
+        string[] policy = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries);
 
-    /// <summary>Every topic config with its effective value and source, as CreateTopics v5+ and DescribeConfigs report them.</summary>
-    public IReadOnlyList<TopicConfigEntry> Describe(IReadOnlyDictionary<string, string> overrides, BrokerConfig broker)
-    {
-        var entries = new List<TopicConfigEntry>();
-        foreach (string name in TopicConfigValidator.Names)
-        {
-            var (value, source) = TopicConfigValidator.Effective(name, overrides, broker);
-            entries.Add(new TopicConfigEntry(name, value, source, ReadOnly: false, Sensitive: false));
-        }
-        return entries;
+        // KIP-937: before/after.max.ms replace difference.max.ms (removed in Kafka 4.0); as in 3.6-3.9,
+        // a difference set at topic or broker level still bounds a side whose own config is not set.
+        bool IsSet(string name) => TopicConfigValidator.Effective(name, valid, broker).Source != ConfigSource.DefaultConfig;
+        long Bound(string name) =>
+            !IsSet(name) && IsSet("message.timestamp.difference.max.ms") ? GetLong("message.timestamp.difference.max.ms") : GetLong(name);
+        return new TopicSettings(log, policy.Contains("compact"), policy.Contains("delete"), (int)GetLong("min.insync.replicas"),
+            Bound("message.timestamp.before.max.ms"), Bound("message.timestamp.after.max.ms"));
     }
 }

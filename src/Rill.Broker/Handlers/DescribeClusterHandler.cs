@@ -1,0 +1,50 @@
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// DescribeCluster (key 60, KIP-700), v0-1. The cluster id, this node as the only broker and the
+/// controller, and (when asked) the cluster operations the client may perform: all of them, as
+/// there is no authorizer yet. v1 endpoint type (KIP-919): 1 (brokers) is served; 2 (controllers)
+/// is MISMATCHED_ENDPOINT_TYPE, as on a Kafka broker listener; anything else UNSUPPORTED_ENDPOINT_TYPE.
+/// </summary>
+internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
+{
+    private const sbyte BrokerEndpoints = 1, ControllerEndpoints = 2;
+
+    /// <summary>CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, CREATE_TOKENS, DESCRIBE_TOKENS.</summary>
+    private const int AllClusterOperations = (1 << 4) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14);
+
+    private readonly KafkaBroker _broker;
+
+    public DescribeClusterHandler(KafkaBroker broker) => _broker = broker;
+
+    public override ApiKey Key => ApiKey.DescribeCluster;
+    public override short MinVersion => 0;
+    public override short MaxVersion => 1;
+
+    protected override ValueTask<DescribeClusterResponse?> HandleAsync(RequestContext context, DescribeClusterRequest request)
+    {
+        ClusterView cluster = _broker.Cluster;
+        var response = new DescribeClusterResponse
+        {
+            EndpointType = request.EndpointType,
+            ClusterId = cluster.ClusterId,
+            ControllerId = cluster.NodeId,
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AllClusterOperations : int.MinValue,
+        };
+        if (request.EndpointType != BrokerEndpoints)
+        {
+            bool controller = request.EndpointType == ControllerEndpoints;
+            response.ErrorCode = (short)(controller ? ErrorCode.MismatchedEndpointType : ErrorCode.UnsupportedEndpointType);
+            response.ErrorMessage = controller
+                ? "The request was sent to a broker endpoint, but controller endpoints were asked for."
+                : $"Unsupported endpoint type {request.EndpointType}.";
+            return ValueTask.FromResult<DescribeClusterResponse?>(response);
+        }
+        var (host, port) = cluster.Advertised;
+        response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = cluster.NodeId, Host = host, Port = port, Rack = null });
+        return ValueTask.FromResult<DescribeClusterResponse?>(response);
+    }
+}
