@@ -31,6 +31,10 @@ public class ConsumerGroupTests
         ConsumerHeartbeatResult b = await Send(Beat("b", 2));
         Assert.Equal(2, b.Assignment!.Count);
         Assert.Equal(ErrorCode.None, await Settle(_groups.CommitAsync("g", b.MemberEpoch, "b", null, [("t", 1, new CommittedOffset(9, -1, "", 0))], 9)));
+        int before = _log.Records.Count;
+        await Send(Beat("b", b.MemberEpoch));
+        await Send(Beat("b", b.MemberEpoch));
+        Assert.Equal(before, _log.Records.Count); // heartbeats that change nothing write nothing
 
         _groups.Dispose();
         _groups = new GroupCoordinator(new GroupCoordinatorOptions(), _time, _log, _topics, Options);

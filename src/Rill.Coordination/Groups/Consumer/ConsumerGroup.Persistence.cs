@@ -43,24 +43,35 @@ internal sealed partial class ConsumerGroup
             records.Add((ConsumerGroupRecords.MemberKey(GroupId, id), null));
             records.Add((ConsumerGroupRecords.AssignmentKey(GroupId, id), null));
         }
+        var written = new List<(ConsumerGroupMember Member, byte[] Metadata, byte[] Assignment)>();
         foreach (string id in _dirty)
         {
             if (_members.TryGetValue(id, out ConsumerGroupMember? m))
             {
-                records.Add((ConsumerGroupRecords.MemberKey(GroupId, id), ConsumerGroupRecords.MemberValue(m)));
-                records.Add((ConsumerGroupRecords.AssignmentKey(GroupId, id), ConsumerGroupRecords.AssignmentValue(m)));
+                // Only what changed: a heartbeat that changes nothing writes nothing.
+                byte[] metadata = ConsumerGroupRecords.MemberValue(m), assignment = ConsumerGroupRecords.AssignmentValue(m);
+                if (m.PersistedMetadata is null || !metadata.AsSpan().SequenceEqual(m.PersistedMetadata))
+                {
+                    records.Add((ConsumerGroupRecords.MemberKey(GroupId, id), metadata));
+                }
+                if (m.PersistedAssignment is null || !assignment.AsSpan().SequenceEqual(m.PersistedAssignment))
+                {
+                    records.Add((ConsumerGroupRecords.AssignmentKey(GroupId, id), assignment));
+                }
+                written.Add((m, metadata, assignment));
             }
         }
-        if (records.Count == 0)
-        {
-            return ErrorCode.None;
-        }
-        ErrorCode error = _store(records);
+        ErrorCode error = records.Count == 0 ? ErrorCode.None : _store(records);
         if (error == ErrorCode.None)
         {
             _persistedEpoch = GroupEpoch;
             _dirty.Clear();
             _gone.Clear();
+            foreach (var (m, metadata, assignment) in written)
+            {
+                m.PersistedMetadata = metadata;
+                m.PersistedAssignment = assignment;
+            }
         }
         return error;
     }
@@ -76,6 +87,8 @@ internal sealed partial class ConsumerGroup
         _persistedEpoch = epoch;
         foreach (ConsumerGroupMember member in members)
         {
+            member.PersistedMetadata = ConsumerGroupRecords.MemberValue(member);
+            member.PersistedAssignment = ConsumerGroupRecords.AssignmentValue(member);
             _members[member.MemberId] = member;
             if (member.InstanceId is { } instance)
             {

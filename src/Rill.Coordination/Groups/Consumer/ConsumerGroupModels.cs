@@ -79,4 +79,7 @@ internal sealed class ConsumerGroupMember
     public bool StaticLeaving { get; set; }
     public ITimer? SessionTimer { get; set; }
     public ITimer? RevocationTimer { get; set; }
+    /// <summary>The member-metadata and current-assignment values last written (null: never).</summary>
+    public byte[]? PersistedMetadata { get; set; }
+    public byte[]? PersistedAssignment { get; set; }
 }
