@@ -32,4 +32,20 @@ public class ConsumerGroupTests(RillFixture fixture) : IClassFixture<RillFixture
             timeout: TimeSpan.FromSeconds(120), workingDirectory: node);
         Assert.Contains("ok 60", output);
     }
+
+    [Fact]
+    public async Task Kafka_python_members_share_take_over_on_leave_and_after_a_kill()
+    {
+        string output = await ExternalTool.PythonAsync("kafka_python_group_pair.py", fixture.Broker.BootstrapServers, "kp-pair");
+        Assert.Contains("ok 400", output);
+    }
+
+    [Fact]
+    public async Task Kafkajs_members_share_and_take_over_on_leave()
+    {
+        string node = Path.Combine(ExternalTool.ScriptsDirectory, "node");
+        string output = await ExternalTool.RunOkAsync("node", [Path.Combine(node, "kafkajs_group_pair.js"), fixture.Broker.BootstrapServers, "kjs-pair"],
+            timeout: TimeSpan.FromSeconds(150), workingDirectory: node);
+        Assert.Contains("ok 200", output);
+    }
 }
