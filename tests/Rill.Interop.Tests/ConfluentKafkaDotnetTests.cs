@@ -152,4 +152,77 @@ public class ConfluentKafkaDotnetTests(RillFixture fixture) : IClassFixture<Rill
         await admin.CreatePartitionsAsync([new PartitionsSpecification { Topic = topic, IncreaseTo = 3 }]);
         Assert.Equal(3, admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics[0].Partitions.Count);
     }
+
+    [Fact]
+    public async Task Two_group_members_share_a_topic_consume_everything_once_and_one_takes_over_on_close()
+    {
+        LoadNative();
+        string bootstrap = fixture.Broker.BootstrapServers;
+        const string topic = "dotnet-group";
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 4, ReplicationFactor = 1 }]);
+        }
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = bootstrap, EnableIdempotence = true }).Build())
+        {
+            for (int i = 0; i < 400; i++)
+            {
+                await producer.ProduceAsync(new TopicPartition(topic, new Partition(i % 4)), new Message<Null, string> { Value = i.ToString() });
+            }
+        }
+
+        var seen = new System.Collections.Concurrent.ConcurrentDictionary<(int, long), int>();
+        var duplicates = new System.Collections.Concurrent.ConcurrentBag<(int, long)>();
+        using var stopB = new CancellationTokenSource();
+        using var stopA = new CancellationTokenSource();
+        IConsumer<Ignore, string> Member() => new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrap, GroupId = "dotnet-group-g", AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false, SessionTimeoutMs = 6000, HeartbeatIntervalMs = 500,
+        }).Build();
+        var a = Member();
+        var b = Member();
+        Task Run(IConsumer<Ignore, string> c, CancellationToken stop) => Task.Run(() =>
+        {
+            c.Subscribe(topic);
+            while (!stop.IsCancellationRequested)
+            {
+                var r = c.Consume(100);
+                if (r is null)
+                {
+                    continue;
+                }
+                if (!seen.TryAdd((r.Partition.Value, r.Offset.Value), int.Parse(r.Message.Value)))
+                {
+                    duplicates.Add((r.Partition.Value, r.Offset.Value));
+                }
+                c.Commit(r);   // synchronous
+            }
+        });
+        Task runA = Run(a, stopA.Token), runB = Run(b, stopB.Token);
+        static async Task Until(string what, Func<bool> check)
+        {
+            for (int i = 0; i < 600 && !check(); i++)
+            {
+                await Task.Delay(100);
+            }
+            Assert.True(check(), "timed out: " + what);
+        }
+        await Until("shared and consumed", () => a.Assignment.Count == 2 && b.Assignment.Count == 2 && seen.Count == 400);
+        Assert.Equal([0, 1, 2, 3], a.Assignment.Concat(b.Assignment).Select(p => p.Partition.Value).Order());
+        Assert.Empty(duplicates);
+        Assert.Equal(Enumerable.Range(0, 400), seen.Values.Order());
+
+        stopB.Cancel();
+        await runB;
+        b.Close();
+        await Until("a takes over", () => a.Assignment.Count == 4);
+        stopA.Cancel();
+        await runA;
+        var committed = a.Committed(Enumerable.Range(0, 4).Select(p => new TopicPartition(topic, new Partition(p))), TimeSpan.FromSeconds(10));
+        Assert.Equal(400, committed.Sum(c => c.Offset.Value));
+        a.Close();
+        a.Dispose();
+        b.Dispose();
+    }
 }
