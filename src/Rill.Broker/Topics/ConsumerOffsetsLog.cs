@@ -35,7 +35,7 @@ internal sealed class ConsumerOffsetsLog : IGroupStateLog
         PartitionAppendResult result = partition.Append(batch, produceVersion: 11);
         if (result.Error != ErrorCode.None)
         {
-            throw new InvalidOperationException($"Writing to {TopicName}-{partition.Index} failed: {result.Error} {result.ErrorMessage}");
+            throw new GroupStateLogException(result.Error, $"Writing to {TopicName}-{partition.Index} failed: {result.Error} {result.ErrorMessage}");
         }
     }
 

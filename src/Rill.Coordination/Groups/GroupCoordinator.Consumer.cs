@@ -110,7 +110,7 @@ public sealed partial class GroupCoordinator
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            return ErrorCode.CoordinatorNotAvailable;
+            return GroupStateLogException.Map(e, ErrorCode.UnknownServerError);
         }
     }
 

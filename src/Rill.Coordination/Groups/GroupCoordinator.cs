@@ -119,7 +119,7 @@ public sealed partial class GroupCoordinator : IDisposable
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
         {
-            return ErrorCode.CoordinatorNotAvailable;
+            return GroupStateLogException.Map(e, ErrorCode.UnknownServerError);
         }
     }
 
@@ -224,7 +224,7 @@ public sealed partial class GroupCoordinator : IDisposable
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
             {
-                return ErrorCode.CoordinatorNotAvailable;
+                return GroupStateLogException.Map(e, ErrorCode.InvalidCommitOffsetSize);
             }
             foreach (var (topic, partition, offset) in offsets)
             {

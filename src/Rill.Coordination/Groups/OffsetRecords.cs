@@ -1,3 +1,5 @@
+using Rill.Protocol;
+
 namespace Rill.Coordination.Groups;
 
 /// <summary>
@@ -58,6 +60,24 @@ public static class OffsetRecords
 /// <summary>Where the coordinator writes its records (the broker's __consumer_offsets partitions).</summary>
 public interface IGroupStateLog
 {
-    /// <summary>Appends records for a group durably (as the broker's acks=all would); throws if it cannot.</summary>
+    /// <summary>
+    /// Appends records for a group durably (as the broker's acks=all would); throws
+    /// <see cref="GroupStateLogException"/> (or an <see cref="IOException"/>) if it cannot.
+    /// </summary>
     void Append(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records);
+}
+
+/// <summary>The log refused a coordinator's records, with the partition's error (e.g. MESSAGE_TOO_LARGE).</summary>
+public sealed class GroupStateLogException(ErrorCode error, string message) : IOException(message)
+{
+    public ErrorCode Error { get; } = error;
+
+    /// <summary>
+    /// What the coordinator answers, as Kafka maps it: records too large for the log are
+    /// <paramref name="tooLarge"/> (INVALID_COMMIT_OFFSET_SIZE for commits, UNKNOWN_SERVER_ERROR
+    /// for group metadata); anything else means the coordinator is not available.
+    /// </summary>
+    public static ErrorCode Map(Exception e, ErrorCode tooLarge)
+        => e is GroupStateLogException { Error: ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidFetchSize }
+            ? tooLarge : ErrorCode.CoordinatorNotAvailable;
 }
