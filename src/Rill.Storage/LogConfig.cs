@@ -37,11 +37,14 @@ public sealed record LogConfig
     /// <summary>max.message.bytes: largest record batch accepted.</summary>
     public int MaxMessageBytes { get; init; } = 1024 * 1024 + 12;
 
-    /// <summary>retention.ms (-1: unlimited). Not acted on by the log itself; read by the retention task.</summary>
+    /// <summary>retention.ms (-1: unlimited): <see cref="PartitionLog.ApplyRetention"/> deletes segments older than this.</summary>
     public long RetentionMs { get; init; } = 7L * 24 * 60 * 60 * 1000;
 
-    /// <summary>retention.bytes (-1: unlimited). Not acted on by the log itself; read by the retention task.</summary>
+    /// <summary>retention.bytes (-1: unlimited): <see cref="PartitionLog.ApplyRetention"/> keeps the log under this size.</summary>
     public long RetentionBytes { get; init; } = -1;
+
+    /// <summary>cleanup.policy includes "delete": retention applies (a compact-only log keeps every segment).</summary>
+    public bool DeleteRetention { get; init; } = true;
 
     /// <summary>Default settings, as Kafka's defaults.</summary>
     public static LogConfig Default { get; } = new();

@@ -138,6 +138,24 @@ public sealed class LogManager : IDisposable
         }
     }
 
+    /// <summary>Applies retention.ms / retention.bytes to every log (log.retention.check.interval.ms); returns segments deleted.</summary>
+    public int ApplyRetention()
+    {
+        int deleted = 0;
+        foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs)
+        {
+            try
+            {
+                deleted += kv.Value.ApplyRetention();
+            }
+            catch (ObjectDisposedException)
+            {
+                // deleted meanwhile
+            }
+        }
+        return deleted;
+    }
+
     /// <summary>Runs the flush.ms policy of every log; for a periodic task.</summary>
     public void FlushDueLogs()
     {

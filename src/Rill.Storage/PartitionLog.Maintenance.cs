@@ -94,6 +94,51 @@ public sealed partial class PartitionLog
         }
     }
 
+    /// <summary>
+    /// Kafka's retention for cleanup.policy=delete: deletes, from the oldest, the segments whose
+    /// newest record is older than retention.ms, then as many as keep the log within
+    /// retention.bytes. When every record is past retention.ms the active segment is rolled first
+    /// so it can go too (the log end offset stays). The log start offset moves to the first offset
+    /// kept; readers below it get OFFSET_OUT_OF_RANGE. Returns the number of segments deleted.
+    /// </summary>
+    public int ApplyRetention()
+    {
+        LogConfig config = Config;
+        if (!config.DeleteRetention)
+        {
+            return 0;
+        }
+        int deleted = 0;
+        if (config.RetentionMs >= 0)
+        {
+            long cutoff = NowMs - config.RetentionMs;
+            lock (_lock)
+            {
+                ThrowIfClosed();
+                LogSegment active = Active;
+                if (active.Size > 0 && active.MaxTimestampSoFar < cutoff && _segments.All(seg => seg.MaxTimestampSoFar < cutoff))
+                {
+                    RollLocked(NowMs); // everything expired: the active segment goes too
+                }
+            }
+            deleted += DeleteOldestSegments(seg => seg.MaxTimestamp < cutoff && seg.SizeInBytes > 0);
+        }
+        if (config.RetentionBytes >= 0)
+        {
+            long excess = GetSegments().Sum(seg => seg.SizeInBytes) - config.RetentionBytes;
+            deleted += DeleteOldestSegments(seg =>
+            {
+                if (excess - seg.SizeInBytes < 0)
+                {
+                    return false;
+                }
+                excess -= seg.SizeInBytes;
+                return true;
+            });
+        }
+        return deleted;
+    }
+
     private void DropOldest(int count)
     {
         if (count <= 0) return;

@@ -356,12 +356,14 @@ internal sealed class TopicManager : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Runs the time-based flush policy (flush.ms) and writes the recovery checkpoints periodically.</summary>
+    /// <summary>Runs the time-based flush policy (flush.ms), retention (log.retention.check.interval.ms) and the recovery checkpoints.</summary>
     private async Task MaintainAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(10, _config.LogFlushSchedulerIntervalMs)), _time);
         long checkpointEvery = Math.Max(1000, _config.LogFlushOffsetCheckpointIntervalMs);
         long lastCheckpoint = _time.GetTimestamp();
+        long retentionEvery = Math.Max(1, _config.GetLong("log.retention.check.interval.ms"));
+        long lastRetention = _time.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
@@ -369,6 +371,15 @@ internal sealed class TopicManager : IAsyncDisposable
                 try
                 {
                     _logs!.FlushDueLogs();
+                    if (_time.GetElapsedTime(lastRetention).TotalMilliseconds >= retentionEvery)
+                    {
+                        lastRetention = _time.GetTimestamp();
+                        if (_logs.ApplyRetention() > 0)
+                        {
+                            _logs.Checkpoint(); // the new log start offsets survive a crash
+                            lastCheckpoint = _time.GetTimestamp();
+                        }
+                    }
                     if (_time.GetElapsedTime(lastCheckpoint).TotalMilliseconds >= checkpointEvery)
                     {
                         _logs.Checkpoint();

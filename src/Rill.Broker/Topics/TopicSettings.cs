@@ -46,6 +46,7 @@ internal sealed record TopicSettings(LogConfig Log, bool Compacted, bool DeleteP
             MessageTimestampType = Get("message.timestamp.type") == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime,
             RetentionMs = GetLong("retention.ms"),
             RetentionBytes = GetLong("retention.bytes"),
+            DeleteRetention = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries).Contains("delete"),
         };
         string[] policy = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries);
 
