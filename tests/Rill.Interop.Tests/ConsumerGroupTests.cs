@@ -41,7 +41,7 @@ public class ConsumerGroupTests(RillFixture fixture) : IClassFixture<RillFixture
     }
 
     [Fact]
-    public async Task Kafkajs_members_share_and_take_over_on_leave()
+    public async Task Kafkajs_members_share_and_take_over_on_leave_and_after_a_kill()
     {
         string node = Path.Combine(ExternalTool.ScriptsDirectory, "node");
         string output = await ExternalTool.RunOkAsync("node", [Path.Combine(node, "kafkajs_group_pair.js"), fixture.Broker.BootstrapServers, "kjs-pair"],
