@@ -109,19 +109,9 @@ public sealed partial class GroupCoordinator : IDisposable
         }
     }
 
-    /// <summary>Writes a group's metadata record; the error to answer when the log cannot take it.</summary>
+    /// <summary>Writes a classic group's metadata record; the error to answer when the log cannot take it.</summary>
     private ErrorCode StoreGroup(string groupId, GroupSnapshot snapshot)
-    {
-        try
-        {
-            Persist(groupId, [(GroupMetadataRecords.Key(groupId), GroupMetadataRecords.Value(snapshot))]);
-            return ErrorCode.None;
-        }
-        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
-        {
-            return GroupStateLogException.Map(e, ErrorCode.UnknownServerError);
-        }
-    }
+        => StoreRecords(groupId, [(GroupMetadataRecords.Key(groupId), GroupMetadataRecords.Value(snapshot))]);
 
     private GroupEntry GetOrCreate(string groupId)
         => _groups.GetOrAdd(groupId, id =>
