@@ -46,6 +46,27 @@ public sealed record LogConfig
     /// <summary>cleanup.policy includes "delete": retention applies (a compact-only log keeps every segment).</summary>
     public bool DeleteRetention { get; init; } = true;
 
+    /// <summary>cleanup.policy includes "compact": the log cleaner keeps the latest record per key.</summary>
+    public bool Compact { get; init; }
+
+    /// <summary>delete.retention.ms: how long a tombstone (null value) stays readable in a compacted log.</summary>
+    public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary>min.cleanable.dirty.ratio: share of the log that must be uncleaned before the cleaner runs.</summary>
+    public double MinCleanableDirtyRatio { get; init; } = 0.5;
+
+    /// <summary>min.compaction.lag.ms: records younger than this are never compacted.</summary>
+    public long MinCompactionLagMs { get; init; }
+
+    /// <summary>max.compaction.lag.ms: a record older than this is compacted whatever the dirty ratio.</summary>
+    public long MaxCompactionLagMs { get; init; } = long.MaxValue;
+
+    /// <summary>
+    /// How long the active segment may stay open: segment.ms, and for a compacted log at most
+    /// max.compaction.lag.ms (the active segment is never cleaned, so it must roll for the lag to hold).
+    /// </summary>
+    internal long EffectiveSegmentMs => Compact ? Math.Min(SegmentMs, MaxCompactionLagMs) : SegmentMs;
+
     /// <summary>Default settings, as Kafka's defaults.</summary>
     public static LogConfig Default { get; } = new();
 
@@ -57,6 +78,10 @@ public sealed record LogConfig
         if (SegmentIndexBytes < 12) throw new ArgumentOutOfRangeException(nameof(SegmentIndexBytes), SegmentIndexBytes, "segment.index.bytes must be at least 12.");
         if (FlushIntervalMessages < 1) throw new ArgumentOutOfRangeException(nameof(FlushIntervalMessages), FlushIntervalMessages, "flush.messages must be at least 1.");
         if (FlushIntervalMs < 0) throw new ArgumentOutOfRangeException(nameof(FlushIntervalMs), FlushIntervalMs, "flush.ms must not be negative.");
+        if (DeleteRetentionMs < 0) throw new ArgumentOutOfRangeException(nameof(DeleteRetentionMs), DeleteRetentionMs, "delete.retention.ms must not be negative.");
+        if (MinCleanableDirtyRatio is < 0 or > 1 || double.IsNaN(MinCleanableDirtyRatio)) throw new ArgumentOutOfRangeException(nameof(MinCleanableDirtyRatio), MinCleanableDirtyRatio, "min.cleanable.dirty.ratio must be between 0 and 1.");
+        if (MinCompactionLagMs < 0) throw new ArgumentOutOfRangeException(nameof(MinCompactionLagMs), MinCompactionLagMs, "min.compaction.lag.ms must not be negative.");
+        if (MaxCompactionLagMs < 1) throw new ArgumentOutOfRangeException(nameof(MaxCompactionLagMs), MaxCompactionLagMs, "max.compaction.lag.ms must be at least 1.");
         if (MaxMessageBytes < 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "max.message.bytes must not be negative.");
     }
 }

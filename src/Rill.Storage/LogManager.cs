@@ -6,13 +6,14 @@ namespace Rill.Storage;
 /// <summary>
 /// All partition logs of one log directory (one entry of log.dirs): opens every <c>topic-N</c> directory at start
 /// (in parallel), creates and deletes partition logs, and keeps the Kafka checkpoint files in the directory root
-/// (<c>recovery-point-offset-checkpoint</c>, <c>log-start-offset-checkpoint</c>). Topic metadata (partition counts,
+/// (<c>recovery-point-offset-checkpoint</c>, <c>log-start-offset-checkpoint</c>, <c>cleaner-offset-checkpoint</c>). Topic metadata (partition counts,
 /// configs) belongs to the broker, which supplies each partition's <see cref="LogConfig"/>.
 /// </summary>
 public sealed class LogManager : IDisposable
 {
     public const string RecoveryPointCheckpointFile = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
+    public const string CleanerOffsetCheckpointFile = "cleaner-offset-checkpoint";
     private const string DeleteSuffix = "-delete";
 
     private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
@@ -41,6 +42,7 @@ public sealed class LogManager : IDisposable
         Directory.CreateDirectory(manager.LogDirectory);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, RecoveryPointCheckpointFile), out var recoveryPoints);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, LogStartOffsetCheckpointFile), out var startOffsets);
+        OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, CleanerOffsetCheckpointFile), out var cleanerOffsets);
 
         var found = new List<(TopicPartition Tp, string Path)>();
         foreach (string dir in Directory.EnumerateDirectories(manager.LogDirectory))
@@ -61,6 +63,7 @@ public sealed class LogManager : IDisposable
             {
                 RecoveryPoint = recoveryPoints.GetValueOrDefault(item.Tp, 0),
                 LogStartOffset = startOffsets.TryGetValue(item.Tp, out long start) ? start : null,
+                CleanerCheckpoint = cleanerOffsets.TryGetValue(item.Tp, out long cleaned) ? cleaned : null,
                 Time = manager._time,
             };
             manager._logs[item.Tp] = PartitionLog.Open(item.Path, configFor(item.Tp), options);
@@ -128,13 +131,16 @@ public sealed class LogManager : IDisposable
         {
             var recovery = new List<KeyValuePair<TopicPartition, long>>();
             var starts = new List<KeyValuePair<TopicPartition, long>>();
+            var cleaned = new List<KeyValuePair<TopicPartition, long>>();
             foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs)
             {
                 recovery.Add(new(kv.Key, kv.Value.RecoveryPoint));
                 starts.Add(new(kv.Key, kv.Value.LogStartOffset));
+                if (kv.Value.Config.Compact) cleaned.Add(new(kv.Key, kv.Value.CleanerCheckpoint));
             }
             OffsetCheckpointFile.Write(Path.Combine(LogDirectory, RecoveryPointCheckpointFile), recovery);
             OffsetCheckpointFile.Write(Path.Combine(LogDirectory, LogStartOffsetCheckpointFile), starts);
+            OffsetCheckpointFile.Write(Path.Combine(LogDirectory, CleanerOffsetCheckpointFile), cleaned);
         }
     }
 

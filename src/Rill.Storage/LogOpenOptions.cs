@@ -14,6 +14,9 @@ public sealed record LogOpenOptions
     /// <summary>Log start offset from log-start-offset-checkpoint, when known (it can lie inside the first segment).</summary>
     public long? LogStartOffset { get; init; }
 
+    /// <summary>First offset not yet compacted (cleaner-offset-checkpoint), when known; else the cleaner starts from the log start.</summary>
+    public long? CleanerCheckpoint { get; init; }
+
     /// <summary>Time source for appends (LogAppendTime), segment.ms and flush.ms. Default: the system clock.</summary>
     public TimeProvider? Time { get; init; }
 

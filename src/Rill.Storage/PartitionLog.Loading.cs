@@ -14,6 +14,7 @@ public sealed partial class PartitionLog
         string marker = Path.Combine(Directory, LogFileNames.CleanShutdownFile);
         bool clean = File.Exists(marker);
         long now = NowMs;
+        CompleteInterruptedSwaps();
 
         var bases = new List<long>();
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
@@ -73,6 +74,7 @@ public sealed partial class PartitionLog
         long start = Math.Max(options.LogStartOffset ?? 0, _segments[0].BaseOffset);
         _logStartOffset = Math.Min(start, _logEndOffset);
         _recoveryPoint = _logEndOffset;
+        _cleanerCheckpoint = Math.Min(Math.Max(options.CleanerCheckpoint ?? 0, _logStartOffset), _logEndOffset);
         _lastFlushMs = now;
         RebuildProducerState();
 

@@ -31,6 +31,17 @@ internal sealed class ProducerStateManager
 
     public void Clear() => _producers.Clear();
 
+    /// <summary>Each producer's last batch offset (the cleaner keeps that batch's header even when it empties it).</summary>
+    public Dictionary<long, long> LastOffsets()
+    {
+        var result = new Dictionary<long, long>(_producers.Count);
+        foreach (ProducerEntry entry in _producers.Values)
+        {
+            if (entry.Count > 0) result[entry.ProducerId] = entry[entry.Count - 1].LastOffset;
+        }
+        return result;
+    }
+
     /// <summary>
     /// Checks one batch. <paramref name="hasPending"/> says an earlier batch of the same producer sits in the same
     /// append (its epoch and last sequence are then what this batch must follow).

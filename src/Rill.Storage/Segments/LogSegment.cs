@@ -120,7 +120,7 @@ internal sealed partial class LogSegment : IDisposable
         if (current > (long)Config.SegmentBytes - size) return true;
         long first = FirstBatchTimestamp();
         long waited = first >= 0 ? maxTimestampInMessages - first : nowMs - CreatedMs;
-        if (waited > Config.SegmentMs) return true;
+        if (waited > Config.EffectiveSegmentMs) return true;
         if (Index.IsFull || TimeIndex.IsFull) return true;
         return lastOffsetInMessages - BaseOffset > int.MaxValue;
     }

@@ -1,0 +1,62 @@
+namespace Rill.Storage.Cleaning;
+
+/// <summary>
+/// The rules of one cleaning of one log (Kafka's shouldRetainRecord): a record goes when a later record in the
+/// dirty part has the same key, when it has no key, or when it is a tombstone whose delete.retention.ms has
+/// passed; everything else stays with its offset. Counts what it decides.
+/// </summary>
+internal sealed class CleaningPass
+{
+    private readonly OffsetMap _map;
+    private readonly long _tombstoneCutoffMs;
+    private readonly long _deleteRetentionMs;
+    private readonly IReadOnlyDictionary<long, long> _producerLastOffsets;
+
+    public CleaningPass(OffsetMap map, long nowMs, long deleteRetentionMs, IReadOnlyDictionary<long, long> producerLastOffsets)
+    {
+        _map = map;
+        _deleteRetentionMs = deleteRetentionMs;
+        _tombstoneCutoffMs = deleteRetentionMs >= nowMs ? long.MinValue : nowMs - deleteRetentionMs;
+        _producerLastOffsets = producerLastOffsets;
+    }
+
+    public long RecordsRead { get; private set; }
+    public long RecordsKept { get; private set; }
+    public long TombstonesDropped { get; private set; }
+
+    /// <summary>Earliest time at which a tombstone kept by this pass may go (long.MaxValue: none kept).</summary>
+    public long NextTombstoneExpiryMs { get; private set; } = long.MaxValue;
+
+    public bool Retain(long offset, long timestamp, in CleanerRecord record)
+    {
+        RecordsRead++;
+        if (!record.HasKey)
+        {
+            return false; // a compacted log has no use for keyless records (Kafka drops them as invalid)
+        }
+        long latest = _map.Get(record.Key);
+        if (latest > offset)
+        {
+            return false;
+        }
+        if (record.IsTombstone)
+        {
+            if (timestamp < _tombstoneCutoffMs)
+            {
+                TombstonesDropped++;
+                return false;
+            }
+            long expiry = timestamp > long.MaxValue - _deleteRetentionMs ? long.MaxValue : timestamp + _deleteRetentionMs;
+            NextTombstoneExpiryMs = Math.Min(NextTombstoneExpiryMs, expiry);
+        }
+        RecordsKept++;
+        return true;
+    }
+
+    /// <summary>
+    /// Whether a batch whose records all went stays as an empty batch: the last batch of an idempotent producer
+    /// keeps its header so the producer's sequence survives a restart (as Kafka's RETAIN_EMPTY).
+    /// </summary>
+    public bool KeepEmpty(long producerId, long lastOffset)
+        => producerId >= 0 && _producerLastOffsets.TryGetValue(producerId, out long last) && last == lastOffset;
+}
