@@ -75,7 +75,7 @@ public class CrashTests
         return lines;
     }
 
-    private static List<(long Offset, string Value)> ReadPairs(string path)
+    internal static List<(long Offset, string Value)> ReadPairs(string path)
     {
         var pairs = new List<(long, string)>();
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);

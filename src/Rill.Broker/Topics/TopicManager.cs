@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Rill.Broker.Config;
 using Rill.Protocol;
 using Rill.Storage;
+using Rill.Storage.Cleaning;
 
 namespace Rill.Broker.Topics;
 
@@ -32,6 +33,7 @@ internal sealed class TopicManager : IAsyncDisposable
     private ProducerIdAllocator? _producerIds;
     private readonly CancellationTokenSource _stop = new();
     private Task? _maintenance;
+    private LogCleaner? _cleaner;
 
     public TopicManager(BrokerConfigLayers layers, TimeProvider time, ILogger log)
     {
@@ -87,6 +89,7 @@ internal sealed class TopicManager : IAsyncDisposable
             }
         }
         _maintenance = Task.Run(() => MaintainAsync(_stop.Token));
+        StartCleaner();
         _snapshot = new Snapshot(byName, byId);
         _log.LogInformation("Loaded {Topics} topics from {Dir}", byName.Count, dir);
         return Task.CompletedTask;
@@ -397,9 +400,36 @@ internal sealed class TopicManager : IAsyncDisposable
         }
     }
 
+    /// <summary>The log cleaner (log.cleaner.enable), compacting topics whose cleanup.policy includes compact.</summary>
+    public LogCleaner? Cleaner => _cleaner;
+
+    private void StartCleaner()
+    {
+        if (!_config.GetBool("log.cleaner.enable") || _config.GetLong("log.cleaner.threads") < 1)
+        {
+            _log.LogInformation("Log cleaner disabled (log.cleaner.enable / log.cleaner.threads): compacted topics are not compacted");
+            return;
+        }
+        _cleaner = new LogCleaner(_logs!, new LogCleanerOptions
+        {
+            BackoffMs = _config.GetLong("log.cleaner.backoff.ms"),
+            DedupeBufferSize = _config.GetLong("log.cleaner.dedupe.buffer.size"),
+        }, _time);
+        _cleaner.Cleaned += stats => _log.LogInformation(
+            "Cleaned {Log}: {Read:F1} MB -> {Written:F1} MB in {Seconds:F2} s ({Rate:F0} MB/s), {Kept}/{Read2} records kept, {Tombstones} tombstones removed, clean up to offset {Offset}",
+            stats.Log, stats.BytesRead / 1e6, stats.BytesWritten / 1e6, stats.Elapsed.TotalSeconds, stats.MegabytesPerSecond,
+            stats.RecordsKept, stats.RecordsRead, stats.TombstonesDropped, stats.CleanedUpTo);
+        _cleaner.Failed += (tp, e) => _log.LogWarning(e, "Cleaning {Partition} failed; it is left as it was and retried later", tp);
+        _cleaner.Start();
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);
+        if (_cleaner is not null)
+        {
+            await _cleaner.DisposeAsync().ConfigureAwait(false);
+        }
         if (_maintenance is not null)
         {
             await _maintenance.ConfigureAwait(false);

@@ -47,6 +47,11 @@ internal sealed record TopicSettings(LogConfig Log, bool Compacted, bool DeleteP
             RetentionMs = GetLong("retention.ms"),
             RetentionBytes = GetLong("retention.bytes"),
             DeleteRetention = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries).Contains("delete"),
+            Compact = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries).Contains("compact"),
+            DeleteRetentionMs = GetLong("delete.retention.ms"),
+            MinCleanableDirtyRatio = double.Parse(Get("min.cleanable.dirty.ratio"), CultureInfo.InvariantCulture),
+            MinCompactionLagMs = GetLong("min.compaction.lag.ms"),
+            MaxCompactionLagMs = GetLong("max.compaction.lag.ms"),
         };
         string[] policy = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries);
 
