@@ -257,6 +257,10 @@ internal sealed class TopicManager : IAsyncDisposable
     /// <summary>Re-resolves every topic against the current broker config (after a dynamic broker config change).</summary>
     public void ReapplyBrokerConfig()
     {
+        if (_cleaner is not null)
+        {
+            _cleaner.Options = CleanerOptions(_layers.Current);
+        }
         lock (_changeLock)
         {
             foreach (Topic topic in _snapshot.ByName.Values)
@@ -410,11 +414,7 @@ internal sealed class TopicManager : IAsyncDisposable
             _log.LogInformation("Log cleaner disabled (log.cleaner.enable / log.cleaner.threads): compacted topics are not compacted");
             return;
         }
-        _cleaner = new LogCleaner(_logs!, new LogCleanerOptions
-        {
-            BackoffMs = _config.GetLong("log.cleaner.backoff.ms"),
-            DedupeBufferSize = _config.GetLong("log.cleaner.dedupe.buffer.size"),
-        }, _time);
+        _cleaner = new LogCleaner(_logs!, CleanerOptions(_layers.Current), _time);
         _cleaner.Cleaned += stats => _log.LogInformation(
             "Cleaned {Log}: {Read:F1} MB -> {Written:F1} MB in {Seconds:F2} s ({Rate:F0} MB/s), {Kept}/{Read2} records kept, {Tombstones} tombstones removed, clean up to offset {Offset}",
             stats.Log, stats.BytesRead / 1e6, stats.BytesWritten / 1e6, stats.Elapsed.TotalSeconds, stats.MegabytesPerSecond,
@@ -422,6 +422,12 @@ internal sealed class TopicManager : IAsyncDisposable
         _cleaner.Failed += (tp, e) => _log.LogWarning(e, "Cleaning {Partition} failed; it is left as it was and retried later", tp);
         _cleaner.Start();
     }
+
+    private static LogCleanerOptions CleanerOptions(BrokerConfig config) => new()
+    {
+        BackoffMs = config.GetLong("log.cleaner.backoff.ms"),
+        DedupeBufferSize = config.GetLong("log.cleaner.dedupe.buffer.size"),
+    };
 
     public async ValueTask DisposeAsync()
     {

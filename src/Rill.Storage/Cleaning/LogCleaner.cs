@@ -21,9 +21,9 @@ public sealed record LogCleanerOptions
 public sealed class LogCleaner : IAsyncDisposable
 {
     private readonly LogManager _logs;
-    private readonly LogCleanerOptions _options;
+    private volatile LogCleanerOptions _options;
     private readonly TimeProvider _time;
-    private readonly OffsetMap _map;
+    private OffsetMap _map;
     private readonly BatchFilter _filter = new();
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _cleaning = new();
@@ -51,6 +51,13 @@ public sealed class LogCleaner : IAsyncDisposable
     /// <summary>Logs cleaned so far.</summary>
     public long Runs => Interlocked.Read(ref _runs);
 
+    /// <summary>Current settings; a change (dynamic broker config) applies from the next clean or sleep.</summary>
+    public LogCleanerOptions Options
+    {
+        get => _options;
+        set => _options = value ?? throw new ArgumentNullException(nameof(value));
+    }
+
     public void Start() => _loop ??= Task.Run(() => RunAsync(_stop.Token));
 
     /// <summary>Cleans the dirtiest due log, if any; returns what it did, or null when no log is due.</summary>
@@ -58,6 +65,10 @@ public sealed class LogCleaner : IAsyncDisposable
     {
         lock (_cleaning)
         {
+            if (_map.Capacity != _options.MapCapacity)
+            {
+                _map = new OffsetMap(_options.MapCapacity);
+            }
             long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
             TopicPartition best = default;
             PartitionLog? dirtiest = null;
