@@ -51,7 +51,7 @@ internal static class CleanerThroughput
 
     private static LogConfig Config => new()
     {
-        SegmentBytes = 16 * 1024 * 1024,
+        SegmentBytes = 64 * 1024 * 1024,
         Compact = true,
         DeleteRetention = false,
         MinCleanableDirtyRatio = 0.5,
