@@ -91,6 +91,10 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                         {
                             SealCurrent(topic, queue);
                         }
+                        else
+                        {
+                            wake.Set(); // the sender recomputes its linger deadline
+                        }
                         return;
                     }
                 }

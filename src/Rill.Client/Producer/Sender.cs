@@ -64,7 +64,21 @@ internal sealed class Sender
             int waitMs = _accumulator.Drain(_cluster, _idempotent, closing, byNode, unknown);
             foreach (var (node, batches) in byNode)
             {
-                _ = SendAsync(node, batches);
+                // Connect here, in the loop, so requests reach each connection in drain (= sequence) order.
+                BrokerConnection connection;
+                try
+                {
+                    connection = await _cluster.GetConnectionAsync(node).ConfigureAwait(false);
+                }
+                catch (KafkaException e)
+                {
+                    foreach (var batch in batches)
+                    {
+                        Failed(batch, e);
+                    }
+                    continue;
+                }
+                _ = SendAsync(connection, batches);
             }
             if (unknown.Count > 0)
             {
@@ -118,11 +132,10 @@ internal sealed class Sender
         }
     }
 
-    private async Task SendAsync(int node, List<ProducerBatch> batches)
+    private async Task SendAsync(BrokerConnection connection, List<ProducerBatch> batches)
     {
         try
         {
-            BrokerConnection connection = await _cluster.GetConnectionAsync(node).ConfigureAwait(false);
             short version = connection.Versions.Pick(ApiKey.Produce);
             var request = new ProduceRequest { Acks = (short)_config.Acks, TimeoutMs = _config.RequestTimeoutMs };
             foreach (var group in batches.GroupBy(b => b.Topic))
