@@ -55,6 +55,7 @@ internal sealed class FetchedRecords(PartitionState state, int epoch, ReadOnlyMe
         return next;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryNext(out RecordView record)
     {
         while (_remaining == 0)

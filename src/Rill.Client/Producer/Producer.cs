@@ -24,6 +24,8 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
     private readonly Sender _sender;
     private readonly ISerializer<TKey> _keySerializer;
     private readonly ISerializer<TValue> _valueSerializer;
+    private readonly IDirectSerializer<TKey>? _directKey;
+    private readonly IDirectSerializer<TValue>? _directValue;
     private int _disposed;
 
     public Producer(ProducerConfig config, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null)
@@ -37,6 +39,8 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         _sender = new Sender(config, _cluster, _accumulator, memory, wake);
         _keySerializer = keySerializer ?? Serializers.Default<TKey>();
         _valueSerializer = valueSerializer ?? Serializers.Default<TValue>();
+        _directKey = _keySerializer as IDirectSerializer<TKey>;
+        _directValue = _valueSerializer as IDirectSerializer<TValue>;
         _sender.Start();
     }
 
@@ -80,6 +84,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Append(string topic, Message<TKey, TValue> message, object? completion)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -88,8 +93,28 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         ArrayBufferWriter<byte> valueBuffer = t_value ??= new ArrayBufferWriter<byte>(1024);
         keyBuffer.ResetWrittenCount();
         valueBuffer.ResetWrittenCount();
-        bool hasKey = _keySerializer.Serialize(message.Key, keyBuffer);
-        bool hasValue = _valueSerializer.Serialize(message.Value, valueBuffer);
+        ReadOnlySpan<byte> key, value;
+        bool hasKey, hasValue;
+        if (_directKey is not null)
+        {
+            hasKey = _directKey.TryGetBytes(message.Key, out ReadOnlyMemory<byte> k);
+            key = k.Span;
+        }
+        else
+        {
+            hasKey = _keySerializer.Serialize(message.Key, keyBuffer);
+            key = keyBuffer.WrittenSpan;
+        }
+        if (_directValue is not null)
+        {
+            hasValue = _directValue.TryGetBytes(message.Value, out ReadOnlyMemory<byte> v);
+            value = v.Span;
+        }
+        else
+        {
+            hasValue = _valueSerializer.Serialize(message.Value, valueBuffer);
+            value = valueBuffer.WrittenSpan;
+        }
         int count = queues.Partitions.Length;
         int partition;
         if (message.Partition is { } explicitPartition)
@@ -102,14 +127,14 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         }
         else if (hasKey)
         {
-            partition = Murmur2Partitioner.Partition(keyBuffer.WrittenSpan, count);
+            partition = Murmur2Partitioner.Partition(key, count);
         }
         else
         {
             partition = _accumulator.StickyPartition(queues);
         }
         long timestamp = message.Timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        _accumulator.Append(queues, partition, timestamp, keyBuffer.WrittenSpan, hasKey, valueBuffer.WrittenSpan, hasValue, message.Headers, completion);
+        _accumulator.Append(queues, partition, timestamp, key, hasKey, value, hasValue, message.Headers, completion);
     }
 
     private TopicQueues LoadTopic(string topic)

@@ -65,6 +65,7 @@ internal sealed class ProducerBatch
     }
 
     /// <summary>Appends one record; false (nothing written) when it does not fit.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryAppend(long timestamp, ReadOnlySpan<byte> key, bool hasKey, ReadOnlySpan<byte> value, bool hasValue, Headers? headers, object? completion)
     {
         if (Count == 0)

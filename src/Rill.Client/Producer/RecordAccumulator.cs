@@ -61,6 +61,7 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
     }
 
     /// <summary>Appends into the partition's open batch, opening one (reserving buffer.memory, which may block) when needed.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Append(TopicQueues topic, int partition, long timestamp, ReadOnlySpan<byte> key, bool hasKey,
         ReadOnlySpan<byte> value, bool hasValue, Headers? headers, object? completion)
     {

@@ -19,8 +19,14 @@ public static class Serializers
         : typeof(T) == typeof(string) ? (ISerializer<T>)Utf8
         : new JsonSerializer<T>(null);
 
-    private sealed class ByteArraySerializer : ISerializer<byte[]?>
+    private sealed class ByteArraySerializer : ISerializer<byte[]?>, IDirectSerializer<byte[]?>
     {
+        public bool TryGetBytes(byte[]? value, out ReadOnlyMemory<byte> bytes)
+        {
+            bytes = value;
+            return value is not null;
+        }
+
         public bool Serialize(byte[]? value, IBufferWriter<byte> output)
         {
             if (value is null)
@@ -32,8 +38,14 @@ public static class Serializers
         }
     }
 
-    private sealed class MemorySerializer : ISerializer<ReadOnlyMemory<byte>>
+    private sealed class MemorySerializer : ISerializer<ReadOnlyMemory<byte>>, IDirectSerializer<ReadOnlyMemory<byte>>
     {
+        public bool TryGetBytes(ReadOnlyMemory<byte> value, out ReadOnlyMemory<byte> bytes)
+        {
+            bytes = value;
+            return true;
+        }
+
         public bool Serialize(ReadOnlyMemory<byte> value, IBufferWriter<byte> output)
         {
             output.Write(value.Span);
@@ -74,6 +86,13 @@ public static class Serializers
             return true;
         }
     }
+}
+
+/// <summary>A serializer whose values already are bytes: the producer appends them without a scratch copy.</summary>
+internal interface IDirectSerializer<in T>
+{
+    /// <summary>False for a null value.</summary>
+    bool TryGetBytes(T value, out ReadOnlyMemory<byte> bytes);
 }
 
 /// <summary>Built-in deserializers, mirrors of <see cref="Serializers"/>.</summary>
