@@ -24,8 +24,9 @@ internal sealed class ProducerBatch
         Topic = topic;
         Partition = partition;
         _buffer = ArrayPool<byte>.Shared.Rent(capacity);
-        _completions = ArrayPool<object?>.Shared.Rent(64);
-        _timestamps = ArrayPool<long>.Shared.Rent(64);
+        int expected = Math.Clamp(capacity / 64, 64, 64 * 1024); // records of ~50 bytes fill a batch without growing these
+        _completions = ArrayPool<object?>.Shared.Rent(expected);
+        _timestamps = ArrayPool<long>.Shared.Rent(expected);
         CreatedTicks = createdTicks;
         Capacity = capacity;
     }
