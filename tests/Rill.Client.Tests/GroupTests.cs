@@ -23,12 +23,24 @@ public class GroupTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
     [Theory]
     [InlineData("range")]
     [InlineData("cooperative-sticky")]
+    [InlineData("kip-848")]
     public async Task Two_consumers_share_the_partitions_and_read_every_record_once(string assignor)
     {
+        void Configure(ConsumerConfig c)
+        {
+            if (assignor == "kip-848")
+            {
+                c.GroupProtocol = "consumer";
+            }
+            else
+            {
+                c.PartitionAssignmentStrategy = assignor;
+            }
+        }
         string topic = await TopicWithRecordsAsync(4, 200);
         string group = "grp-" + Guid.NewGuid().ToString("N")[..8];
         var seen = new ConcurrentDictionary<string, int>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         async Task<IReadOnlyList<TopicPartition>> RunAsync(Consumer<string, string> consumer)
         {
             consumer.Subscribe(topic);
@@ -49,8 +61,8 @@ public class GroupTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
             }
             return consumer.Assignment;
         }
-        await using var a = new Consumer<string, string>(fixture.Consumer(group, c => c.PartitionAssignmentStrategy = assignor));
-        await using var b = new Consumer<string, string>(fixture.Consumer(group, c => c.PartitionAssignmentStrategy = assignor));
+        await using var a = new Consumer<string, string>(fixture.Consumer(group, Configure));
+        await using var b = new Consumer<string, string>(fixture.Consumer(group, Configure));
         var runA = RunAsync(a);
         await Task.Delay(300);
         var runB = RunAsync(b);

@@ -42,13 +42,12 @@ public class SerializationTests(BrokerFixture fixture) : IClassFixture<BrokerFix
     public async Task Fire_and_forget_produce_allocates_nothing_per_record()
     {
         string topic = BrokerFixture.NewTopic("alloc");
-        await using var producer = new Producer<byte[], byte[]>(fixture.Producer(c => { c.BatchSize = 64 * 1024; c.LingerMs = 5; }));
+        await using var producer = new Producer<byte[], byte[]>(fixture.Producer(c => { c.BatchSize = 4 * 1024 * 1024; c.LingerMs = 5000; }));
         var message = new Message<byte[], byte[]> { Key = new byte[8], Value = new byte[100] };
-        for (int i = 0; i < 20_000; i++)
+        for (int i = 0; i < 1000; i++)
         {
-            producer.Produce(topic, message); // warm-up: fills the buffer pools a steady producer reuses
+            producer.Produce(topic, message); // warm-up: metadata, JIT, the open batch (one 4 MiB batch holds all records here)
         }
-        await producer.FlushAsync();
         long before = GC.GetAllocatedBytesForCurrentThread();
         for (int i = 0; i < 20_000; i++)
         {
@@ -56,7 +55,6 @@ public class SerializationTests(BrokerFixture fixture) : IClassFixture<BrokerFix
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         await producer.FlushAsync();
-        // Nothing per record; what remains is per batch (the batch object, pool misses), under 1 byte a record.
-        Assert.True(allocated < 20_000, $"{allocated} bytes for 20,000 records");
+        Assert.True(allocated == 0, $"{allocated} bytes for 20,000 records");
     }
 }

@@ -75,7 +75,10 @@ public sealed partial class Consumer<TKey, TValue>
         if (revoked.Count > 0)
         {
             await RevokeAsync(revoked, cancellationToken).ConfigureAwait(false);
-            _member.RequestRejoin(); // KIP-429: rejoin so the revoked partitions can go to their new owner
+            if (_member is ClassicGroupMember)
+            {
+                _member.RequestRejoin(); // KIP-429: rejoin so the revoked partitions can go to their new owner
+            }
         }
         var ownedSet = owned.ToHashSet();
         var added = assigned.Where(p => !ownedSet.Contains(p)).ToList();
@@ -83,6 +86,7 @@ public sealed partial class Consumer<TKey, TValue>
         {
             _fetcher.Add(p);
         }
+        _member.Owned(Assignment);
         await ResolvePositionsAsync(cancellationToken).ConfigureAwait(false);
         if (added.Count > 0 || !cooperative)
         {
@@ -196,10 +200,22 @@ public sealed partial class Consumer<TKey, TValue>
         }
         try
         {
-            BrokerConnection coordinator = await member.CoordinatorAsync(cancellationToken).ConfigureAwait(false);
-            bool inGroup = _subscription.Count > 0;
-            await OffsetClient.CommitAsync(coordinator, _config.GroupId!, inGroup ? member.Generation : -1, inGroup ? member.MemberId : "",
-                _config.GroupInstanceId, list, cancellationToken).ConfigureAwait(false);
+            for (int attempt = 0; ; attempt++)
+            {
+                BrokerConnection coordinator = await member.CoordinatorAsync(cancellationToken).ConfigureAwait(false);
+                bool inGroup = _subscription.Count > 0;
+                try
+                {
+                    await OffsetClient.CommitAsync(coordinator, _config.GroupId!, inGroup ? member.Generation : -1, inGroup ? member.MemberId : "",
+                        _config.GroupInstanceId, list, cancellationToken).ConfigureAwait(false);
+                    break;
+                }
+                catch (KafkaException e) when (e.ErrorCode == ErrorCode.StaleMemberEpoch && attempt < 3)
+                {
+                    // KIP-848: the member epoch moved on between heartbeats; commit again with the current one
+                    await Task.Delay(_config.RetryBackoffMs, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         catch (KafkaException e) when (e.ErrorCode is ErrorCode.NotCoordinator or ErrorCode.CoordinatorNotAvailable)
         {

@@ -18,7 +18,7 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
     private readonly Fetcher _fetcher;
     private readonly IDeserializer<TKey> _keyDeserializer;
     private readonly IDeserializer<TValue> _valueDeserializer;
-    private readonly ClassicGroupMember? _member;
+    private readonly IGroupMember? _member;
     private List<string> _subscription = new();
     private FetchedRecords? _current;
     private int _disposed;
@@ -32,8 +32,15 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
         _valueDeserializer = valueDeserializer ?? Deserializers.Default<TValue>();
         if (config.GroupId is not null)
         {
-            var assignors = config.PartitionAssignmentStrategy.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(IAssignor.Create).ToList();
-            _member = new ClassicGroupMember(config, _cluster, assignors);
+            if (config.GroupProtocol.Equals("consumer", StringComparison.OrdinalIgnoreCase))
+            {
+                _member = new ConsumerGroupMember(config, _cluster);
+            }
+            else
+            {
+                var assignors = config.PartitionAssignmentStrategy.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(IAssignor.Create).ToList();
+                _member = new ClassicGroupMember(config, _cluster, assignors);
+            }
         }
         _lastAutoCommit = Environment.TickCount64;
     }

@@ -46,6 +46,12 @@ public sealed class ConsumerConfig : ClientConfig
 
     public IsolationLevel IsolationLevel { get; set; } = IsolationLevel.ReadUncommitted;
 
+    /// <summary>group.protocol: "classic" (JoinGroup/SyncGroup, the default) or "consumer" (KIP-848, ConsumerGroupHeartbeat).</summary>
+    public string GroupProtocol { get; set; } = "classic";
+
+    /// <summary>group.remote.assignor: the server-side assignor for group.protocol=consumer (null: the broker's default).</summary>
+    public string? GroupRemoteAssignor { get; set; }
+
     /// <summary>partition.assignment.strategy: "range" or "cooperative-sticky" (first is preferred).</summary>
     public string PartitionAssignmentStrategy { get; set; } = "range,cooperative-sticky";
 

@@ -17,6 +17,7 @@ internal sealed class Fetcher(ConsumerConfig config, KafkaCluster cluster)
     private readonly Dictionary<TopicPartition, PartitionState> _assigned = new();
     private readonly HashSet<int> _inFlight = new();
     private readonly ConcurrentQueue<FetchedRecords> _completed = new();
+    private readonly ConcurrentQueue<string> _stale = new();
     private long _lastRefresh;
 
     public AsyncSignal Ready { get; } = new();
@@ -210,6 +211,15 @@ internal sealed class Fetcher(ConsumerConfig config, KafkaCluster cluster)
             }
             if (backoff)
             {
+                var stale = new List<string>();
+                while (_stale.TryDequeue(out string? topic))
+                {
+                    stale.Add(topic);
+                }
+                if (stale.Count > 0)
+                {
+                    await RefreshAsync(stale.Distinct().ToList()).ConfigureAwait(false);
+                }
                 await Task.Delay(config.RetryBackoffMs).ConfigureAwait(false);
             }
             SendFetches();
@@ -237,6 +247,7 @@ internal sealed class Fetcher(ConsumerConfig config, KafkaCluster cluster)
                 if (KafkaException.IsRetriableCode(error))
                 {
                     cluster.Invalidate(state.TopicPartition.Topic);
+                    _stale.Enqueue(state.TopicPartition.Topic); // the leader may have moved: refresh before fetching again
                     return true;
                 }
                 PendingError = new KafkaException(error, $"Fetch {state.TopicPartition}: {error}");

@@ -13,6 +13,7 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
     private readonly object _lock = new();
     private readonly Dictionary<string, TopicQueues> _topics = new(StringComparer.Ordinal);
     private readonly long _lingerTicks = config.LingerMs * Stopwatch.Frequency / 1000;
+    private readonly long _deliveryTimeoutTicks = config.DeliveryTimeoutMs * Stopwatch.Frequency / 1000;
     private TopicQueues? _lastTopic;
     private int _incomplete;
     private TaskCompletionSource? _drained;
@@ -142,7 +143,8 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
     /// in-flight below the limit), assigning sequences when <paramref name="sequences"/>.
     /// Returns the wait in ms until a linger or retry backoff expires.
     /// </summary>
-    public int Drain(KafkaCluster cluster, bool sequences, bool closing, Dictionary<int, List<ProducerBatch>> into, List<string> unknownLeaders)
+    public int Drain(KafkaCluster cluster, bool sequences, bool closing, Dictionary<int, List<ProducerBatch>> into, List<string> unknownLeaders,
+        List<ProducerBatch> expired)
     {
         long now = Stopwatch.GetTimestamp();
         long nextWake = long.MaxValue;
@@ -170,6 +172,12 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                         continue;
                     }
                     ProducerBatch head = queue.Ready[0];
+                    if (head.BaseSequence < 0 && now - head.CreatedTicks > _deliveryTimeoutTicks)
+                    {
+                        queue.Ready.RemoveAt(0); // never sent (no leader) within delivery.timeout.ms; sequenced batches keep retrying
+                        expired.Add(head);
+                        continue;
+                    }
                     if (head.RetryAtTicks > now)
                     {
                         nextWake = Math.Min(nextWake, head.RetryAtTicks);
@@ -200,12 +208,15 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
     }
 
     /// <summary>A sent batch comes back: done (true) or to be retried at its sequence position.</summary>
-    public void Return(ProducerBatch batch, bool retry, long retryAtTicks)
+    public void Return(ProducerBatch batch, bool retry, long retryAtTicks, bool wasInFlight = true)
     {
         lock (_lock)
         {
             PartitionQueue queue = _topics[batch.Topic].Partitions[batch.Partition];
-            queue.InFlight--;
+            if (wasInFlight)
+            {
+                queue.InFlight--;
+            }
             if (retry)
             {
                 batch.RetryAtTicks = retryAtTicks;

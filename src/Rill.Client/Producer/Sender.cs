@@ -19,6 +19,7 @@ internal sealed class Sender
     private readonly AsyncSignal _wake;
     private readonly bool _idempotent;
     private readonly CancellationTokenSource _stop = new();
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stale = new();
     private long _producerId = -1;
     private short _producerEpoch = -1;
     private long _lastRefresh;
@@ -52,6 +53,7 @@ internal sealed class Sender
     {
         var byNode = new Dictionary<int, List<ProducerBatch>>();
         var unknown = new List<string>();
+        var expired = new List<ProducerBatch>();
         while (true)
         {
             bool closing = _closing;
@@ -61,7 +63,17 @@ internal sealed class Sender
             }
             byNode.Clear();
             unknown.Clear();
-            int waitMs = _accumulator.Drain(_cluster, _idempotent, closing, byNode, unknown);
+            expired.Clear();
+            int waitMs = _accumulator.Drain(_cluster, _idempotent, closing, byNode, unknown, expired);
+            foreach (var batch in expired)
+            {
+                Complete(batch, -1, new KafkaException(ErrorCode.RequestTimedOut,
+                    $"{batch.Count} record(s) for {batch.Topic}-{batch.Partition} expired: not sent within delivery.timeout.ms ({_config.DeliveryTimeoutMs} ms)."), wasInFlight: false);
+            }
+            while (_stale.TryDequeue(out string? topic))
+            {
+                unknown.Add(topic); // a leader moved or the topic is unknown: ask again
+            }
             foreach (var (node, batches) in byNode)
             {
                 // Connect here, in the loop, so requests reach each connection in drain (= sequence) order.
@@ -170,7 +182,7 @@ internal sealed class Sender
                 }
                 else if (partition.ErrorCode == 0)
                 {
-                    Complete(batch, partition.BaseOffset, null, partition.LogAppendTimeMs);
+                    Complete(batch, partition.BaseOffset, null, logAppendTime: partition.LogAppendTimeMs);
                 }
                 else if (partition.ErrorCode == (short)ErrorCode.DuplicateSequenceNumber)
                 {
@@ -211,13 +223,14 @@ internal sealed class Sender
         if (retriable && batch.Attempts <= _config.Retries && age < _config.DeliveryTimeoutMs && !_stop.IsCancellationRequested)
         {
             _cluster.Invalidate(batch.Topic);
+            _stale.Enqueue(batch.Topic);
             _accumulator.Return(batch, retry: true, Stopwatch.GetTimestamp() + _config.RetryBackoffMs * Stopwatch.Frequency / 1000);
             return;
         }
         Complete(batch, -1, error);
     }
 
-    private void Complete(ProducerBatch batch, long baseOffset, KafkaException? error, long logAppendTime = -1)
+    private void Complete(ProducerBatch batch, long baseOffset, KafkaException? error, long logAppendTime = -1, bool wasInFlight = true)
     {
         for (int i = 0; i < batch.Count; i++)
         {
@@ -253,6 +266,6 @@ internal sealed class Sender
         }
         _memory.Release(batch.Capacity);
         batch.Release();
-        _accumulator.Return(batch, retry: false, 0);
+        _accumulator.Return(batch, retry: false, 0, wasInFlight);
     }
 }

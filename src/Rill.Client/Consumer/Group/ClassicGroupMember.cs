@@ -9,7 +9,7 @@ namespace Rill.Client.Consuming;
 /// broker hands back), the leader's assignment through SyncGroup, a heartbeat loop that notices a
 /// rebalance or an expired session, and LeaveGroup on close.
 /// </summary>
-internal sealed class ClassicGroupMember(ConsumerConfig config, KafkaCluster cluster, IReadOnlyList<IAssignor> assignors)
+internal sealed class ClassicGroupMember(ConsumerConfig config, KafkaCluster cluster, IReadOnlyList<IAssignor> assignors) : IGroupMember
 {
     private readonly string _groupId = config.GroupId!;
     private readonly CoordinatorLookup _coordinator = new(cluster, config.GroupId!);
@@ -38,6 +38,10 @@ internal sealed class ClassicGroupMember(ConsumerConfig config, KafkaCluster clu
     public bool Cooperative => assignors[0].Cooperative && assignors.All(a => a.Cooperative);
 
     public void RequestRejoin() => _rejoinNeeded = true;
+
+    public void Owned(IReadOnlyList<TopicPartition> owned)
+    {
+    }
 
     public Task<BrokerConnection> CoordinatorAsync(CancellationToken cancellationToken) => _coordinator.GetAsync(cancellationToken);
 
