@@ -55,6 +55,7 @@ public class SerializationTests(BrokerFixture fixture) : IClassFixture<BrokerFix
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         await producer.FlushAsync();
-        Assert.True(allocated == 0, $"{allocated} bytes for 20,000 records");
+        // Nothing per record (0 B when run alone); the bound leaves room for one-off runtime allocations under parallel test load.
+        Assert.True(allocated < 20_000, $"{allocated} bytes for 20,000 records");
     }
 }
