@@ -102,7 +102,10 @@ internal static class BenchCommand
                 }
                 return;
             }
-            latency.Record(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - r.Timestamp);
+            lock (latency)
+            {
+                latency.Record(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - r.Timestamp);
+            }
         };
         var payload = new byte[size];
         Random.Shared.NextBytes(payload);

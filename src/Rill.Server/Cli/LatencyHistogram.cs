@@ -1,6 +1,10 @@
 namespace Rill.Server.Cli;
 
-/// <summary>Latencies in whole milliseconds (0..60 s), recorded without allocating; percentiles by counting.</summary>
+/// <summary>
+/// Latencies in whole milliseconds (0..60 s), recorded without allocating; percentiles by counting.
+/// One writer at a time (delivery callbacks of one connection run in order on its reader); the
+/// progress line reads <see cref="Count"/> from another thread.
+/// </summary>
 internal sealed class LatencyHistogram
 {
     private readonly long[] _counts = new long[60_001];
@@ -8,18 +12,18 @@ internal sealed class LatencyHistogram
     private long _sum;
     private long _max;
 
-    public long Count => Interlocked.Read(ref _total);
+    public long Count => Volatile.Read(ref _total);
 
     public void Record(long ms)
     {
         ms = Math.Clamp(ms, 0, _counts.Length - 1);
-        Interlocked.Increment(ref _counts[ms]);
-        Interlocked.Increment(ref _total);
-        Interlocked.Add(ref _sum, ms);
-        long max;
-        while (ms > (max = Interlocked.Read(ref _max)) && Interlocked.CompareExchange(ref _max, ms, max) != max)
+        _counts[ms]++;
+        _sum += ms;
+        if (ms > _max)
         {
+            _max = ms;
         }
+        Volatile.Write(ref _total, _total + 1);
     }
 
     public double Average => _total == 0 ? 0 : (double)_sum / _total;
