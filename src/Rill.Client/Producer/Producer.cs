@@ -133,7 +133,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         {
             partition = _accumulator.StickyPartition(queues);
         }
-        long timestamp = message.Timestamp ?? DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        long timestamp = message.Timestamp ?? CoarseClock.UnixMilliseconds;
         _accumulator.Append(queues, partition, timestamp, key, hasKey, value, hasValue, message.Headers, completion);
     }
 

@@ -79,7 +79,6 @@ internal static class BenchCommand
             Acks = ProduceCommand.ParseAcks(a.Get("--acks") ?? "all"),
             BatchSize = a.GetInt("--batch-size", 1024 * 1024),
             LingerMs = a.GetInt("--linger-ms", 5),
-            BufferMemory = 256L * 1024 * 1024,
         };
         if (a.Get("--compression-codec") is { } codec)
         {
@@ -104,7 +103,7 @@ internal static class BenchCommand
             }
             lock (latency)
             {
-                latency.Record(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - r.Timestamp);
+                latency.Record(Rill.Client.Network.CoarseClock.UnixMilliseconds - r.Timestamp);
             }
         };
         var payload = new byte[size];
