@@ -142,4 +142,26 @@ public class ProduceConsumeTests(BrokerFixture fixture) : IClassFixture<BrokerFi
         var e = await Assert.ThrowsAsync<KafkaException>(() => producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "v", Partition = 7 }));
         Assert.Equal(Rill.Protocol.ErrorCode.UnknownTopicOrPartition, e.ErrorCode);
     }
+
+    [Fact]
+    public async Task Producer_picks_up_added_partitions_after_metadata_max_age()
+    {
+        string topic = BrokerFixture.NewTopic();
+        await using var admin = fixture.Admin();
+        await admin.CreateTopicsAsync([new NewTopic(topic, 1, 1)]);
+        await using var producer = new Producer<string, string>(fixture.Producer(c => c.MetadataMaxAgeMs = 300));
+        Assert.Equal(0, (await producer.ProduceAsync(topic, "k", "v").WaitAsync(Timeout)).Partition);
+        await admin.CreatePartitionsAsync(topic, 3);
+        var partitions = new HashSet<int>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (partitions.Count < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            for (int i = 0; i < 30; i++)
+            {
+                partitions.Add((await producer.ProduceAsync(topic, $"key-{i}", "v").WaitAsync(Timeout)).Partition);
+            }
+        }
+        Assert.Equal([0, 1, 2], partitions.Order());
+    }
 }

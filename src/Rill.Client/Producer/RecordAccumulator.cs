@@ -43,6 +43,15 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
         }
     }
 
+    public List<string> TopicNames()
+    {
+        lock (_lock)
+        {
+            return _topics.Keys.ToList();
+        }
+    }
+
+    /// <summary>Sets up (or grows, when partitions were added) a topic's queues; existing partition queues are kept.</summary>
     public TopicQueues AddTopic(string topic, int partitionCount)
     {
         lock (_lock)
@@ -56,6 +65,10 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                 }
                 queues = new TopicQueues(topic, partitions);
                 _topics[topic] = queues;
+                if (_lastTopic?.Name == topic)
+                {
+                    _lastTopic = queues;
+                }
             }
             return queues;
         }

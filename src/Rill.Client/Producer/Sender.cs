@@ -23,6 +23,8 @@ internal sealed class Sender
     private long _producerId = -1;
     private short _producerEpoch = -1;
     private long _lastRefresh;
+    private long _lastAgeRefresh = Stopwatch.GetTimestamp();
+    private Task _ageRefresh = Task.CompletedTask;
     private volatile bool _closing;
     private Task? _loop;
 
@@ -97,6 +99,11 @@ internal sealed class Sender
                 await RefreshAsync(unknown).ConfigureAwait(false);
                 waitMs = Math.Min(waitMs, _config.RetryBackoffMs);
             }
+            if (Stopwatch.GetElapsedTime(_lastAgeRefresh).TotalMilliseconds >= _config.MetadataMaxAgeMs && _ageRefresh.IsCompleted)
+            {
+                _lastAgeRefresh = Stopwatch.GetTimestamp();
+                _ageRefresh = RefreshKnownTopicsAsync();
+            }
             if (closing && _accumulator.Incomplete == 0)
             {
                 return;
@@ -141,6 +148,31 @@ internal sealed class Sender
         catch (KafkaException)
         {
             // retried on the next loop
+        }
+    }
+
+    /// <summary>metadata.max.age.ms: picks up leader moves and added partitions (CreatePartitions) of the topics in use.</summary>
+    private async Task RefreshKnownTopicsAsync()
+    {
+        try
+        {
+            var topics = _accumulator.TopicNames();
+            if (topics.Count == 0)
+            {
+                return;
+            }
+            await _cluster.RefreshAsync(topics).ConfigureAwait(false);
+            foreach (string topic in topics)
+            {
+                if (_cluster.TryGetCachedTopic(topic) is { } metadata)
+                {
+                    _accumulator.AddTopic(topic, metadata.Partitions.Count);
+                }
+            }
+        }
+        catch (KafkaException)
+        {
+            // the next round tries again
         }
     }
 
