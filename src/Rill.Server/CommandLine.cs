@@ -8,16 +8,24 @@ internal static class CommandLine
 
         Commands:
           serve     Run a broker: rill serve [--config server.properties] [--set key=value ...]
+          topics    Create, list, describe, alter and delete topics (kafka-topics.sh)
+          groups    List, describe (with lag), reset offsets of and delete consumer groups (kafka-consumer-groups.sh)
+          produce   Send stdin lines as records (kafka-console-producer.sh)
+          consume   Print records (kafka-console-consumer.sh)
+          configs   Describe and alter topic and broker configs (kafka-configs.sh)
+          bench     Producer and consumer throughput and latency (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
 
         Run 'rill <command> --help' for a command's options.
         """;
 
-    public static async Task<int> RunAsync(string[] args)
+    public static Task<int> RunAsync(string[] args) => RunAsync(args, Cli.Console3.System);
+
+    public static async Task<int> RunAsync(string[] args, Cli.Console3 io)
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            Console.WriteLine(Usage);
-            return args.Length == 0 ? 1 : 0;
+            (args.Length == 0 ? io.Err : io.Out).WriteLine(Usage);
+            return args.Length == 0 ? 2 : 0;
         }
         if (args[0] is "--version" or "version")
         {
@@ -28,8 +36,20 @@ internal static class CommandLine
         return args[0] switch
         {
             "serve" => await ServeCommand.RunAsync(rest).ConfigureAwait(false),
-            _ => Fail($"Unknown command '{args[0]}'.\n{Usage}"),
+            "topics" => await Cli.TopicsCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "groups" => await Cli.GroupsCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "produce" => await Cli.ProduceCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "consume" => await Cli.ConsumeCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "configs" => await Cli.ConfigsCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "bench" => await Cli.BenchCommand.RunAsync(rest, io).ConfigureAwait(false),
+            _ => FailUsage(io, $"unknown command '{args[0]}' (run 'rill --help')."),
         };
+    }
+
+    private static int FailUsage(Cli.Console3 io, string message)
+    {
+        io.Err.WriteLine($"rill: {message}");
+        return 2;
     }
 
     public static int Fail(string message)

@@ -2,7 +2,7 @@ using System.Reflection;
 
 namespace Rill.Broker.Tests;
 
-/// <summary>DESIGN.md: dependencies point one way, Protocol &lt;- Storage &lt;- Coordination &lt;- Broker &lt;- Hosting &lt;- Server.</summary>
+/// <summary>DESIGN.md: dependencies point one way, Protocol &lt;- Storage &lt;- Coordination &lt;- Broker &lt;- Hosting &lt;- Server; Client depends on Protocol only.</summary>
 public class ArchitectureTests
 {
     private static readonly Dictionary<string, string[]> Allowed = new()
@@ -12,6 +12,7 @@ public class ArchitectureTests
         ["Rill.Coordination"] = ["Rill.Protocol", "Rill.Storage"],
         ["Rill.Broker"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination"],
         ["Rill.Hosting"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination", "Rill.Broker"],
+        ["Rill.Client"] = ["Rill.Protocol"],
     };
 
     [Theory]
@@ -20,6 +21,7 @@ public class ArchitectureTests
     [InlineData("Rill.Coordination")]
     [InlineData("Rill.Broker")]
     [InlineData("Rill.Hosting")]
+    [InlineData("Rill.Client")]
     public void Project_references_point_down_the_layers(string assemblyName)
     {
         Assembly assembly = Assembly.Load(assemblyName);

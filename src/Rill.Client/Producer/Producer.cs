@@ -1,0 +1,185 @@
+using System.Buffers;
+using Rill.Client.Network;
+using Rill.Client.Producing;
+using Rill.Protocol;
+
+namespace Rill.Client;
+
+/// <summary>
+/// Sends records to Kafka: batches per partition (linger.ms, batch.size), compresses, retries
+/// idempotently (on by default), partitions keys with the Java client's murmur2. Use
+/// <see cref="ProduceAsync(string, Message{TKey, TValue}, CancellationToken)"/> to await each record, or
+/// <see cref="Produce"/> with a delivery callback for throughput; <see cref="FlushAsync"/> waits for all.
+/// </summary>
+public sealed class Producer<TKey, TValue> : IAsyncDisposable
+{
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_key;
+    [ThreadStatic]
+    private static ArrayBufferWriter<byte>? t_value;
+
+    private readonly ProducerConfig _config;
+    private readonly KafkaCluster _cluster;
+    private readonly RecordAccumulator _accumulator;
+    private readonly Sender _sender;
+    private readonly ISerializer<TKey> _keySerializer;
+    private readonly ISerializer<TValue> _valueSerializer;
+    private readonly IDirectSerializer<TKey>? _directKey;
+    private readonly IDirectSerializer<TValue>? _directValue;
+    private int _disposed;
+
+    public Producer(ProducerConfig config, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null)
+    {
+        _config = config;
+        _ = config.IdempotenceEnabled; // validates acks against enable.idempotence
+        _cluster = new KafkaCluster(config);
+        var wake = new AsyncSignal();
+        var memory = new BufferMemory(config.BufferMemory);
+        _accumulator = new RecordAccumulator(config, memory, wake);
+        _sender = new Sender(config, _cluster, _accumulator, memory, wake);
+        _keySerializer = keySerializer ?? Serializers.Default<TKey>();
+        _valueSerializer = valueSerializer ?? Serializers.Default<TValue>();
+        _directKey = _keySerializer as IDirectSerializer<TKey>;
+        _directValue = _valueSerializer as IDirectSerializer<TValue>;
+        _sender.Start();
+    }
+
+    /// <summary>Sends one record and completes with where it landed; faults with a <see cref="KafkaException"/>.</summary>
+    public Task<DeliveryResult> ProduceAsync(string topic, Message<TKey, TValue> message, CancellationToken cancellationToken = default)
+    {
+        var tcs = new TaskCompletionSource<DeliveryResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+        try
+        {
+            Append(topic, message, tcs);
+        }
+        catch (Exception e)
+        {
+            tcs.TrySetException(e);
+        }
+        return cancellationToken.CanBeCanceled ? tcs.Task.WaitAsync(cancellationToken) : tcs.Task;
+    }
+
+    public Task<DeliveryResult> ProduceAsync(string topic, TKey key, TValue value, CancellationToken cancellationToken = default)
+        => ProduceAsync(topic, new Message<TKey, TValue> { Key = key, Value = value }, cancellationToken);
+
+    /// <summary>
+    /// Fire-and-forget: queues the record and returns; <paramref name="deliveryHandler"/> runs on the
+    /// producer's I/O thread when the record is acknowledged or fails. Allocation-free per record.
+    /// Blocks (up to max.block.ms) when buffer.memory is full or metadata is missing.
+    /// </summary>
+    public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryResult>? deliveryHandler = null)
+        => Append(topic, message, deliveryHandler);
+
+    /// <summary>Sends every queued record now (ignoring linger.ms) and waits until all are acknowledged or failed.</summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        _accumulator.Flushing = true;
+        try
+        {
+            await _accumulator.WhenDrainedAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _accumulator.Flushing = false;
+        }
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Append(string topic, Message<TKey, TValue> message, object? completion)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        TopicQueues queues = _accumulator.FindTopic(topic) ?? LoadTopic(topic);
+        ArrayBufferWriter<byte> keyBuffer = t_key ??= new ArrayBufferWriter<byte>(256);
+        ArrayBufferWriter<byte> valueBuffer = t_value ??= new ArrayBufferWriter<byte>(1024);
+        keyBuffer.ResetWrittenCount();
+        valueBuffer.ResetWrittenCount();
+        ReadOnlySpan<byte> key, value;
+        bool hasKey, hasValue;
+        if (_directKey is not null)
+        {
+            hasKey = _directKey.TryGetBytes(message.Key, out ReadOnlyMemory<byte> k);
+            key = k.Span;
+        }
+        else
+        {
+            hasKey = _keySerializer.Serialize(message.Key, keyBuffer);
+            key = keyBuffer.WrittenSpan;
+        }
+        if (_directValue is not null)
+        {
+            hasValue = _directValue.TryGetBytes(message.Value, out ReadOnlyMemory<byte> v);
+            value = v.Span;
+        }
+        else
+        {
+            hasValue = _valueSerializer.Serialize(message.Value, valueBuffer);
+            value = valueBuffer.WrittenSpan;
+        }
+        int count = queues.Partitions.Length;
+        int partition;
+        if (message.Partition is { } explicitPartition)
+        {
+            if ((uint)explicitPartition >= (uint)count)
+            {
+                throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"Topic {topic} has {count} partitions; there is no partition {explicitPartition}.");
+            }
+            partition = explicitPartition;
+        }
+        else if (hasKey)
+        {
+            partition = Murmur2Partitioner.Partition(key, count);
+        }
+        else
+        {
+            partition = _accumulator.StickyPartition(queues);
+        }
+        long timestamp = message.Timestamp ?? CoarseClock.UnixMilliseconds;
+        _accumulator.Append(queues, partition, timestamp, key, hasKey, value, hasValue, message.Headers, completion);
+    }
+
+    private TopicQueues LoadTopic(string topic)
+    {
+        using var cts = new CancellationTokenSource(_config.MaxBlockMs);
+        while (true)
+        {
+            TopicMetadata? metadata;
+            try
+            {
+                metadata = _cluster.GetTopicAsync(topic, cts.Token).AsTask().GetAwaiter().GetResult();
+            }
+            catch (OperationCanceledException)
+            {
+                throw new KafkaException(ErrorCode.RequestTimedOut, $"Topic {topic} not present in metadata after max.block.ms ({_config.MaxBlockMs} ms).");
+            }
+            catch (KafkaException e) when (e.IsRetriable && !cts.IsCancellationRequested)
+            {
+                metadata = null;
+            }
+            if (metadata is not null)
+            {
+                return _accumulator.AddTopic(topic, metadata.Partitions.Count);
+            }
+            _cluster.Invalidate(topic);
+            if (cts.Token.WaitHandle.WaitOne(_config.RetryBackoffMs))
+            {
+                throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"Topic {topic} not present in metadata after max.block.ms ({_config.MaxBlockMs} ms).");
+            }
+        }
+    }
+
+    /// <summary>Number of partitions of a topic as the producer knows it (fetching metadata if needed).</summary>
+    public async Task<int> GetPartitionCountAsync(string topic, CancellationToken cancellationToken = default)
+        => (await _cluster.GetTopicAsync(topic, cancellationToken).ConfigureAwait(false))?.Partitions.Count
+           ?? throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"Unknown topic {topic}.");
+
+    /// <summary>Sends what is queued, waits for the acknowledgements, and closes the connections.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+        await _sender.CloseAsync().ConfigureAwait(false);
+        await _cluster.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,71 @@
+using Rill.Protocol.Compression;
+
+namespace Rill.Client;
+
+/// <summary>acks: how many replicas must have a record before the broker answers.</summary>
+public enum Acks : short
+{
+    None = 0,
+    Leader = 1,
+    All = -1,
+}
+
+/// <summary>Producer settings, with Kafka's names and defaults (Java client 3.x / 4.x).</summary>
+public sealed class ProducerConfig : ClientConfig
+{
+    /// <summary>acks (default all).</summary>
+    public Acks Acks { get; set; } = Acks.All;
+
+    /// <summary>enable.idempotence: null means on unless acks is not all (as the Java client decides).</summary>
+    public bool? EnableIdempotence { get; set; }
+
+    /// <summary>linger.ms</summary>
+    public int LingerMs { get; set; } = 5;
+
+    /// <summary>batch.size (bytes of records per partition batch).</summary>
+    public int BatchSize { get; set; } = 16_384;
+
+    /// <summary>buffer.memory: bytes of unsent batches before Produce blocks.</summary>
+    public long BufferMemory { get; set; } = 32 * 1024 * 1024;
+
+    /// <summary>max.block.ms: how long Produce waits for metadata or buffer space.</summary>
+    public int MaxBlockMs { get; set; } = 60_000;
+
+    /// <summary>compression.type</summary>
+    public CompressionType CompressionType { get; set; } = CompressionType.None;
+
+    /// <summary>retries</summary>
+    public int Retries { get; set; } = int.MaxValue;
+
+    /// <summary>delivery.timeout.ms: a record not acknowledged within this fails.</summary>
+    public int DeliveryTimeoutMs { get; set; } = 120_000;
+
+    /// <summary>max.in.flight.requests.per.connection (at most 5 with idempotence).</summary>
+    public int MaxInFlightRequestsPerConnection { get; set; } = 5;
+
+    /// <summary>max.request.size</summary>
+    public int MaxRequestSize { get; set; } = 1024 * 1024;
+
+    internal bool IdempotenceEnabled
+    {
+        get
+        {
+            if (EnableIdempotence == true && Acks != Acks.All)
+            {
+                throw new ArgumentException("enable.idempotence=true needs acks=all.");
+            }
+            return EnableIdempotence ?? Acks == Acks.All;
+        }
+    }
+
+    /// <summary>Parses Kafka's names for compression.type (none, gzip, snappy, lz4, zstd).</summary>
+    public static CompressionType ParseCompression(string name) => name.ToLowerInvariant() switch
+    {
+        "none" or "" => CompressionType.None,
+        "gzip" => CompressionType.Gzip,
+        "snappy" => CompressionType.Snappy,
+        "lz4" => CompressionType.Lz4,
+        "zstd" => CompressionType.Zstd,
+        _ => throw new ArgumentException($"Unknown compression codec '{name}' (none, gzip, snappy, lz4, zstd)."),
+    };
+}
