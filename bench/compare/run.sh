@@ -27,9 +27,9 @@ PY=/usr/bin/python3
 started_at=$(date +%s)
 
 if [[ $QUICK == 1 ]]; then
-    N100=1000000 N1K=200000 NFAN=200000 LAT_S=3 NPART=500000 PARTS="1 100 1000 10000" CONNS="1000 10000"
+    N100=1000000 N1K=200000 NFAN=200000 LAT_S=3 NPART=500000 PARTS="1 100 1000 6000 10000" CONNS="1000 10000"
 else
-    N100=2000000 N1K=500000 NFAN=500000 LAT_S=6 NPART=1000000 PARTS="1 10 100 1000 10000" CONNS="100 1000 10000"
+    N100=2000000 N1K=500000 NFAN=500000 LAT_S=6 NPART=1000000 PARTS="1 10 100 1000 3000 6000 10000" CONNS="100 1000 10000"
 fi
 
 # ------------------------------------------------------------------ processes and clean-up
@@ -211,11 +211,17 @@ create_topic() { # bootstrap topic partitions
 }
 
 produce_run() { # bootstrap size count partitions
-    local t
+    local t rc=0
     t=$(new_topic p)
     create_topic "$1" "$t" "$4" || return 1
-    if [[ $4 == 1 ]]; then perf_produce "$1" "$t" "$3" "$2" -p 0
-    else perf_produce "$1" "$t" "$3" "$2" -X sticky.partitioning.linger.ms=0; fi
+    if [[ $4 == 1 ]]; then perf_produce "$1" "$t" "$3" "$2" -p 0 || rc=1
+    else perf_produce "$1" "$t" "$3" "$2" -X sticky.partitioning.linger.ms=0 || rc=1; fi
+    # Large topics are deleted again, so that each partition count is measured on a broker holding
+    # only the small topics (Rill keeps three files open per partition).
+    if (($4 > 16)) && [[ $1 != "$MOCK_BOOTSTRAP" ]]; then
+        timeout 300 "$PY" "$here/tools.py" delete-topic "$1" "$t" || log "could not delete $t"
+    fi
+    return $rc
 }
 consume_run() { # bootstrap topic count
     local r
@@ -278,14 +284,14 @@ kafka_suite() { # system bootstrap server_pid
         fi
     done
     local rate max
+    # The mock answers a fetch only when fetch.wait.max.ms runs out (p50 ~380 ms at 10,000 msg/s
+    # here) and drops all but its last 5 MB, so its latency says nothing about the protocol.
+    [[ $sys == mock ]] && rate_list="" || rate_list=yes
     max=$(awk -F'\t' -v s="$sys" '$1 == s && $2 == "produce-100B-1p" && $3 == "records_per_s" { print $4 }' "$results")
     for rate in 10000 100000 "$(awk -v m="${max:-0}" 'BEGIN { r = int(m * 0.8 / 10000) * 10000; print (r > 100000 ? r : 0) }')"; do
-        [[ $rate == 0 ]] && continue
+        [[ $rate == 0 || -z $rate_list ]] && continue
         local label=$rate; [[ $rate != 10000 && $rate != 100000 ]] && label=max80
         measure "$sys" "latency-$label" "achieved_rate p50_ms p99_ms p999_ms" latency_run "$b" "$rate" "$LAT_S"
-    done
-    for parts in $PARTS; do
-        measure "$sys" "partitions-$parts" "records_per_s MB_per_s" produce_run "$b" 100 "$NPART" "$parts"
     done
     local c
     for c in $CONNS; do
@@ -295,6 +301,15 @@ kafka_suite() { # system bootstrap server_pid
         record "$sys" "connections-$c" rss_mb "$(awk '{ print $4 }' <<<"$r")"
         log "$sys connections: $r"
         sleep 1
+    done
+    # Partition scaling last: the largest count may exhaust the open-file limit.
+    for parts in $PARTS; do
+        measure "$sys" "partitions-$parts" "records_per_s MB_per_s" produce_run "$b" 100 "$NPART" "$parts"
+        if [[ -f $work/$sys.log ]] && grep -q 'Too many open files' "$work/$sys.log"; then
+            record "$sys" "partitions-$parts" note "open-file limit ($(ulimit -n)) reached"
+            log "$sys: open-file limit reached at $parts partitions"
+            break
+        fi
     done
     record "$sys" rss rss_after_mb "$("$PY" "$here/tools.py" rss "$pid")"
     kill -0 "$pid" 2>/dev/null || { log "$sys: the server is gone: $(tail -3 "$work/$sys.log" | tr '\n' ' ')"; record "$sys" note crashed "$(grep -m1 -iE 'terminate|exception|fatal' "$work/$sys.log" || echo exited)"; return 0; }
@@ -516,14 +531,13 @@ log "work dir $work; QUICK=$QUICK RUNS=$RUNS systems: $SYSTEMS; open files $(uli
 } >"$work/meta.tsv"
 
 for s in $SYSTEMS; do
-    case $s in
-    rill) run_rill ;;
-    mock) run_mock ;;
-    redis) run_redis ;;
-    nats) run_nats ;;
-    postgres) run_postgres ;;
-    *) die "unknown system $s" ;;
-    esac
+    case $s in rill | mock | redis | nats | postgres) ;; *) die "unknown system $s" ;; esac
+    # Each system in a subshell: one that fails is reported and its servers stopped; the others still run.
+    (
+        server_pids=()
+        trap 'for p in "${server_pids[@]}"; do kill -TERM -- "-$p" 2>/dev/null || true; done; for j in $(jobs -p); do kill "$j" 2>/dev/null || true; done' EXIT
+        "run_$s"
+    ) || { log "$s: failed, its rows are incomplete"; record "$s" note failed "see the harness log"; }
 done
 echo "elapsed	$(($(date +%s) - started_at))" >>"$work/meta.tsv"
 

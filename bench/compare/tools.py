@@ -12,6 +12,8 @@ python3-confluent-kafka for topic creation). Every loop is bounded in count and 
   tools.py connections HOST PORT COUNT SERVER_PID
       opens COUNT TCP connections, sends one ApiVersions request on each, waits for every answer,
       keeps them all open, and prints "count seconds rss_before_mb rss_after_mb" (server RSS).
+  tools.py delete-topic BOOTSTRAP TOPIC
+      deletes a topic through the Kafka admin API (frees the broker's files for the next one).
   tools.py percentiles FILE
       reads one latency in microseconds per line, prints "count p50_ms p99_ms p999_ms max_ms".
   tools.py rss PID
@@ -192,6 +194,12 @@ def cmd_create_topic(args):
     sys.exit(f"topic {topic} not visible with {partitions} partitions")
 
 
+def cmd_delete_topic(args):
+    from confluent_kafka.admin import AdminClient
+    admin = AdminClient({"bootstrap.servers": args[0]})
+    admin.delete_topics([args[1]], operation_timeout=120, request_timeout=120)[args[1]].result(timeout=180)
+
+
 def cmd_percentiles(args):
     with open(args[0]) as f:
         values = sorted(int(line) for line in f if line.strip())
@@ -205,7 +213,7 @@ def cmd_percentiles(args):
 
 def main():
     command, args = sys.argv[1], sys.argv[2:]
-    {"startup": cmd_startup, "connections": cmd_connections, "create-topic": cmd_create_topic,
+    {"startup": cmd_startup, "connections": cmd_connections, "create-topic": cmd_create_topic, "delete-topic": cmd_delete_topic,
      "percentiles": cmd_percentiles, "rss": lambda a: print(f"{rss_mb(int(a[0])):.1f}")}[command](args)
 
 
