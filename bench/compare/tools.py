@@ -11,7 +11,8 @@ python3-confluent-kafka for topic creation). Every loop is bounded in count and 
       process and its children (VmRSS from /proc). Prints "startup_ms rss_mb", then stops CMD.
   tools.py connections HOST PORT COUNT SERVER_PID
       opens COUNT TCP connections, sends one ApiVersions request on each, waits for every answer,
-      keeps them all open, and prints "count seconds rss_before_mb rss_after_mb" (server RSS).
+      keeps them all open, and prints "answered seconds rss_before_mb rss_after_mb" (server RSS);
+      gives up after CONNECT_DEADLINE_S (60) seconds, printing how many were answered by then.
   tools.py delete-topic BOOTSTRAP TOPIC
       deletes a topic through the Kafka admin API (frees the broker's files for the next one).
   tools.py percentiles FILE
@@ -136,7 +137,7 @@ def cmd_connections(args):
     sel = selectors.DefaultSelector()
     socks = []
     t0 = time.monotonic()
-    deadline = t0 + 120
+    deadline = t0 + float(os.environ.get("CONNECT_DEADLINE_S", "60"))
     pending = {}
     answered = 0
     opened = 0
@@ -169,11 +170,10 @@ def cmd_connections(args):
             else:
                 pending[s] = buf
     elapsed = time.monotonic() - t0
-    if answered < count:
-        sys.exit(f"only {answered} of {count} connections answered in time")
     time.sleep(2)
     after = rss_mb(server_pid)
-    print(f"{count} {elapsed:.3f} {before:.1f} {after:.1f}")
+    # Fewer than asked when the deadline ran out first: the caller reports how many were served.
+    print(f"{answered} {elapsed:.3f} {before:.1f} {after:.1f}")
     for s in socks:
         s.close()
 

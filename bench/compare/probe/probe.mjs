@@ -62,6 +62,7 @@ async function natsAdapter() {
     await jsm.streams.add({ name: topic, subjects: [`${topic}.>`], storage: StorageType.File });
   }
   const js = nc.jetstream();
+  const iterators = [];
   // Asynchronous publishing with every PubAck sent to one inbox: at most 10,000 unacknowledged.
   const inbox = createInbox();
   let sent = 0, acked = 0, failed = 0, wake = null;
@@ -85,6 +86,7 @@ async function natsAdapter() {
         deliver_policy: fromStart ? DeliverPolicy.All : DeliverPolicy.New });
       const consumer = await js.consumers.get(topic, group);
       const messages = await consumer.consume({ max_messages: 2000 });
+      iterators.push(messages);
       const buf = [];
       let waiter = null;
       (async () => {
@@ -92,13 +94,16 @@ async function natsAdapter() {
           buf.push(m.data);
           if (waiter) { const w = waiter; waiter = null; w(); }
         }
-      })();
+      })().catch(() => {}); // ends when close() stops the iterator
       return async () => {
         if (buf.length === 0) await Promise.race([new Promise((r) => { waiter = r; }), sleep(100)]);
         return buf.splice(0);
       };
     },
-    async close() { await nc.drain(); },
+    async close() {
+      for (const it of iterators) it.stop();
+      await nc.drain().catch(() => {});
+    },
   };
 }
 
