@@ -8,7 +8,8 @@ python3-confluent-kafka for topic creation). Every loop is bounded in count and 
       execs CMD and polls HOST:PORT every 2 ms until it serves (PROTO kafka: an ApiVersions
       request answered with error 0; redis: PING answered; nats: the INFO greeting; tcp: an
       accepted connection). Then waits IDLE_S seconds and reads the resident set size of the
-      process and its children (VmRSS from /proc). Prints "startup_ms rss_mb", then stops CMD.
+      process and its children (VmRSS from /proc). Prints "startup_ms rss_mb cpu_ms" (cpu_ms: CPU
+      time used until it served, less sensitive to a busy machine than the wall time), then stops CMD.
   tools.py connections HOST PORT COUNT SERVER_PID
       opens COUNT TCP connections, sends one ApiVersions request on each, waits for every answer,
       keeps them all open, and prints "answered seconds rss_before_mb rss_after_mb" (server RSS);
@@ -96,6 +97,19 @@ def rss_mb(pid):
     return total / 1024.0
 
 
+def cpu_ms(pid):
+    """CPU time (user + system) of a process and its children so far, in ms (10 ms ticks)."""
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total * 1000.0 / os.sysconf("SC_CLK_TCK")
+
+
 def stop(proc):
     if proc.poll() is None:
         proc.send_signal(signal.SIGTERM)
@@ -125,8 +139,9 @@ def cmd_startup(args):
             time.sleep(0.002)
         if ready is None:
             sys.exit("not serving after 60 s")
+        cpu = cpu_ms(proc.pid)
         time.sleep(idle)
-        print(f"{(ready - t0) * 1000:.1f} {rss_mb(proc.pid):.1f}")
+        print(f"{(ready - t0) * 1000:.1f} {rss_mb(proc.pid):.1f} {cpu:.0f}")
     finally:
         stop(proc)
 
