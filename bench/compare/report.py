@@ -318,12 +318,20 @@ def section(meta, res):
     L.append("")
     L.append("### Start-up and memory")
     L.append("")
-    L.append("| System | exec to serving | idle RSS | RSS after the whole run |")
-    L.append("|---|---:|---:|---:|")
+    L.append("| System | exec to serving | CPU used until serving | idle RSS | RSS after the whole run |")
+    L.append("|---|---:|---:|---:|---:|")
     for s in sy:
         st, rss, after = num(res, s, "startup", "ms"), num(res, s, "startup", "idle_rss_mb"), num(res, s, "rss", "rss_after_mb")
-        L.append(f"| {NAMES[s]} | {fmt(st, 0) + ' ms' if st is not None else '–'} | {fmt(rss, 1) + ' MB' if rss is not None else '–'} | "
-                 f"{fmt(after, 0) + ' MB' if after is not None else '–'} |")
+        cpu = num(res, s, "startup", "cpu_ms")
+        if not after or res.get((s, "note", "crashed")):
+            after = None  # the server was gone by then
+        L.append(f"| {NAMES[s]} | {fmt(st, 0) + ' ms' if st is not None else '–'} | {fmt(cpu, 0) + ' ms' if cpu is not None else '–'} | "
+                 f"{fmt(rss, 1) + ' MB' if rss is not None else '–'} | {fmt(after, 0) + ' MB' if after is not None else '–'} |")
+    L.append("")
+    L.append("Exec to serving is the median over RUNS + 2 starts, each with a fresh data directory, measured as the time "
+             "from exec to the first answered request (ApiVersions for Rill, PING for Redis, the INFO greeting for NATS, "
+             "an accepted connection for PostgreSQL); idle RSS is VmRSS of the process tree 5 s later. CPU used until "
+             "serving (user + system, 10 ms ticks) moves less than the wall time when the machine is busy.")
     L.append("")
     L.append("### How each system is driven")
     L.append("")

@@ -87,7 +87,11 @@ measure() { # system workload "metric1 metric2 ..." cmd...
     local i out="$work/measure.$$"
     : >"$out"
     for ((i = 1; i <= RUNS; i++)); do
-        "$@" >>"$out" || { log "$sys $wl run $i failed"; return 0; }
+        # A failed run is logged (with the load tool's last output) and left out of the median.
+        "$@" >>"$out" || {
+            log "$sys $wl run $i failed; last output: $(tail -3 "$work/perf.out" 2>/dev/null | tr '\n' ' ')"
+            record "$sys" "$wl" failed_runs "$i"
+        }
     done
     local col=1 m
     for m in $metrics; do
@@ -317,8 +321,8 @@ kafka_suite() { # system bootstrap server_pid
             break
         fi
     done
-    record "$sys" rss rss_after_mb "$("$PY" "$here/tools.py" rss "$pid")"
     kill -0 "$pid" 2>/dev/null || { log "$sys: the server is gone: $(tail -3 "$work/$sys.log" | tr '\n' ' ')"; record "$sys" note crashed "$(grep -m1 -iE 'terminate|exception|fatal' "$work/$sys.log" || echo exited)"; return 0; }
+    record "$sys" rss rss_after_mb "$("$PY" "$here/tools.py" rss "$pid")"
     record "$sys" rss peak_mb "$(awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$pid/status")"
 }
 
