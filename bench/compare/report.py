@@ -222,7 +222,9 @@ def section(meta, res):
     L.append(f"Machine: {meta.get('cpu', '?')}, {meta.get('memory', '?')}, {meta.get('os', '?')}. "
              f"Versions: Rill {meta.get('rill', '?')} on .NET {meta.get('dotnet', '?')}; librdkafka {meta.get('librdkafka', '?')} "
              f"(mock cluster and `rdkafka_performance`); Redis {meta.get('redis', '?')}; nats-server {meta.get('nats', '?')}; "
-             f"PostgreSQL {meta.get('postgres', '?')}; Node.js {meta.get('node', '?')} (probe). Sizes: {meta.get('sizes', '')}.")
+             f"PostgreSQL {meta.get('postgres', '?')}; Node.js {meta.get('node', '?')} (probe). Sizes: {meta.get('sizes', '')}."
+             + (f" Load average (1/5/15 min) at the start {meta['load_start']}, at the end {meta['load_end']}: other work shared the machine."
+                if meta.get("load_start") else ""))
     L.append("")
     L.append("### Targets")
     L.append("")
@@ -335,7 +337,7 @@ def section(meta, res):
     L.append("")
     L.append("### How each system is driven")
     L.append("")
-    L.append("- **Rill**: the release build's `rill serve` (apphost), default flush policy (page cache, no fsync per request), "
+    L.append("- **Rill**: `rill serve` from a release publish (`dotnet publish -c Release -r linux-x64`, framework-dependent, ReadyToRun), default flush policy (page cache, no fsync per request), "
              "`group.initial.rebalance.delay.ms=0`. **Mock**: librdkafka's in-memory mock cluster "
              "(`rd_kafka_mock_cluster_new`, one broker, in its own process: `bench/compare/mock_cluster.c`), the reference for the "
              "Kafka protocol's own overhead: it keeps records in memory and writes nothing to disk. Both are driven by librdkafka's "

@@ -87,6 +87,10 @@ measure() { # system workload "metric1 metric2 ..." cmd...
     local i out="$work/measure.$$"
     : >"$out"
     for ((i = 1; i <= RUNS; i++)); do
+        if [[ -n ${SERVER_PID:-} ]] && ! kill -0 "$SERVER_PID" 2>/dev/null; then
+            log "$sys $wl: the server is gone, not measured"
+            return 0
+        fi
         # A failed run is logged (with the load tool's last output) and left out of the median.
         "$@" >>"$out" || {
             log "$sys $wl run $i failed; last output: $(tail -3 "$work/perf.out" 2>/dev/null | tr '\n' ' ')"
@@ -265,6 +269,7 @@ latency_run() { # bootstrap rate seconds -> "achieved p50 p99 p999"
 
 kafka_suite() { # system bootstrap server_pid
     local sys=$1 b=$2 pid=$3
+    SERVER_PID=$pid
     log "$sys: warm-up"
     produce_run "$b" 100 200000 1 >/dev/null || die "$sys warm-up"
     local size parts n
@@ -538,6 +543,7 @@ log "work dir $work; QUICK=$QUICK RUNS=$RUNS systems: $SYSTEMS; open files $(uli
     echo "nats	$(nats-server --version | sed -E 's/.*v//')"
     echo "postgres	$("$(ls /usr/lib/postgresql/*/bin/postgres | tail -1)" --version | awk '{ print $3 }')"
     echo "node	$(node --version)"
+    echo "load_start	$(cut -d' ' -f1-3 /proc/loadavg)"
     echo "sizes	N100=$N100 N1K=$N1K NFAN=$NFAN LAT_S=$LAT_S NPART=$NPART PARTS=$PARTS CONNS=$CONNS"
 } >"$work/meta.tsv"
 
@@ -551,6 +557,7 @@ for s in $SYSTEMS; do
     ) || { log "$s: failed, its rows are incomplete"; record "$s" note failed "see the harness log"; }
 done
 echo "elapsed	$(($(date +%s) - started_at))" >>"$work/meta.tsv"
+echo "load_end	$(cut -d' ' -f1-3 /proc/loadavg)" >>"$work/meta.tsv"
 
 mkdir -p "$repo/docs/img"
 cp "$results" "$work/meta.tsv" "$here/" 2>/dev/null || true
