@@ -15,6 +15,7 @@ namespace Rill.Broker.Tests;
 /// bench/check-allocations.sh compares with BenchmarkDotNet's Allocated column. Allocation counts
 /// are deterministic, so this runs in CI; no timing is asserted anywhere here.
 /// </summary>
+[Collection(AllocationBudgetCollection.Name)]
 public sealed class AllocationBudgetTests : IDisposable
 {
     private const int Operations = 2_000;
@@ -31,7 +32,12 @@ public sealed class AllocationBudgetTests : IDisposable
             .ToDictionary(p => p.Name, p => p.Value.GetInt64());
     }
 
-    /// <summary>Runs the operation to warm up, then N more times; asserts the bytes per operation against the budget.</summary>
+    /// <summary>
+    /// Runs the operation to warm up, then N more times; asserts the bytes per operation against the
+    /// budget. With <paramref name="allThreads"/> every thread of the process is counted, so anything
+    /// else running adds to the figure: the class runs alone (its collection is not parallelised)
+    /// and the lowest of three measurements counts.
+    /// </summary>
     private static void AssertWithinBudget(string name, Action operation, bool allThreads = false)
     {
         Assert.True(Budgets.TryGetValue(name, out long budget), $"no budget for {name} in bench/allocation-budgets.json");
@@ -39,14 +45,18 @@ public sealed class AllocationBudgetTests : IDisposable
         {
             operation();
         }
-        long before = allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < Operations; i++)
+        double lowest = double.MaxValue;
+        for (int attempt = 0; attempt < (allThreads ? 3 : 1); attempt++)
         {
-            operation();
+            long before = allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < Operations; i++)
+            {
+                operation();
+            }
+            long after = allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
+            lowest = Math.Min(lowest, (after - before) / (double)Operations);
         }
-        long after = allThreads ? GC.GetTotalAllocatedBytes(precise: true) : GC.GetAllocatedBytesForCurrentThread();
-        double perOperation = (after - before) / (double)Operations;
-        Assert.True(perOperation <= budget, $"{name}: {perOperation:F1} bytes per operation, budget {budget}");
+        Assert.True(lowest <= budget, $"{name}: {lowest:F1} bytes per operation, budget {budget}");
     }
 
     private static byte[] Batch(int records)
@@ -129,4 +139,11 @@ public sealed class AllocationBudgetTests : IDisposable
             Assert.Equal(ErrorCode.None, error);
         }, allThreads: true);
     }
+}
+
+/// <summary>Allocation budgets run after, not beside, the other tests: one of them counts every thread.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationBudgetCollection
+{
+    public const string Name = "allocation budgets";
 }
