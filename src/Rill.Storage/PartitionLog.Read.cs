@@ -15,8 +15,8 @@ public sealed partial class PartitionLog
     /// </summary>
     public LogReadResult Read(long fetchOffset, int maxBytes, bool minOneBatch)
     {
-        long leo = LogEndOffset;
         LogSegment[] segments = _segments;
+        long leo = VisibleEndOffset(segments);
         long logStart = LogStartOffset;
         if (fetchOffset < logStart || fetchOffset > leo)
         {
@@ -31,10 +31,18 @@ public sealed partial class PartitionLog
             long position = seg.FindBatchPosition(fetchOffset, limit, out long batchBase);
             if (position < 0) continue;
             int length = seg.FetchLength(position, maxBytes, minOneBatch, limit);
-            return new LogReadResult(ErrorCode.None, leo, logStart, seg, position, length, batchBase);
+            // Read after the bytes: the high watermark reported covers every batch returned.
+            return new LogReadResult(ErrorCode.None, VisibleEndOffset(_segments), logStart, seg, position, length, batchBase);
         }
         return new LogReadResult(ErrorCode.None, leo, logStart, null, 0, 0, -1);
     }
+
+    /// <summary>
+    /// The end of what readers can see. An append publishes the active segment's EndOffset, then its size (which
+    /// makes the bytes readable), then the log end offset; a reader that has seen bytes must not find the log
+    /// shorter than them, so the active segment's EndOffset counts too.
+    /// </summary>
+    private long VisibleEndOffset(LogSegment[] segments) => Math.Max(LogEndOffset, segments[^1].EndOffset);
 
     /// <summary>Index of the last segment whose base offset is at most <paramref name="offset"/> (0 if none).</summary>
     private static int FindSegmentIndex(LogSegment[] segments, long offset)

@@ -79,8 +79,10 @@ internal sealed partial class LogSegment : IDisposable
         long start = _size;
         RandomAccess.Write(_log, batches, start);
         if (start == 0) _firstBatchTimestamp = Batch.MaxTimestamp(batches);
-        Volatile.Write(ref _size, start + batches.Length);
 
+        // Indexes and EndOffset first, the committed size last: a reader that sees the new bytes
+        // (bounded by Size) then also sees an EndOffset covering them, so a consumer fetching the
+        // offset after what it just read is never told it is past the end of the log.
         int pos = 0;
         long end = _endOffset;
         while (pos < batches.Length)
@@ -93,6 +95,7 @@ internal sealed partial class LogSegment : IDisposable
             pos += total;
         }
         EndOffset = end;
+        Volatile.Write(ref _size, start + batches.Length);
     }
 
     /// <summary>Index bookkeeping for one batch at <paramref name="position"/> (as Kafka's LogSegment.append).</summary>
