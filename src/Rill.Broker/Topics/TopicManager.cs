@@ -157,7 +157,14 @@ internal sealed class TopicManager : IAsyncDisposable
             // re-applied to every topic under this lock, so the new topic must not keep older defaults.
             settings = TopicSettings.Resolve(overrides, _layers.Current, out _);
             var topic = new Topic(name, id, overrides, settings);
-            topic.Partitions = OpenPartitions(topic, partitions);
+            try
+            {
+                topic.Partitions = OpenPartitions(topic, partitions);
+            }
+            catch (PartitionStorageException e)
+            {
+                return TopicCreateResult.Failed(ErrorCode.KafkaStorageError, e.Message);
+            }
             var byName = new Dictionary<string, Topic>(current.ByName, StringComparer.Ordinal) { [name] = topic };
             var byId = new Dictionary<Guid, Topic>(current.ById) { [id] = topic };
             _store!.Save(byName.Values.Select(t => t.ToRecord()));
@@ -191,25 +198,45 @@ internal sealed class TopicManager : IAsyncDisposable
         }
     }
 
-    private Partition[] OpenPartitions(Topic topic, int count)
-    {
-        var partitions = new Partition[count];
-        for (int i = 0; i < count; i++)
-        {
-            partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log), _time);
-        }
-        return partitions;
-    }
+    private Partition[] OpenPartitions(Topic topic, int count) => OpenPartitions(topic, 0, count);
 
+    /// <summary>
+    /// Opens partitions <paramref name="from"/> to <paramref name="count"/> - 1 (creating their logs). When the
+    /// storage refuses one (disk full, too many open files, ...) the logs created here are removed again and a
+    /// <see cref="PartitionStorageException"/> says why: the topic stays as it was, and the broker keeps running.
+    /// </summary>
     private Partition[] OpenPartitions(Topic topic, int from, int count)
     {
         var partitions = new Partition[count];
-        Array.Copy(topic.Partitions, partitions, from);
-        for (int i = from; i < count; i++)
+        if (from > 0)
         {
-            partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log), _time);
+            Array.Copy(topic.Partitions, partitions, from);
         }
-        return partitions;
+        int i = from;
+        try
+        {
+            for (; i < count; i++)
+            {
+                partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log), _time);
+            }
+            return partitions;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            for (int created = from; created <= i && created < count; created++)
+            {
+                try
+                {
+                    _logs!.DeleteLog(new TopicPartition(topic.Name, created));
+                }
+                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+                {
+                    _log.LogWarning(cleanup, "Could not remove partition {Topic}-{Partition} after a failed creation", topic.Name, created);
+                }
+            }
+            _log.LogWarning(e, "Creating partition {Topic}-{Partition} failed; the {Count} partitions of this request were not created", topic.Name, i, count - from);
+            throw new PartitionStorageException($"Creating partition {topic.Name}-{i} failed: {e.Message}", e);
+        }
     }
 
     /// <summary>
@@ -333,7 +360,14 @@ internal sealed class TopicManager : IAsyncDisposable
                 return (ErrorCode.None, null);
             }
 
-            topic.Partitions = OpenPartitions(topic, current, count);
+            try
+            {
+                topic.Partitions = OpenPartitions(topic, current, count);
+            }
+            catch (PartitionStorageException e)
+            {
+                return (ErrorCode.KafkaStorageError, e.Message);
+            }
             _store!.Save(_snapshot.ByName.Values.Select(t => t.ToRecord()));
             _log.LogInformation("Topic {Topic} now has {Partitions} partitions (was {Before})", name, count, current);
             return (ErrorCode.None, null);
@@ -446,3 +480,6 @@ internal sealed class TopicManager : IAsyncDisposable
 
     private sealed record Snapshot(Dictionary<string, Topic> ByName, Dictionary<Guid, Topic> ById);
 }
+
+/// <summary>The storage could not create a partition's log; nothing of the request was kept.</summary>
+internal sealed class PartitionStorageException(string message, Exception inner) : Exception(message, inner);

@@ -1,14 +1,13 @@
 using System.Buffers.Binary;
-using Microsoft.Win32.SafeHandles;
-using Rill.Storage.Internal;
 
 namespace Rill.Storage.Segments;
 
 /// <summary>
 /// The .index file of a segment: entries of (4-byte offset relative to the segment base, 4-byte file position),
 /// big-endian as Kafka writes them. Entry i says: the batch starting at Position holds offsets up to
-/// BaseOffset + RelativeOffset. Entries are kept in memory for lookups and appended to the file with one write
-/// each; readers may look up concurrently with the single writer (the count is published last).
+/// BaseOffset + RelativeOffset. Entries are kept in memory for lookups and written to the file when the segment is
+/// flushed (<see cref="IndexFile"/>); readers may look up concurrently with the single writer (the count is
+/// published last).
 /// </summary>
 internal sealed class OffsetIndex : IDisposable
 {
@@ -17,7 +16,7 @@ internal sealed class OffsetIndex : IDisposable
     private readonly string _path;
     private readonly long _baseOffset;
     private readonly int _maxEntries;
-    private SafeFileHandle _file;
+    private int _written;
     private Entry[] _entries = new Entry[16];
     private volatile int _count;
 
@@ -28,7 +27,6 @@ internal sealed class OffsetIndex : IDisposable
         _path = path;
         _baseOffset = baseOffset;
         _maxEntries = Math.Max(1, maxIndexBytes / EntrySize);
-        _file = FileIo.OpenReadWrite(path);
     }
 
     public int Count => _count;
@@ -43,10 +41,6 @@ internal sealed class OffsetIndex : IDisposable
         int c = _count;
         if (c >= _maxEntries) return;
         var entry = new Entry((int)(offset - _baseOffset), position);
-        Span<byte> buf = stackalloc byte[EntrySize];
-        BinaryPrimitives.WriteInt32BigEndian(buf, entry.RelativeOffset);
-        BinaryPrimitives.WriteInt32BigEndian(buf[4..], entry.Position);
-        RandomAccess.Write(_file, buf, (long)c * EntrySize);
         Store(c, entry);
     }
 
@@ -98,7 +92,8 @@ internal sealed class OffsetIndex : IDisposable
     public void Reset()
     {
         _count = 0;
-        RandomAccess.SetLength(_file, 0);
+        _written = 0;
+        IndexFile.Truncate(_path, 0);
     }
 
     /// <summary>
@@ -108,12 +103,11 @@ internal sealed class OffsetIndex : IDisposable
     public bool TryLoad(long logSize)
     {
         _count = 0;
-        long length = RandomAccess.GetLength(_file);
-        if (length % EntrySize != 0 || length / EntrySize > _maxEntries) return false;
-        int n = (int)(length / EntrySize);
+        _written = 0;
+        byte[]? bytes = IndexFile.ReadAll(_path, (long)_maxEntries * EntrySize);
+        if (bytes is null || bytes.Length % EntrySize != 0) return false;
+        int n = bytes.Length / EntrySize;
         if (n == 0) return true;
-        byte[] bytes = new byte[length];
-        if (FileIo.ReadFully(_file, bytes, 0) != bytes.Length) return false;
         int prevRel = -1, prevPos = -1;
         for (int i = 0; i < n; i++)
         {
@@ -128,16 +122,39 @@ internal sealed class OffsetIndex : IDisposable
             prevRel = rel;
             prevPos = pos;
         }
+        _written = n;
         return true;
     }
 
-    public void Flush() => RandomAccess.FlushToDisk(_file);
-
-    public void DeleteFile()
+    /// <summary>Writes the entries not yet in the file (creating it) and fsyncs it; see <see cref="IndexFile"/>.</summary>
+    public void Flush()
     {
-        _file.Dispose();
-        File.Delete(_path);
+        int c = _count;
+        int from = Math.Min(_written, c);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, (c - from) * EntrySize));
+        try
+        {
+            Span<byte> span = buffer.AsSpan(0, (c - from) * EntrySize);
+            Entry[] entries = _entries;
+            for (int i = 0; i < c - from; i++)
+            {
+                Entry e = entries[from + i];
+            BinaryPrimitives.WriteInt32BigEndian(span[(i * EntrySize)..], e.RelativeOffset);
+            BinaryPrimitives.WriteInt32BigEndian(span[(i * EntrySize + 4)..], e.Position);
+            }
+            IndexFile.WriteAndSync(_path, span, (long)from * EntrySize);
+            _written = c;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    public void Dispose() => _file.Dispose();
+    public void DeleteFile() => File.Delete(_path);
+
+    /// <summary>Nothing to close: the file is opened only while it is written or read.</summary>
+    public void Dispose()
+    {
+    }
 }

@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using Microsoft.Win32.SafeHandles;
-using Rill.Storage.Internal;
 
 namespace Rill.Storage.Segments;
 
@@ -16,7 +14,7 @@ internal sealed class TimeIndex : IDisposable
     private readonly string _path;
     private readonly long _baseOffset;
     private readonly int _maxEntries;
-    private SafeFileHandle _file;
+    private int _written;
     private Entry[] _entries = new Entry[16];
     private volatile int _count;
 
@@ -27,7 +25,6 @@ internal sealed class TimeIndex : IDisposable
         _path = path;
         _baseOffset = baseOffset;
         _maxEntries = Math.Max(1, maxIndexBytes / EntrySize);
-        _file = FileIo.OpenReadWrite(path);
     }
 
     public int Count => _count;
@@ -43,10 +40,6 @@ internal sealed class TimeIndex : IDisposable
         if (timestamp < 0 || (!skipFullCheck && IsFull) || c >= _maxEntries) return;
         if (c > 0 && timestamp <= _entries[c - 1].Timestamp) return;
         var entry = new Entry(timestamp, (int)(offset - _baseOffset));
-        Span<byte> buf = stackalloc byte[EntrySize];
-        BinaryPrimitives.WriteInt64BigEndian(buf, entry.Timestamp);
-        BinaryPrimitives.WriteInt32BigEndian(buf[8..], entry.RelativeOffset);
-        RandomAccess.Write(_file, buf, (long)c * EntrySize);
         Store(c, entry);
     }
 
@@ -83,7 +76,8 @@ internal sealed class TimeIndex : IDisposable
     public void Reset()
     {
         _count = 0;
-        RandomAccess.SetLength(_file, 0);
+        _written = 0;
+        IndexFile.Truncate(_path, 0);
     }
 
     /// <summary>
@@ -93,12 +87,11 @@ internal sealed class TimeIndex : IDisposable
     public bool TryLoad(long endOffset)
     {
         _count = 0;
-        long length = RandomAccess.GetLength(_file);
-        if (length % EntrySize != 0 || length / EntrySize > _maxEntries) return false;
-        int n = (int)(length / EntrySize);
+        _written = 0;
+        byte[]? bytes = IndexFile.ReadAll(_path, (long)_maxEntries * EntrySize);
+        if (bytes is null || bytes.Length % EntrySize != 0) return false;
+        int n = bytes.Length / EntrySize;
         if (n == 0) return true;
-        byte[] bytes = new byte[length];
-        if (FileIo.ReadFully(_file, bytes, 0) != bytes.Length) return false;
         long prevTs = long.MinValue;
         int prevRel = -1;
         for (int i = 0; i < n; i++)
@@ -114,16 +107,39 @@ internal sealed class TimeIndex : IDisposable
             prevTs = ts;
             prevRel = rel;
         }
+        _written = n;
         return true;
     }
 
-    public void Flush() => RandomAccess.FlushToDisk(_file);
-
-    public void DeleteFile()
+    /// <summary>Writes the entries not yet in the file (creating it) and fsyncs it; see <see cref="IndexFile"/>.</summary>
+    public void Flush()
     {
-        _file.Dispose();
-        File.Delete(_path);
+        int c = _count;
+        int from = Math.Min(_written, c);
+        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, (c - from) * EntrySize));
+        try
+        {
+            Span<byte> span = buffer.AsSpan(0, (c - from) * EntrySize);
+            Entry[] entries = _entries;
+            for (int i = 0; i < c - from; i++)
+            {
+                Entry e = entries[from + i];
+            BinaryPrimitives.WriteInt64BigEndian(span[(i * EntrySize)..], e.Timestamp);
+            BinaryPrimitives.WriteInt32BigEndian(span[(i * EntrySize + 8)..], e.RelativeOffset);
+            }
+            IndexFile.WriteAndSync(_path, span, (long)from * EntrySize);
+            _written = c;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    public void Dispose() => _file.Dispose();
+    public void DeleteFile() => File.Delete(_path);
+
+    /// <summary>Nothing to close: the file is opened only while it is written or read.</summary>
+    public void Dispose()
+    {
+    }
 }
