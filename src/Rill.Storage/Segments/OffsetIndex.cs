@@ -127,28 +127,12 @@ internal sealed class OffsetIndex : IDisposable
     }
 
     /// <summary>Writes the entries not yet in the file (creating it) and fsyncs it; see <see cref="IndexFile"/>.</summary>
-    public void Flush()
+    public void Flush() => _written = IndexFile.FlushPending(_path, _entries, _written, _count, EntrySize, WriteEntry);
+
+    private static void WriteEntry(in Entry e, Span<byte> destination)
     {
-        int c = _count;
-        int from = Math.Min(_written, c);
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, (c - from) * EntrySize));
-        try
-        {
-            Span<byte> span = buffer.AsSpan(0, (c - from) * EntrySize);
-            Entry[] entries = _entries;
-            for (int i = 0; i < c - from; i++)
-            {
-                Entry e = entries[from + i];
-            BinaryPrimitives.WriteInt32BigEndian(span[(i * EntrySize)..], e.RelativeOffset);
-            BinaryPrimitives.WriteInt32BigEndian(span[(i * EntrySize + 4)..], e.Position);
-            }
-            IndexFile.WriteAndSync(_path, span, (long)from * EntrySize);
-            _written = c;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
+        BinaryPrimitives.WriteInt32BigEndian(destination, e.RelativeOffset);
+        BinaryPrimitives.WriteInt32BigEndian(destination[4..], e.Position);
     }
 
     public void DeleteFile() => File.Delete(_path);
