@@ -1,6 +1,9 @@
+using Rill.Client;
 using Rill.Hosting;
 
-namespace Rill.Client.Tests;
+using Xunit;
+
+namespace Rill.TestKit;
 
 /// <summary>One embedded broker (127.0.0.1, port 0, temp dir) shared by a test class; topics get unique names.</summary>
 public sealed class BrokerFixture : IAsyncLifetime

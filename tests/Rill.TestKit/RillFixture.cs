@@ -1,4 +1,6 @@
-namespace Rill.Interop.Tests;
+using Xunit;
+
+namespace Rill.TestKit;
 
 /// <summary>One `rill serve` process shared by the tests of a class (each test uses its own topics).</summary>
 public sealed class RillFixture : IAsyncLifetime

@@ -1,4 +1,4 @@
-namespace Rill.Interop.Tests;
+namespace Rill.Server.Tests;
 
 /// <summary>
 /// People bring their server.properties: a Kafka 4.0 KRaft combined-mode file starts a Rill broker,

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Rill.Hosting;
 
-namespace Rill.Broker.Tests;
+namespace Rill.Hosting.Tests;
 
 public class HostingTests
 {

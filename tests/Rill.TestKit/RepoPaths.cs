@@ -1,6 +1,6 @@
-namespace Rill.Broker.Tests;
+namespace Rill.TestKit;
 
-internal static class RepoPaths
+public static class RepoPaths
 {
     /// <summary>The repository root: the first parent of the test binaries that holds Rill.slnx.</summary>
     public static string Root { get; } = Find();

@@ -1,7 +1,7 @@
-namespace Rill.Storage.Tests;
+namespace Rill.TestKit;
 
 /// <summary>A fresh directory under the temp path, removed on dispose.</summary>
-internal sealed class TempDirectory : IDisposable
+public sealed class TempDirectory : IDisposable
 {
     public TempDirectory()
     {

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using Rill.Server;
 using Rill.Server.Cli;
 
-namespace Rill.Client.Tests;
+namespace Rill.Server.Tests;
 
 /// <summary>The `rill` operator commands, in-process against an embedded broker, and once as the real process.</summary>
 public class CliTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>

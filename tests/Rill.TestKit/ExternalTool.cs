@@ -1,14 +1,19 @@
 using System.Diagnostics;
 using System.Text;
+using Xunit;
 
-namespace Rill.Interop.Tests;
+namespace Rill.TestKit;
 
 /// <summary>Runs an independent client (kcat, python3, node) with a timeout and captures its output.</summary>
 public static class ExternalTool
 {
     public const string Python = "/usr/bin/python3";
 
+    /// <summary>The test project's scripts folder, copied next to the test binaries.</summary>
     public static string ScriptsDirectory => Path.Combine(AppContext.BaseDirectory, "scripts");
+
+    /// <summary>The path of one script in <see cref="ScriptsDirectory"/>.</summary>
+    public static string Script(string name) => Path.Combine(ScriptsDirectory, name);
 
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 

@@ -1,4 +1,4 @@
-namespace Rill.Interop.Tests;
+namespace Rill.Server.Tests;
 
 /// <summary>`rill serve` as a process: configuration errors fail fast, SIGTERM is a clean exit.</summary>
 public class ServeCommandTests

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 
-namespace Rill.Interop.Tests;
+namespace Rill.TestKit;
 
 /// <summary>
 /// A real `rill serve` process on 127.0.0.1 with its own data directory. Restartable on the same
@@ -179,7 +179,7 @@ public sealed class RillProcess : IAsyncDisposable
     }
 }
 
-internal static partial class Signals
+public static partial class Signals
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
