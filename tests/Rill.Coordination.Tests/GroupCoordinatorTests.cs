@@ -40,7 +40,9 @@ public class GroupCoordinatorTests
         var (b, _) = await JoinNewMemberAsync();
         Task<JoinResult> joinA = _groups.JoinAsync(Join(a));
         Task<JoinResult> joinB = _groups.JoinAsync(Join(b));
-        await Task.Delay(50);
+        // The group's loop runs posted work in order: once a describe posted after both joins has
+        // answered, both joins have been handled, and only the (fake) clock can complete them.
+        await Settle(_groups.DescribeAsync("g"));
         Assert.False(joinA.IsCompleted, "the initial rebalance delay holds the join");
         JoinResult ra = await GroupTestKit.AdvanceUntil(_time, joinA, TimeSpan.FromMilliseconds(50)), rb = await Settle(joinB);
         Assert.Equal((ErrorCode.None, ErrorCode.None), (ra.Error, rb.Error));
