@@ -86,3 +86,23 @@ for api_version, fetch_version, magic in [((0, 8, 2), 0, 0), ((0, 9), 1, 0), ((0
         big = consume(api_version, big_topic, expect=2, max_partition_fetch_bytes=1024)
         assert [(m.key, len(m.value)) for m in big[:2]] == [(b'big', 5000), (b'small', 1)], big
     print(f'ok {api_version} fetch v{fetch_version} magic {magic} {len(got)}')
+
+# consumer groups with the old protocol versions: subscribe, read everything, commit, and the commit is seen
+for api_version in [(0, 9), (0, 10, 1)]:
+    group = f'{topic}-group-{api_version[1]}-{len(api_version)}'
+    sent_requests.clear()
+    c = KafkaConsumer(topic, bootstrap_servers=bootstrap, api_version=api_version, group_id=group,
+                      auto_offset_reset='earliest', enable_auto_commit=False, consumer_timeout_ms=8000)
+    got = []
+    for m in c:
+        got.append(m.offset)
+        if len(got) == len(sent):
+            break
+    assert got == list(range(len(sent))), (api_version, len(got))
+    c.commit()
+    tp = TopicPartition(topic, 0)
+    assert c.committed(tp) == len(sent), c.committed(tp)
+    c.close()
+    names = set(sent_requests)
+    assert any(n.startswith('JoinGroupRequest') for n in names) and any(n.startswith('OffsetCommitRequest') for n in names), names
+    print(f'ok group {api_version} {sorted(n for n in names if n.startswith(("Fetch", "JoinGroup", "OffsetCommit", "ListOffsets", "OffsetRequest", "Metadata")))}')
