@@ -47,16 +47,14 @@ public static class RecordTimestampCheck
                 catch (CompressionException e)
                 {
                     // Without the records, name them all: the batch's own bounds are already out of range.
-                    for (int i = 0; i < count; i++)
-                    {
-                        (errors ??= []).Add(new RecordError(firstIndex + i,
-                            $"The batch's timestamps [{first}, {max}] are out of range [{earliest}, {latest}] and its records cannot be read: {e.Message}"));
-                    }
+                    AddAll(ref errors, firstIndex, count,
+                        $"The batch's timestamps [{first}, {max}] are out of range [{earliest}, {latest}] and its records cannot be read: {e.Message}");
                     firstIndex += count;
                     continue;
                 }
                 body = decompressed.WrittenSpan;
             }
+            int before = errors?.Count ?? 0;
             int p = 0;
             for (int i = 0; i < count; i++)
             {
@@ -77,6 +75,11 @@ public static class RecordTimestampCheck
                 }
                 p = end;
             }
+            if ((errors?.Count ?? 0) == before)
+            {
+                // The header's bounds are out of range but no record is (an inconsistent or unreadable batch): refuse it whole.
+                AddAll(ref errors, firstIndex, count, $"The batch's timestamps [{first}, {max}] are out of range [{earliest}, {latest}].");
+            }
             firstIndex += count;
         }
         return errors;
@@ -84,4 +87,13 @@ public static class RecordTimestampCheck
 
     private static bool Outside(long timestamp, long earliest, long latest) =>
         timestamp != -1 && (timestamp < earliest || timestamp > latest);
+
+    private static void AddAll(ref List<RecordError>? errors, int firstIndex, int count, string message)
+    {
+        errors ??= [];
+        for (int i = 0; i < Math.Max(1, count); i++)
+        {
+            errors.Add(new RecordError(firstIndex + i, message));
+        }
+    }
 }

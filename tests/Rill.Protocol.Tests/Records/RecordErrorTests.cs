@@ -66,4 +66,14 @@ public class RecordErrorTests
         byte[] batch = RecordBatchBuilder.Build([R(-1, "a")]);
         Assert.Null(RecordTimestampCheck.FindOutOfRange(batch, 1000, 2000));
     }
+
+    [Fact]
+    public void A_batch_whose_header_bounds_are_out_of_range_is_refused_even_if_no_record_is()
+    {
+        byte[] batch = RecordBatchBuilder.Build([R(1000, "a"), R(1100, "b")]);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(batch.AsSpan(RecordBatchLayout.MaxTimestamp), 9_999);
+        List<RecordError>? errors = RecordTimestampCheck.FindOutOfRange(batch, 1000, 2000);
+        Assert.Equal([0, 1], errors!.Select(e => e.BatchIndex));
+        Assert.Contains("[1000, 9999]", errors![0].Message);
+    }
 }
