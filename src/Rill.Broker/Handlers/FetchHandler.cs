@@ -1,11 +1,14 @@
+using System.Buffers;
 using Rill.Broker.Topics;
 using Rill.Protocol;
+using Rill.Protocol.Compression;
 using Rill.Protocol.Messages;
+using Rill.Protocol.Records;
 
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// Fetch (key 1), v4-16. Returns stored batches as stored (no re-encoding): a fetch offset inside a
+/// Fetch (key 1), v0-16. v4+ returns stored batches as stored (no re-encoding): a fetch offset inside a
 /// batch returns that whole batch, and clients skip the records before their offset. Long polling:
 /// the response waits up to MaxWaitMs for MinBytes, woken by appends to any requested partition.
 /// MaxBytes and PartitionMaxBytes bound the response, except that the first non-empty partition
@@ -13,6 +16,14 @@ namespace Rill.Broker.Handlers;
 /// to create sessions (SessionId 0), which the protocol allows; clients then send full fetches.
 /// Topic ids from v13. Isolation level is accepted; without transactions every offset below the
 /// high watermark is stable, so no aborted transactions are reported.
+/// v0-3 (old clients) get the stored batches down-converted to legacy message sets
+/// (<see cref="RecordDownConverter"/>): magic 0 for v0-1, magic 1 (timestamps) for v2-3, always
+/// uncompressed, no headers, no control batches. Sizes count converted bytes: v3 bounds the response
+/// by MaxBytes and returns the first message of the first non-empty partition whole even when it is
+/// larger (KIP-74); v0-2 have only PartitionMaxBytes, and a first message larger than it is answered
+/// with its first PartitionMaxBytes bytes (a partial message, as old brokers did), which old clients
+/// report as a message too large for their fetch size. Only this path allocates its output buffer
+/// (once per partition read, not per record).
 /// </summary>
 internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 {
@@ -21,7 +32,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     public FetchHandler(KafkaBroker broker) => _broker = broker;
 
     public override ApiKey Key => ApiKey.Fetch;
-    public override short MinVersion => 4;
+    public override short MinVersion => 0;
     public override short MaxVersion => 16;
 
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request)
@@ -107,7 +118,9 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 
                 int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
                 bool minOneBatch = total == 0;
-                PartitionReadResult read = partition.Read(requested.FetchOffset, budget, minOneBatch, context);
+                PartitionReadResult read = version >= 4
+                    ? partition.Read(requested.FetchOffset, budget, minOneBatch, context)
+                    : ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context);
                 data.ErrorCode = (short)read.Error;
                 data.HighWatermark = read.HighWatermark;
                 data.LastStableOffset = read.HighWatermark;
@@ -118,5 +131,31 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             }
         }
         return (response, total, anyError);
+    }
+
+    /// <summary>Fetch v0-3: reads stored batches and down-converts them to the version's message format.</summary>
+    private static PartitionReadResult ReadLegacy(Partition partition, long fetchOffset, int budget, short version,
+        bool firstPartition, RequestContext context)
+    {
+        // v3 (KIP-74) returns a too-large first message only in the first non-empty partition; v0-2 always
+        // need the first stored batch, to answer a too-large message with its partial first bytes.
+        bool firstWhole = version == 3 && firstPartition;
+        bool partialFirst = version < 3;
+        PartitionReadResult read = partition.Read(fetchOffset, budget, firstWhole || partialFirst, context);
+        if (read.Error != ErrorCode.None || read.Records.IsEmpty)
+        {
+            return read;
+        }
+        var output = new ArrayBufferWriter<byte>(Math.Min(Math.Max(budget, 256), read.Records.Length * 2 + 256));
+        try
+        {
+            RecordDownConverter.Convert(read.Records.Span, fetchOffset, version >= 2 ? (byte)1 : (byte)0, budget,
+                firstWhole, partialFirst, output);
+        }
+        catch (Exception e) when (e is InvalidDataException or CompressionException)
+        {
+            return read with { Error = ErrorCode.CorruptMessage, Records = ReadOnlyMemory<byte>.Empty };
+        }
+        return read with { Records = output.WrittenMemory };
     }
 }

@@ -8,8 +8,12 @@ namespace Rill.Broker.Handlers;
 /// ListOffsets (key 2), v0-8. Timestamp -1 is the latest offset (the high watermark), -2 the
 /// log start offset, -3 the record with the largest timestamp (KIP-734, v7+), -4 the earliest
 /// local offset (KIP-1005, equal to -2 without tiered storage). Any other timestamp finds the
-/// first offset whose record timestamp is at or after it; none answers offset -1. v0 answers with
-/// OldStyleOffsets (at most MaxNumOffsets of them).
+/// first offset whose record timestamp is at or after it; none answers offset -1.
+/// v0 keeps Kafka's legacy meaning, a list of at most MaxNumOffsets offsets, newest first: latest is
+/// the high watermark followed by the base offsets of the segments below it; earliest is the log
+/// start offset alone; a timestamp lists the base offsets of the segments whose records are all at or
+/// before it (Kafka compares the segment files' modification times; Rill uses the largest record
+/// timestamp of each segment), headed by the high watermark when the timestamp is not in the past.
 /// </summary>
 internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
@@ -25,6 +29,7 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
     protected override ValueTask<ListOffsetsResponse?> HandleAsync(RequestContext context, ListOffsetsRequest request)
     {
         var response = new ListOffsetsResponse();
+        long now = _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (var topic in request.Topics)
         {
             var topicResponse = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = topic.Name };
@@ -32,14 +37,14 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
             Topic? found = _broker.Topics.Find(topic.Name);
             foreach (var requested in topic.Partitions)
             {
-                topicResponse.Partitions.Add(Answer(found?.GetPartition(requested.PartitionIndex), requested, context.ApiVersion));
+                topicResponse.Partitions.Add(Answer(found?.GetPartition(requested.PartitionIndex), requested, context.ApiVersion, now));
             }
         }
         return ValueTask.FromResult<ListOffsetsResponse?>(response);
     }
 
     private static ListOffsetsResponse.ListOffsetsPartitionResponse Answer(Partition? partition,
-        ListOffsetsRequest.ListOffsetsPartition requested, short version)
+        ListOffsetsRequest.ListOffsetsPartition requested, short version, long now)
     {
         var answer = new ListOffsetsResponse.ListOffsetsPartitionResponse
         {
@@ -51,6 +56,11 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
         if (partition is null)
         {
             answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+            return answer;
+        }
+        if (version == 0)
+        {
+            answer.OldStyleOffsets = LegacyOffsets(partition, requested.Timestamp, requested.MaxNumOffsets, now);
             return answer;
         }
         if (requested.Timestamp == MaxTimestamp && version < 7 || requested.Timestamp < EarliestLocal)
@@ -67,15 +77,41 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
             _ => partition.FindOffsetForTimestamp(requested.Timestamp),
         };
         answer.LeaderEpoch = 0;
-        if (version == 0)
-        {
-            answer.OldStyleOffsets = offset >= 0 && requested.MaxNumOffsets > 0 ? [offset] : [];
-        }
-        else
-        {
-            answer.Offset = offset;
-            answer.Timestamp = timestamp;
-        }
+        answer.Offset = offset;
+        answer.Timestamp = timestamp;
         return answer;
+    }
+
+    /// <summary>ListOffsets v0: up to <paramref name="max"/> offsets, newest first (see the class summary).</summary>
+    private static List<long> LegacyOffsets(Partition partition, long timestamp, int max, long now)
+    {
+        var offsets = new List<long>();
+        if (max <= 0)
+        {
+            return offsets;
+        }
+        long highWatermark = partition.HighWatermark;
+        long logStart = partition.LogStartOffset;
+        if (timestamp == Earliest)
+        {
+            offsets.Add(logStart);
+            return offsets;
+        }
+        if (timestamp == Latest || timestamp >= now)
+        {
+            offsets.Add(highWatermark);
+        }
+        var segments = partition.Log.GetSegments();
+        for (int i = segments.Length - 1; i >= 0 && offsets.Count < max; i--)
+        {
+            var segment = segments[i];
+            long baseOffset = Math.Max(segment.BaseOffset, logStart);
+            bool listed = timestamp == Latest || timestamp >= now || segment.SizeInBytes > 0 && segment.MaxTimestamp <= timestamp;
+            if (listed && baseOffset <= highWatermark && (offsets.Count == 0 || baseOffset < offsets[^1]))
+            {
+                offsets.Add(baseOffset);
+            }
+        }
+        return offsets;
     }
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
+using Rill.Protocol.Records;
 
 namespace Rill.Broker.Handlers;
 
@@ -13,6 +14,10 @@ namespace Rill.Broker.Handlers;
 /// stored batch; idempotent batches are checked against the producer's sequence state, and a
 /// duplicate is answered with its original offsets. Transactional batches wait for the
 /// transaction coordinator (a later issue) and are refused.
+/// Per-record errors (KIP-467, v8+): when some records make the batch invalid (no key on a compacted
+/// topic: INVALID_RECORD; a timestamp outside message.timestamp.before/after.max.ms: INVALID_TIMESTAMP),
+/// nothing of the partition's data is appended and RecordErrors names each bad record's index with
+/// a message, ErrorMessage summarises them; older versions get the same error code without the list.
 /// </summary>
 internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
 {
@@ -87,6 +92,7 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                     LogAppendTimeMs = error == ErrorCode.None ? result.LogAppendTime : -1,
                     LogStartOffset = partition?.LogStartOffset ?? -1,
                     ErrorMessage = message,
+                    RecordErrors = ToRecordErrors(result.RecordErrors),
                 });
             }
         }
@@ -98,5 +104,19 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
             return ValueTask.FromResult<ProduceResponse?>(null);
         }
         return ValueTask.FromResult<ProduceResponse?>(response);
+    }
+
+    private static List<ProduceResponse.BatchIndexAndErrorMessage> ToRecordErrors(IReadOnlyList<RecordError>? errors)
+    {
+        if (errors is null)
+        {
+            return [];
+        }
+        var result = new List<ProduceResponse.BatchIndexAndErrorMessage>(errors.Count);
+        foreach (RecordError error in errors)
+        {
+            result.Add(new ProduceResponse.BatchIndexAndErrorMessage { BatchIndex = error.BatchIndex, BatchIndexErrorMessage = error.Message });
+        }
+        return result;
     }
 }

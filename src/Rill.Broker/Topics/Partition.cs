@@ -6,8 +6,9 @@ using Rill.Storage;
 
 namespace Rill.Broker.Topics;
 
-/// <summary>Outcome of a produce to one partition.</summary>
-internal readonly record struct PartitionAppendResult(ErrorCode Error, string? ErrorMessage, long BaseOffset, long LogAppendTime);
+/// <summary>Outcome of a produce to one partition; <see cref="RecordErrors"/> names the records at fault (KIP-467).</summary>
+internal readonly record struct PartitionAppendResult(ErrorCode Error, string? ErrorMessage, long BaseOffset, long LogAppendTime,
+    IReadOnlyList<RecordError>? RecordErrors = null);
 
 /// <summary>Outcome of a fetch from one partition: stored batches as stored, and the log bounds.</summary>
 internal readonly record struct PartitionReadResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset);
@@ -59,7 +60,7 @@ internal sealed class Partition
         var validation = RecordBatchValidator.Validate(batches.Span, requireKeys: config.Compacted);
         if (validation.Error != ErrorCode.None)
         {
-            return Fail(validation.Error, validation.Message);
+            return new PartitionAppendResult(validation.Error, validation.Message, -1, -1, validation.RecordErrors);
         }
         if (validation.MaxBatchSize > config.MaxMessageBytes)
         {
@@ -70,9 +71,11 @@ internal sealed class Partition
         {
             return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactional batches are not supported by this Rill version yet.");
         }
-        if (config.TimestampType == TimestampType.CreateTime && CheckTimestamps(batches.Span, config) is { } timestampError)
+        if (config.TimestampType == TimestampType.CreateTime && CheckTimestamps(batches.Span, config) is { } timestampErrors)
         {
-            return Fail(ErrorCode.InvalidTimestamp, timestampError);
+            return new PartitionAppendResult(ErrorCode.InvalidTimestamp, RecordErrors.Summarize(timestampErrors) +
+                $" (message.timestamp.before.max.ms={config.TimestampBeforeMaxMs}, message.timestamp.after.max.ms={config.TimestampAfterMaxMs})",
+                -1, -1, timestampErrors);
         }
 
         AppendResult result = Log.Append(batches.Span);
@@ -122,11 +125,11 @@ internal sealed class Partition
     }
 
     /// <summary>
-    /// message.timestamp.before.max.ms / after.max.ms (KIP-937) for CreateTime topics: every batch's
-    /// first and largest timestamps must lie within [now - before, now + after]. Batches without a
-    /// timestamp (-1, converted magic 0 sets) are not checked, as in Kafka.
+    /// message.timestamp.before.max.ms / after.max.ms (KIP-937) for CreateTime topics: every record's
+    /// timestamp must lie within [now - before, now + after]; the records outside it are named (KIP-467).
+    /// Timestamps of -1 (converted magic 0 sets) are not checked, as in Kafka.
     /// </summary>
-    private string? CheckTimestamps(ReadOnlySpan<byte> batches, TopicSettings config)
+    private List<RecordError>? CheckTimestamps(ReadOnlySpan<byte> batches, TopicSettings config)
     {
         if (config.TimestampBeforeMaxMs == long.MaxValue && config.TimestampAfterMaxMs == long.MaxValue)
         {
@@ -135,24 +138,7 @@ internal sealed class Partition
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         long earliest = config.TimestampBeforeMaxMs >= now ? long.MinValue : now - config.TimestampBeforeMaxMs;
         long latest = config.TimestampAfterMaxMs > long.MaxValue - now ? long.MaxValue : now + config.TimestampAfterMaxMs;
-        int position = 0;
-        while (batches.Length - position >= RecordBatchLayout.HeaderSize)
-        {
-            ReadOnlySpan<byte> batch = batches[position..];
-            long first = BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..]);
-            long max = BinaryPrimitives.ReadInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..]);
-            foreach (long timestamp in (ReadOnlySpan<long>)[first, max])
-            {
-                if (timestamp != -1 && (timestamp < earliest || timestamp > latest))
-                {
-                    return $"Timestamp {timestamp} of message with offset {BinaryPrimitives.ReadInt64BigEndian(batch)} is out of range. " +
-                        $"The timestamp should be within [{earliest}, {latest}] (message.timestamp.before.max.ms={config.TimestampBeforeMaxMs}, " +
-                        $"message.timestamp.after.max.ms={config.TimestampAfterMaxMs}).";
-                }
-            }
-            position += BinaryPrimitives.ReadInt32BigEndian(batch[RecordBatchLayout.BatchLength..]) + RecordBatchLayout.LogOverhead;
-        }
-        return null;
+        return RecordTimestampCheck.FindOutOfRange(batches, earliest, latest);
     }
 
     private static PartitionAppendResult Fail(ErrorCode error, string? message) => new(error, message, -1, -1);

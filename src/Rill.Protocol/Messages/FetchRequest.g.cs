@@ -4,10 +4,10 @@
 #nullable enable
 namespace Rill.Protocol.Messages;
 
-/// <summary>Fetch request (API key 1), versions 4-16, flexible 12+.</summary>
+/// <summary>Fetch request (API key 1), versions 0-16, flexible 12+.</summary>
 public sealed partial class FetchRequest : IApiMessage
 {
-    public const short LowestSupportedVersion = 4;
+    public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 16;
     public const short LowestFlexibleVersion = 12;
 
@@ -36,8 +36,14 @@ public sealed partial class FetchRequest : IApiMessage
         }
         MaxWaitMs = reader.ReadInt32();
         MinBytes = reader.ReadInt32();
-        MaxBytes = reader.ReadInt32();
-        IsolationLevel = reader.ReadInt8();
+        if (version >= 3)
+        {
+            MaxBytes = reader.ReadInt32();
+        }
+        if (version >= 4)
+        {
+            IsolationLevel = reader.ReadInt8();
+        }
         if (version >= 7)
         {
             SessionId = reader.ReadInt32();
@@ -129,8 +135,14 @@ public sealed partial class FetchRequest : IApiMessage
         }
         size += 4;
         size += 4;
-        size += 4;
-        size += 1;
+        if (version >= 3)
+        {
+            size += 4;
+        }
+        if (version >= 4)
+        {
+            size += 1;
+        }
         if (version >= 7)
         {
             size += 4;
@@ -202,8 +214,14 @@ public sealed partial class FetchRequest : IApiMessage
         }
         writer.WriteInt32(MaxWaitMs);
         writer.WriteInt32(MinBytes);
-        writer.WriteInt32(MaxBytes);
-        writer.WriteInt8(IsolationLevel);
+        if (version >= 3)
+        {
+            writer.WriteInt32(MaxBytes);
+        }
+        if (version >= 4)
+        {
+            writer.WriteInt8(IsolationLevel);
+        }
         if (version >= 7)
         {
             writer.WriteInt32(SessionId);

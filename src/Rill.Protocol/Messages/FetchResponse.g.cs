@@ -4,10 +4,10 @@
 #nullable enable
 namespace Rill.Protocol.Messages;
 
-/// <summary>Fetch response (API key 1), versions 4-16, flexible 12+.</summary>
+/// <summary>Fetch response (API key 1), versions 0-16, flexible 12+.</summary>
 public sealed partial class FetchResponse : IApiMessage
 {
-    public const short LowestSupportedVersion = 4;
+    public const short LowestSupportedVersion = 0;
     public const short HighestSupportedVersion = 16;
     public const short LowestFlexibleVersion = 12;
 
@@ -23,7 +23,10 @@ public sealed partial class FetchResponse : IApiMessage
     public void Read(ref ProtocolReader reader, short version)
     {
         bool flexible = version >= 12;
-        ThrottleTimeMs = reader.ReadInt32();
+        if (version >= 1)
+        {
+            ThrottleTimeMs = reader.ReadInt32();
+        }
         if (version >= 7)
         {
             ErrorCode = reader.ReadInt16();
@@ -91,7 +94,10 @@ public sealed partial class FetchResponse : IApiMessage
     {
         bool flexible = version >= 12;
         int size = 0;
-        size += 4;
+        if (version >= 1)
+        {
+            size += 4;
+        }
         if (version >= 7)
         {
             size += 2;
@@ -142,7 +148,10 @@ public sealed partial class FetchResponse : IApiMessage
     public void Write(ref ProtocolWriter writer, short version)
     {
         bool flexible = version >= 12;
-        writer.WriteInt32(ThrottleTimeMs);
+        if (version >= 1)
+        {
+            writer.WriteInt32(ThrottleTimeMs);
+        }
         if (version >= 7)
         {
             writer.WriteInt16(ErrorCode);
@@ -353,27 +362,40 @@ public sealed partial class FetchResponse : IApiMessage
             PartitionIndex = reader.ReadInt32();
             ErrorCode = reader.ReadInt16();
             HighWatermark = reader.ReadInt64();
-            LastStableOffset = reader.ReadInt64();
+            if (version >= 4)
+            {
+                LastStableOffset = reader.ReadInt64();
+            }
             if (version >= 5)
             {
                 LogStartOffset = reader.ReadInt64();
             }
+            if (version >= 4)
             {
-                int count = reader.ReadArrayLength(flexible);
-                if (count < 0)
                 {
-                    AbortedTransactions = null;
-                }
-                else
-                {
-                    var list = new List<AbortedTransaction>(count);
-                    for (int i = 0; i < count; i++)
+                    int count = reader.ReadArrayLength(flexible);
+                    if (count < 0)
                     {
-                        var item = new AbortedTransaction();
-                        item.Read(ref reader, version);
-                        list.Add(item);
+                        if (version >= 4)
+                        {
+                            AbortedTransactions = null;
+                        }
+                        else
+                        {
+                            throw new ProtocolException("Non-nullable field AbortedTransactions is null.");
+                        }
                     }
-                    AbortedTransactions = list;
+                    else
+                    {
+                        var list = new List<AbortedTransaction>(count);
+                        for (int i = 0; i < count; i++)
+                        {
+                            var item = new AbortedTransaction();
+                            item.Read(ref reader, version);
+                            list.Add(item);
+                        }
+                        AbortedTransactions = list;
+                    }
                 }
             }
             if (version >= 11)
@@ -432,21 +454,27 @@ public sealed partial class FetchResponse : IApiMessage
             size += 4;
             size += 2;
             size += 8;
-            size += 8;
+            if (version >= 4)
+            {
+                size += 8;
+            }
             if (version >= 5)
             {
                 size += 8;
             }
-            if (AbortedTransactions is null)
+            if (version >= 4)
             {
-                size += ProtocolSizes.ArrayLength(-1, flexible);
-            }
-            else
-            {
-                size += ProtocolSizes.ArrayLength(AbortedTransactions.Count, flexible);
-                foreach (var item in AbortedTransactions)
+                if (AbortedTransactions is null)
                 {
-                    size += item.ComputeSize(version);
+                    size += ProtocolSizes.ArrayLength(-1, flexible);
+                }
+                else
+                {
+                    size += ProtocolSizes.ArrayLength(AbortedTransactions.Count, flexible);
+                    foreach (var item in AbortedTransactions)
+                    {
+                        size += item.ComputeSize(version);
+                    }
                 }
             }
             if (version >= 11)
@@ -490,21 +518,27 @@ public sealed partial class FetchResponse : IApiMessage
             writer.WriteInt32(PartitionIndex);
             writer.WriteInt16(ErrorCode);
             writer.WriteInt64(HighWatermark);
-            writer.WriteInt64(LastStableOffset);
+            if (version >= 4)
+            {
+                writer.WriteInt64(LastStableOffset);
+            }
             if (version >= 5)
             {
                 writer.WriteInt64(LogStartOffset);
             }
-            if (AbortedTransactions is null)
+            if (version >= 4)
             {
-                writer.WriteArrayLength(-1, flexible);
-            }
-            else
-            {
-                writer.WriteArrayLength(AbortedTransactions.Count, flexible);
-                foreach (var item in AbortedTransactions)
+                if (AbortedTransactions is null)
                 {
-                    item.Write(ref writer, version);
+                    writer.WriteArrayLength(-1, flexible);
+                }
+                else
+                {
+                    writer.WriteArrayLength(AbortedTransactions.Count, flexible);
+                    foreach (var item in AbortedTransactions)
+                    {
+                        item.Write(ref writer, version);
+                    }
                 }
             }
             if (version >= 11)

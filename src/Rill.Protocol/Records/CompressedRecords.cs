@@ -9,7 +9,8 @@ internal static class CompressedRecords
     /// <summary>Largest decompressed records area accepted (bounds what a hostile batch can make us allocate).</summary>
     public const int MaxDecompressedSize = 256 * 1024 * 1024;
 
-    public static string? CheckKeys(ReadOnlySpan<byte> compressed, int codec, int count, int lastOffsetDelta)
+    public static string? CheckKeys(ReadOnlySpan<byte> compressed, int codec, int count, int lastOffsetDelta,
+        int firstIndex, ref List<RecordError>? recordErrors)
     {
         var output = new ArrayBufferWriter<byte>(Math.Max(256, compressed.Length * 4));
         try
@@ -20,6 +21,6 @@ internal static class CompressedRecords
         {
             return e.Message;
         }
-        return RecordWalker.Check(output.WrittenSpan, count, lastOffsetDelta, requireKeys: true);
+        return RecordWalker.Check(output.WrittenSpan, count, lastOffsetDelta, requireKeys: true, firstIndex, ref recordErrors);
     }
 }

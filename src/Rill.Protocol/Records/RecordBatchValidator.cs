@@ -2,9 +2,12 @@ using System.Buffers.Binary;
 
 namespace Rill.Protocol.Records;
 
-/// <summary>What validating a produce request's records found.</summary>
+/// <summary>
+/// What validating a produce request's records found. <see cref="RecordErrors"/> names the records
+/// that made the batch invalid when the fault lies with some records (KIP-467), null otherwise.
+/// </summary>
 public readonly record struct BatchValidation(ErrorCode Error, string? Message, int BatchCount, int RecordCount,
-    int MaxBatchSize, bool HasTransactionalBatch)
+    int MaxBatchSize, bool HasTransactionalBatch, IReadOnlyList<RecordError>? RecordErrors = null)
 {
     public static BatchValidation Fail(ErrorCode error, string message) => new(error, message, 0, 0, 0, false);
 }
@@ -13,7 +16,9 @@ public readonly record struct BatchValidation(ErrorCode Error, string? Message, 
 /// Validates a buffer of magic-2 record batches as a broker must before storing them: whole
 /// batches only, sane lengths, CRC-32C, and - for uncompressed batches - every record parsed
 /// within bounds, offset deltas consistent with the header, and keys present when required
-/// (compacted topics). No allocation for uncompressed batches.
+/// (compacted topics). No allocation for valid uncompressed batches. Keyless records on a compacted
+/// topic are per-record errors: INVALID_RECORD naming every such record (KIP-467); the whole
+/// request's records are rejected, as in Kafka. Framing faults stay whole-batch errors.
 /// </summary>
 public static class RecordBatchValidator
 {
@@ -22,6 +27,7 @@ public static class RecordBatchValidator
         int batches = 0, records = 0, maxSize = 0;
         bool transactional = false;
         int position = 0;
+        List<RecordError>? recordErrors = null;
         if (buffer.Length == 0)
         {
             return BatchValidation.Fail(ErrorCode.InvalidRecord, "The produce request carries no records.");
@@ -69,8 +75,8 @@ public static class RecordBatchValidator
             }
             ReadOnlySpan<byte> body = batch[RecordBatchLayout.HeaderSize..];
             string? problem = compression == 0
-                ? RecordWalker.Check(body, count, lastOffsetDelta, requireKeys)
-                : requireKeys ? CompressedRecords.CheckKeys(body, compression, count, lastOffsetDelta) : null;
+                ? RecordWalker.Check(body, count, lastOffsetDelta, requireKeys, records, ref recordErrors)
+                : requireKeys ? CompressedRecords.CheckKeys(body, compression, count, lastOffsetDelta, records, ref recordErrors) : null;
             if (problem is not null)
             {
                 return BatchValidation.Fail(ErrorCode.InvalidRecord, $"Record batch at byte {position}: {problem}");
@@ -79,6 +85,11 @@ public static class RecordBatchValidator
             records += count;
             maxSize = Math.Max(maxSize, total);
             position += total;
+        }
+        if (recordErrors is not null)
+        {
+            return new BatchValidation(ErrorCode.InvalidRecord, RecordErrors.Summarize(recordErrors), batches, records, maxSize,
+                transactional, recordErrors);
         }
         return new BatchValidation(ErrorCode.None, null, batches, records, maxSize, transactional);
     }

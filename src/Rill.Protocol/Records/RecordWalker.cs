@@ -6,8 +6,16 @@ namespace Rill.Protocol.Records;
 /// </summary>
 internal static class RecordWalker
 {
+    public const string MissingKey = "Compacted topic cannot accept message without key.";
+
+    /// <summary>
+    /// Checks framing; a record without a key when <paramref name="requireKeys"/> is a per-record error
+    /// (KIP-467): it is added to <paramref name="recordErrors"/> (index <paramref name="firstIndex"/> + i),
+    /// and the walk goes on so that every bad record is named.
+    /// </summary>
     /// <returns>null when the records are well formed, else what is wrong.</returns>
-    public static string? Check(ReadOnlySpan<byte> records, int count, int lastOffsetDelta, bool requireKeys)
+    public static string? Check(ReadOnlySpan<byte> records, int count, int lastOffsetDelta, bool requireKeys,
+        int firstIndex, ref List<RecordError>? recordErrors)
     {
         int position = 0;
         int previousDelta = -1;
@@ -37,7 +45,7 @@ internal static class RecordWalker
             }
             if (keyLength < 0 && requireKeys)
             {
-                return "Compacted topic cannot accept message without key.";
+                (recordErrors ??= []).Add(new RecordError(firstIndex + i, MissingKey));
             }
             p += Math.Max(0, keyLength);
             if (!Varint.TryReadVarInt(record, ref p, out int valueLength) || valueLength < -1 || valueLength > record.Length - p)
