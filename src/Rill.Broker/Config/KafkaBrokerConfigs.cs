@@ -63,7 +63,7 @@ public static class KafkaBrokerConfigs
         D("log.roll.jitter.ms", Long, null, "", N),
         D("log.roll.ms", Long, null, "", A),
         D("log.segment.bytes", Int, "1073741824", "[1048576,...]", A),
-        D("log.segment.delete.delay.ms", Long, "60000", "[0,...]", N),
+        D("log.segment.delete.delay.ms", Long, "60000", "[0,...]", A),
         D("message.max.bytes", Int, "1048588", "[0,...]", A),
         D("metadata.log.dir", Str, null, "", N),
         D("metadata.log.max.record.bytes.between.snapshots", Long, "20971520", "[1,...]", N),

@@ -27,7 +27,7 @@ public static class KafkaTopicConfigs
         T("compression.type", Str, "producer", "[uncompressed, zstd, lz4, snappy, gzip, producer]", "compression.type", N),
         T("compression.zstd.level", Int, "3", "[-131072,...,22]", "compression.zstd.level", N),
         T("delete.retention.ms", Long, "86400000", "[0,...]", "log.cleaner.delete.retention.ms", A),
-        T("file.delete.delay.ms", Long, "60000", "[0,...]", "log.segment.delete.delay.ms", N),
+        T("file.delete.delay.ms", Long, "60000", "[0,...]", "log.segment.delete.delay.ms", A),
         T("flush.messages", Long, LMax, "[1,...]", "log.flush.interval.messages", A),
         T("flush.ms", Long, LMax, "[0,...]", "log.flush.interval.ms", A),
         T("follower.replication.throttled.replicas", List, "", "", null, N),

@@ -49,6 +49,7 @@ internal sealed record TopicSettings(LogConfig Log, bool Compacted, bool DeleteP
             DeleteRetention = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries).Contains("delete"),
             Compact = Get("cleanup.policy").Split(',', StringSplitOptions.TrimEntries).Contains("compact"),
             DeleteRetentionMs = GetLong("delete.retention.ms"),
+            FileDeleteDelayMs = GetLong("file.delete.delay.ms"),
             MinCleanableDirtyRatio = double.Parse(Get("min.cleanable.dirty.ratio"), CultureInfo.InvariantCulture),
             MinCompactionLagMs = GetLong("min.compaction.lag.ms"),
             MaxCompactionLagMs = GetLong("max.compaction.lag.ms"),
