@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Rill.Storage.Cleaning;
 
 namespace Rill.Storage;
 
@@ -8,6 +9,11 @@ namespace Rill.Storage;
 /// (in parallel), creates and deletes partition logs, and keeps the Kafka checkpoint files in the directory root
 /// (<c>recovery-point-offset-checkpoint</c>, <c>log-start-offset-checkpoint</c>, <c>cleaner-offset-checkpoint</c>). Topic metadata (partition counts,
 /// configs) belongs to the broker, which supplies each partition's <see cref="LogConfig"/>.
+/// <para>
+/// Its background work (<see cref="StartMaintenance"/>, as Kafka's LogManager schedules it): the flush.ms policy and
+/// delayed segment deletion every tick, retention every log.retention.check.interval.ms, the checkpoints, and the
+/// log cleaner. The owner only starts and stops it.
+/// </para>
 /// </summary>
 public sealed class LogManager : IDisposable
 {
@@ -20,6 +26,9 @@ public sealed class LogManager : IDisposable
     private readonly ConcurrentDictionary<Task, byte> _pendingDeletes = new();
     private readonly TimeProvider _time;
     private readonly Lock _checkpointLock = new();
+    private readonly CancellationTokenSource _stopMaintenance = new();
+    private Task? _maintenance;
+    private LogCleaner? _cleaner;
     private bool _closed;
 
     private LogManager(string logDirectory, TimeProvider time)
@@ -168,10 +177,112 @@ public sealed class LogManager : IDisposable
         foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs) kv.Value.FlushIfDue();
     }
 
-    /// <summary>Closes every log cleanly (flush, producer snapshots, markers) and writes the checkpoints.</summary>
+    /// <summary>Closes and removes the segments whose file.delete.delay.ms has passed, in every log; returns how many.</summary>
+    public int DeleteDueSegments()
+    {
+        int deleted = 0;
+        foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs)
+        {
+            try
+            {
+                deleted += kv.Value.DeleteDueSegments();
+            }
+            catch (ObjectDisposedException)
+            {
+                // deleted meanwhile
+            }
+        }
+        return deleted;
+    }
+
+    /// <summary>The log cleaner, when <see cref="StartMaintenance"/> started one.</summary>
+    public LogCleaner? Cleaner => _cleaner;
+
+    /// <summary>Called when a background flush, retention run or checkpoint fails; it is retried on the next tick.</summary>
+    public event Action<Exception>? MaintenanceFailed;
+
+    /// <summary>
+    /// Starts the background work: every <see cref="LogMaintenanceOptions.FlushSchedulerIntervalMs"/> (capped at 1 s so
+    /// flush.ms is honoured) the flush.ms policy and delayed deletions, retention every
+    /// <see cref="LogMaintenanceOptions.RetentionCheckIntervalMs"/> (then the log start checkpoint at once), the
+    /// checkpoints every <see cref="LogMaintenanceOptions.CheckpointIntervalMs"/>, and the log cleaner when
+    /// <see cref="LogMaintenanceOptions.Cleaner"/> is set. The cleaner's events can be subscribed to before
+    /// <paramref name="beforeCleanerStarts"/> returns.
+    /// </summary>
+    public void StartMaintenance(LogMaintenanceOptions options, Action<LogCleaner>? beforeCleanerStarts = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ObjectDisposedException.ThrowIf(_closed, this);
+        if (_maintenance is not null || _stopMaintenance.IsCancellationRequested)
+        {
+            throw new InvalidOperationException("Maintenance was already started.");
+        }
+        _maintenance = Task.Run(() => MaintainAsync(options, _stopMaintenance.Token));
+        if (options.Cleaner is not null)
+        {
+            _cleaner = new LogCleaner(this, options.Cleaner, _time);
+            beforeCleanerStarts?.Invoke(_cleaner);
+            _cleaner.Start();
+        }
+    }
+
+    /// <summary>Stops the background work started by <see cref="StartMaintenance"/> and waits for it.</summary>
+    public async ValueTask StopMaintenanceAsync()
+    {
+        if (_maintenance is not { } maintenance) return;
+        await _stopMaintenance.CancelAsync().ConfigureAwait(false);
+        if (_cleaner is not null) await _cleaner.DisposeAsync().ConfigureAwait(false);
+        await maintenance.ConfigureAwait(false);
+        _maintenance = null;
+    }
+
+    private async Task MaintainAsync(LogMaintenanceOptions options, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Clamp(options.FlushSchedulerIntervalMs, 10, 1000)), _time);
+        long checkpointEvery = Math.Max(1000, options.CheckpointIntervalMs);
+        long retentionEvery = Math.Max(1, options.RetentionCheckIntervalMs);
+        long lastCheckpoint = _time.GetTimestamp();
+        long lastRetention = _time.GetTimestamp();
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                try
+                {
+                    FlushDueLogs();
+                    DeleteDueSegments();
+                    if (_time.GetElapsedTime(lastRetention).TotalMilliseconds >= retentionEvery)
+                    {
+                        lastRetention = _time.GetTimestamp();
+                        if (ApplyRetention() > 0)
+                        {
+                            Checkpoint(); // the new log start offsets survive a crash
+                            lastCheckpoint = _time.GetTimestamp();
+                        }
+                    }
+                    if (_time.GetElapsedTime(lastCheckpoint).TotalMilliseconds >= checkpointEvery)
+                    {
+                        Checkpoint();
+                        lastCheckpoint = _time.GetTimestamp();
+                    }
+                }
+                catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+                {
+                    MaintenanceFailed?.Invoke(e);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>Stops the background work, closes every log cleanly (flush, producer snapshots, markers) and writes the checkpoints.</summary>
     public void Close()
     {
         if (_closed) return;
+        StopMaintenanceAsync().AsTask().GetAwaiter().GetResult();
+        _stopMaintenance.Dispose();
         _closed = true;
         Parallel.ForEach(_logs.Values, log => log.Close());
         Checkpoint();

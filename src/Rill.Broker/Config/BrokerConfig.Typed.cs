@@ -76,6 +76,12 @@ public sealed partial class BrokerConfig
 
     public bool LogCleanerEnable => GetBool("log.cleaner.enable");
 
+    public int LogCleanerThreads => GetInt("log.cleaner.threads");
+
+    public long LogCleanerBackoffMs => GetLong("log.cleaner.backoff.ms");
+
+    public long LogCleanerDedupeBufferSize => GetLong("log.cleaner.dedupe.buffer.size");
+
     /// <summary>compression.type: producer, uncompressed, gzip, snappy, lz4 or zstd.</summary>
     public string CompressionType => GetString("compression.type")!.Trim();
 
