@@ -68,12 +68,6 @@ public sealed partial class BrokerConfig
     public TimestampType LogMessageTimestampType =>
         GetString("log.message.timestamp.type") == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime;
 
-    public long LogMessageTimestampBeforeMaxMs => GetLong("log.message.timestamp.before.max.ms");
-
-    public long LogMessageTimestampAfterMaxMs => GetLong("log.message.timestamp.after.max.ms");
-
-    public IReadOnlyList<string> LogCleanupPolicy => GetList("log.cleanup.policy");
-
     public bool LogCleanerEnable => GetBool("log.cleaner.enable");
 
     public int LogCleanerThreads => GetInt("log.cleaner.threads");
@@ -93,6 +87,8 @@ public sealed partial class BrokerConfig
 
     public long OffsetsRetentionMs => GetInt("offsets.retention.minutes") * MsPerMinute;
 
+    public long OffsetsRetentionCheckIntervalMs => GetLong("offsets.retention.check.interval.ms");
+
     public int OffsetMetadataMaxBytes => GetInt("offset.metadata.max.bytes");
 
     public int GroupInitialRebalanceDelayMs => GetInt("group.initial.rebalance.delay.ms");
@@ -102,6 +98,15 @@ public sealed partial class BrokerConfig
     public int GroupMaxSessionTimeoutMs => GetInt("group.max.session.timeout.ms");
 
     public int GroupMaxSize => GetInt("group.max.size");
+
+    public int GroupConsumerSessionTimeoutMs => GetInt("group.consumer.session.timeout.ms");
+
+    public int GroupConsumerHeartbeatIntervalMs => GetInt("group.consumer.heartbeat.interval.ms");
+
+    public int GroupConsumerMaxSize => GetInt("group.consumer.max.size");
+
+    /// <summary>group.consumer.assignors, empty names left out.</summary>
+    public IReadOnlyList<string> GroupConsumerAssignors => GetList("group.consumer.assignors").Where(a => a.Length > 0).ToArray();
 
     private void ResolveDerived()
     {
