@@ -1,7 +1,10 @@
-using Rill.Storage;
 namespace Rill.Broker.Config;
 
-/// <summary>Typed accessors and the values Kafka derives from several properties.</summary>
+/// <summary>
+/// Typed accessors for every setting the broker reads, and the values Kafka derives from several properties. The
+/// defaults of topic configs (log.segment.bytes, ...) are not here: <see cref="TopicConfig"/> takes them from the
+/// catalogue's broker synonyms.
+/// </summary>
 public sealed partial class BrokerConfig
 {
     private const long MsPerMinute = 60_000, MsPerHour = 3_600_000;
@@ -22,9 +25,6 @@ public sealed partial class BrokerConfig
 
     public int DefaultReplicationFactor => GetInt("default.replication.factor");
 
-    /// <summary>Kafka keeps the cluster id in meta.properties, not in a property; Rill derives its own.</summary>
-    public string? ClusterId => null;
-
     public bool AutoCreateTopicsEnable => GetBool("auto.create.topics.enable");
 
     public bool DeleteTopicEnable => GetBool("delete.topic.enable");
@@ -35,8 +35,6 @@ public sealed partial class BrokerConfig
 
     public int FetchMaxBytes => GetInt("fetch.max.bytes");
 
-    public int LogSegmentBytes => GetInt("log.segment.bytes");
-
     /// <summary>log.roll.ms, else log.roll.hours x 3,600,000.</summary>
     public long LogRollMs { get; private set; }
 
@@ -46,12 +44,7 @@ public sealed partial class BrokerConfig
     /// <summary>log.retention.ms, else minutes, else hours (default 168 h); -1 (any negative) means no time limit.</summary>
     public long LogRetentionMs { get; private set; }
 
-    /// <summary>log.retention.bytes; -1 means no size limit.</summary>
-    public long LogRetentionBytes => GetLong("log.retention.bytes");
-
     public long LogRetentionCheckIntervalMs => GetLong("log.retention.check.interval.ms");
-
-    public long LogFlushIntervalMessages => GetLong("log.flush.interval.messages");
 
     /// <summary>log.flush.interval.ms, else log.flush.scheduler.interval.ms (Long.MaxValue: never by time).</summary>
     public long LogFlushIntervalMs { get; private set; }
@@ -61,13 +54,6 @@ public sealed partial class BrokerConfig
 
     public long LogFlushOffsetCheckpointIntervalMs => GetLong("log.flush.offset.checkpoint.interval.ms");
 
-    public int LogIndexIntervalBytes => GetInt("log.index.interval.bytes");
-
-    public int LogIndexSizeMaxBytes => GetInt("log.index.size.max.bytes");
-
-    public TimestampType LogMessageTimestampType =>
-        GetString("log.message.timestamp.type") == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime;
-
     public bool LogCleanerEnable => GetBool("log.cleaner.enable");
 
     public int LogCleanerThreads => GetInt("log.cleaner.threads");
@@ -75,9 +61,6 @@ public sealed partial class BrokerConfig
     public long LogCleanerBackoffMs => GetLong("log.cleaner.backoff.ms");
 
     public long LogCleanerDedupeBufferSize => GetLong("log.cleaner.dedupe.buffer.size");
-
-    /// <summary>compression.type: producer, uncompressed, gzip, snappy, lz4 or zstd.</summary>
-    public string CompressionType => GetString("compression.type")!.Trim();
 
     public int MinInsyncReplicas => GetInt("min.insync.replicas");
 
