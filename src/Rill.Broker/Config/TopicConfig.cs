@@ -132,14 +132,16 @@ public sealed class TopicConfig
             return (t.Def.Default, ConfigSource.DefaultConfig);
         }
 
-        (string? raw, string[] brokerNames) = t.Name switch
+        // A synonym group (log.retention.ms / minutes / hours, ...) supplies the value BrokerConfig derives from it.
+        string? raw = t.BrokerSynonym switch
         {
-            "retention.ms" => (Str(broker.LogRetentionMs), new[] { "log.retention.ms", "log.retention.minutes", "log.retention.hours" }),
-            "segment.ms" => (Str(broker.LogRollMs), ["log.roll.ms", "log.roll.hours"]),
-            "segment.jitter.ms" => (Str(broker.LogRollJitterMs), ["log.roll.jitter.ms", "log.roll.jitter.hours"]),
-            "flush.ms" => (Str(broker.LogFlushIntervalMs), ["log.flush.interval.ms", "log.flush.scheduler.interval.ms"]),
-            _ => (broker.GetString(t.BrokerSynonym), [t.BrokerSynonym]),
+            "log.retention.ms" => Str(broker.LogRetentionMs),
+            "log.roll.ms" => Str(broker.LogRollMs),
+            "log.roll.jitter.ms" => Str(broker.LogRollJitterMs),
+            "log.flush.interval.ms" => Str(broker.LogFlushIntervalMs),
+            _ => broker.GetString(t.BrokerSynonym),
         };
+        IReadOnlyList<string> brokerNames = DynamicBrokerConfigs.SynonymsFrom(t.BrokerSynonym);
         bool set = brokerNames.Any(broker.IsSet);
         return (raw ?? t.Def.Default, set ? ConfigSource.StaticBrokerConfig : ConfigSource.DefaultConfig);
     }

@@ -54,6 +54,23 @@ public sealed class TopicConfigTableTests
     }
 
     [Fact]
+    public void Every_LogConfig_setting_is_fed_by_some_topic_config()
+    {
+        // Non-default values for every feeding config at once: each LogConfig property must move off its default,
+        // so a LogConfig property added without a catalogue line feeding it fails here.
+        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (object[] row in Fields)
+        {
+            overrides[(string)row[0]] = (string)row[1];
+        }
+        overrides["cleanup.policy"] = "compact"; // flips both Compact and DeleteRetention
+        LogConfig fed = TopicConfig.Create(BrokerConfig.Default, overrides).ToLogConfig();
+        var properties = typeof(LogConfig).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
+            .Where(p => p.SetMethod is not null);
+        Assert.All(properties, p => Assert.True(!Equals(p.GetValue(fed), p.GetValue(LogConfig.Default)), $"LogConfig.{p.Name} is fed by no topic config"));
+    }
+
+    [Fact]
     public void Invalid_overrides_give_the_message_and_the_broker_defaults()
     {
         BrokerConfig broker = BrokerConfig.FromProperties([new("log.retention.ms", "5000")]);
