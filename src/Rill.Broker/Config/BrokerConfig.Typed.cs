@@ -29,8 +29,6 @@ public sealed partial class BrokerConfig
 
     public bool DeleteTopicEnable => GetBool("delete.topic.enable");
 
-    public int MessageMaxBytes => GetInt("message.max.bytes");
-
     public int SocketRequestMaxBytes => GetInt("socket.request.max.bytes");
 
     public int FetchMaxBytes => GetInt("fetch.max.bytes");

@@ -34,8 +34,6 @@ internal abstract class SegmentIndex<TEntry> : IDisposable
 
     public int Count => _count;
 
-    public string FilePath => _path;
-
     /// <summary>The entries, of which the first <see cref="Count"/> are valid (read the count first).</summary>
     protected TEntry[] Entries => _entries;
 

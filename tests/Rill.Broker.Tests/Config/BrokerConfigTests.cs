@@ -20,7 +20,7 @@ public class BrokerConfigTests
         Assert.Equal(1, c.DefaultReplicationFactor);
         Assert.True(c.AutoCreateTopicsEnable);
         Assert.True(c.DeleteTopicEnable);
-        Assert.Equal(1048588, c.MessageMaxBytes);
+        Assert.Equal("1048588", c.GetString("message.max.bytes"));
         Assert.Equal(104857600, c.SocketRequestMaxBytes);
         Assert.Equal(168L * 3600 * 1000, c.LogRollMs);
         Assert.Equal(168L * 3600 * 1000, c.LogRetentionMs);
