@@ -61,7 +61,7 @@ internal sealed class ClusterView
         }
         if (ClusterId.Length == 0)
         {
-            ClusterId = _config.ClusterId ?? NewClusterId();
+            ClusterId = NewClusterId(); // Kafka keeps the cluster id in meta.properties, not in a property
             string temp = path + ".tmp";
             File.WriteAllText(temp, $"#Written by Rill\nversion=1\ncluster.id={ClusterId}\nnode.id={_config.NodeId}\n");
             File.Move(temp, path, overwrite: true);

@@ -33,17 +33,17 @@ public sealed class KafkaBroker : IAsyncDisposable
         Topics = new TopicManager(ConfigLayers, Time, _loggerFactory.CreateLogger<TopicManager>());
         Groups = new GroupCoordinator(new GroupCoordinatorOptions
         {
-            MinSessionTimeoutMs = config.GetInt("group.min.session.timeout.ms"),
-            MaxSessionTimeoutMs = config.GetInt("group.max.session.timeout.ms"),
-            InitialRebalanceDelayMs = config.GetInt("group.initial.rebalance.delay.ms"),
-            MaxSize = config.GetInt("group.max.size"),
-        }, Time, OffsetsLog = new ConsumerOffsetsLog(Topics, config.GetInt("offsets.topic.num.partitions"),
-            config.GetInt("offsets.topic.segment.bytes"), Time), new BrokerTopicCatalog(Topics), new ConsumerGroupOptions
+            MinSessionTimeoutMs = config.GroupMinSessionTimeoutMs,
+            MaxSessionTimeoutMs = config.GroupMaxSessionTimeoutMs,
+            InitialRebalanceDelayMs = config.GroupInitialRebalanceDelayMs,
+            MaxSize = config.GroupMaxSize,
+        }, Time, OffsetsLog = new ConsumerOffsetsLog(Topics, config.OffsetsTopicNumPartitions,
+            config.OffsetsTopicSegmentBytes, Time), new BrokerTopicCatalog(Topics), new ConsumerGroupOptions
         {
-            SessionTimeoutMs = config.GetInt("group.consumer.session.timeout.ms"),
-            HeartbeatIntervalMs = config.GetInt("group.consumer.heartbeat.interval.ms"),
-            MaxSize = config.GetInt("group.consumer.max.size"),
-            Assignors = (config.GetString("group.consumer.assignors") ?? "uniform,range").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+            SessionTimeoutMs = config.GroupConsumerSessionTimeoutMs,
+            HeartbeatIntervalMs = config.GroupConsumerHeartbeatIntervalMs,
+            MaxSize = config.GroupConsumerMaxSize,
+            Assignors = config.GroupConsumerAssignors,
         });
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
@@ -91,7 +91,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         int records = Groups.Load(OffsetsLog.ReadAll());
         log.LogInformation("Loaded {Records} records of {Topic} in {Elapsed} ms", records, ConsumerOffsetsLog.TopicName,
             (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        Groups.StartOffsetExpiry(TimeSpan.FromMilliseconds(Config.GetLong("offsets.retention.check.interval.ms")),
+        Groups.StartOffsetExpiry(TimeSpan.FromMilliseconds(Config.OffsetsRetentionCheckIntervalMs),
             TimeSpan.FromMilliseconds(Config.OffsetsRetentionMs));
     }
 

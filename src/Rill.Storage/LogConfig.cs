@@ -52,6 +52,9 @@ public sealed record LogConfig
     /// <summary>delete.retention.ms: how long a tombstone (null value) stays readable in a compacted log.</summary>
     public long DeleteRetentionMs { get; init; } = 24L * 60 * 60 * 1000;
 
+    /// <summary>file.delete.delay.ms: how long a segment retention or the cleaner removed stays open (as <c>*.deleted</c>) for readers.</summary>
+    public long FileDeleteDelayMs { get; init; } = 60_000;
+
     /// <summary>min.cleanable.dirty.ratio: share of the log that must be uncleaned before the cleaner runs.</summary>
     public double MinCleanableDirtyRatio { get; init; } = 0.5;
 
@@ -82,6 +85,7 @@ public sealed record LogConfig
         if (MinCleanableDirtyRatio is < 0 or > 1 || double.IsNaN(MinCleanableDirtyRatio)) throw new ArgumentOutOfRangeException(nameof(MinCleanableDirtyRatio), MinCleanableDirtyRatio, "min.cleanable.dirty.ratio must be between 0 and 1.");
         if (MinCompactionLagMs < 0) throw new ArgumentOutOfRangeException(nameof(MinCompactionLagMs), MinCompactionLagMs, "min.compaction.lag.ms must not be negative.");
         if (MaxCompactionLagMs < 1) throw new ArgumentOutOfRangeException(nameof(MaxCompactionLagMs), MaxCompactionLagMs, "max.compaction.lag.ms must be at least 1.");
+        if (FileDeleteDelayMs < 0) throw new ArgumentOutOfRangeException(nameof(FileDeleteDelayMs), FileDeleteDelayMs, "file.delete.delay.ms must not be negative.");
         if (MaxMessageBytes < 0) throw new ArgumentOutOfRangeException(nameof(MaxMessageBytes), MaxMessageBytes, "max.message.bytes must not be negative.");
     }
 }

@@ -9,6 +9,7 @@ internal static class LogFileNames
     public const string IndexSuffix = ".index";
     public const string TimeIndexSuffix = ".timeindex";
     public const string SnapshotSuffix = ".snapshot";
+    public const string DeletedSuffix = ".deleted";
     public const string CleanShutdownFile = ".rill_cleanshutdown";
 
     public static string BaseName(long offset) => offset.ToString("D20", CultureInfo.InvariantCulture);

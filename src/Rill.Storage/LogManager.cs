@@ -8,8 +8,13 @@ namespace Rill.Storage;
 /// (in parallel), creates and deletes partition logs, and keeps the Kafka checkpoint files in the directory root
 /// (<c>recovery-point-offset-checkpoint</c>, <c>log-start-offset-checkpoint</c>, <c>cleaner-offset-checkpoint</c>). Topic metadata (partition counts,
 /// configs) belongs to the broker, which supplies each partition's <see cref="LogConfig"/>.
+/// <para>
+/// Its background work (<see cref="StartMaintenance"/>, as Kafka's LogManager schedules it): the flush.ms policy and
+/// delayed segment deletion every tick, retention every log.retention.check.interval.ms, the checkpoints, and the
+/// log cleaner. The owner only starts and stops it.
+/// </para>
 /// </summary>
-public sealed class LogManager : IDisposable
+public sealed partial class LogManager : IDisposable
 {
     public const string RecoveryPointCheckpointFile = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
@@ -168,10 +173,12 @@ public sealed class LogManager : IDisposable
         foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs) kv.Value.FlushIfDue();
     }
 
-    /// <summary>Closes every log cleanly (flush, producer snapshots, markers) and writes the checkpoints.</summary>
+    /// <summary>Stops the background work, closes every log cleanly (flush, producer snapshots, markers) and writes the checkpoints.</summary>
     public void Close()
     {
         if (_closed) return;
+        StopMaintenanceAsync().AsTask().GetAwaiter().GetResult();
+        _stopMaintenance.Dispose();
         _closed = true;
         Parallel.ForEach(_logs.Values, log => log.Close());
         Checkpoint();

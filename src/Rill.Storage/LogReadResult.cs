@@ -51,4 +51,23 @@ public readonly struct LogReadResult
         Span<byte> target = destination.Length > Length ? destination[..Length] : destination;
         return FileIo.ReadFully(_segment.Handle, target, FilePosition);
     }
+
+    /// <summary>
+    /// Copies the batches into a buffer rented from <paramref name="buffers"/> and returns the bytes copied; empty
+    /// when there is nothing to read or the segment was deleted (retention, truncation) between locating and copying.
+    /// </summary>
+    public ReadOnlyMemory<byte> CopyTo(IReadBufferSource buffers)
+    {
+        ArgumentNullException.ThrowIfNull(buffers);
+        if (_segment is null || Length == 0) return ReadOnlyMemory<byte>.Empty;
+        byte[] buffer = buffers.RentReadBuffer(Length);
+        try
+        {
+            return buffer.AsMemory(0, CopyTo(buffer));
+        }
+        catch (ObjectDisposedException)
+        {
+            return ReadOnlyMemory<byte>.Empty;
+        }
+    }
 }

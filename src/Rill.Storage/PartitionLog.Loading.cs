@@ -20,7 +20,7 @@ public sealed partial class PartitionLog
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
         {
             string name = Path.GetFileName(path);
-            if (name.EndsWith(".tmp", StringComparison.Ordinal) || name.EndsWith(".deleted", StringComparison.Ordinal)
+            if (name.EndsWith(".tmp", StringComparison.Ordinal) || name.EndsWith(LogFileNames.DeletedSuffix, StringComparison.Ordinal)
                 || name.EndsWith(".swap", StringComparison.Ordinal) || name.EndsWith(".cleaned", StringComparison.Ordinal))
             {
                 File.Delete(path);

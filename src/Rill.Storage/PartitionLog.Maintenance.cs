@@ -147,12 +147,61 @@ public sealed partial class PartitionLog
         for (int i = 0; i < count; i++)
         {
             LogSegment s = segments[i];
-            // Readers may still hold the segment: unlink now, close the handle a little later.
-            File.Delete(LogFileNames.LogFile(Directory, s.BaseOffset));
-            File.Delete(LogFileNames.IndexFile(Directory, s.BaseOffset));
-            File.Delete(LogFileNames.TimeIndexFile(Directory, s.BaseOffset));
-            _ = Task.Delay(TimeSpan.FromSeconds(30)).ContinueWith(static (_, state) => ((LogSegment)state!).Dispose(), s,
-                CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            // As Kafka: the files are renamed *.deleted now (a restart removes them) and removed, with the handle a
+            // reader may still hold, file.delete.delay.ms later (DeleteDueSegments, on the log manager's tick).
+            string[] renamed =
+            [
+                MarkDeleted(LogFileNames.LogFile(Directory, s.BaseOffset)),
+                MarkDeleted(LogFileNames.IndexFile(Directory, s.BaseOffset)),
+                MarkDeleted(LogFileNames.TimeIndexFile(Directory, s.BaseOffset)),
+            ];
+            ScheduleDelete(s, renamed);
+        }
+        DeleteDueSegmentsLocked();
+    }
+
+    /// <summary>Renames <paramref name="path"/> to <c>path.deleted</c> when it exists; returns the new name.</summary>
+    private static string MarkDeleted(string path)
+    {
+        string target = path + LogFileNames.DeletedSuffix;
+        if (File.Exists(path)) File.Move(path, target, overwrite: true);
+        return target;
+    }
+
+    /// <summary>Closes <paramref name="segment"/> and removes <paramref name="files"/> once file.delete.delay.ms has passed.</summary>
+    private void ScheduleDelete(LogSegment segment, string[] files) =>
+        _pendingDeletes.Add(new PendingDelete(segment, files, SaturatingAdd(NowMs, Config.FileDeleteDelayMs)));
+
+    /// <summary>
+    /// Closes and removes the segments retention, DeleteRecords or the cleaner dropped whose file.delete.delay.ms has
+    /// passed (by the log's <see cref="TimeProvider"/>). Returns how many went. The log manager calls it on its tick.
+    /// </summary>
+    public int DeleteDueSegments()
+    {
+        lock (_lock)
+        {
+            return DeleteDueSegmentsLocked();
         }
     }
+
+    private int DeleteDueSegmentsLocked()
+    {
+        if (_pendingDeletes.Count == 0) return 0;
+        long now = NowMs;
+        int removed = 0;
+        for (int i = _pendingDeletes.Count - 1; i >= 0; i--)
+        {
+            PendingDelete pending = _pendingDeletes[i];
+            if (pending.DueMs > now && !_closed) continue;
+            pending.Segment.Dispose();
+            foreach (string file in pending.Files) File.Delete(file);
+            _pendingDeletes.RemoveAt(i);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static long SaturatingAdd(long a, long b) => b > long.MaxValue - a ? long.MaxValue : a + b;
+
+    private readonly record struct PendingDelete(LogSegment Segment, string[] Files, long DueMs);
 }

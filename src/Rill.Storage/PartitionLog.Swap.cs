@@ -92,14 +92,10 @@ public sealed partial class PartitionLog
             replaced[at] = fresh;
             Array.Copy(segments, at + group.Length, replaced, at + 1, segments.Length - at - group.Length);
             _segments = replaced;
-            foreach (LogSegment old in group) DisposeLater(old);
+            foreach (LogSegment old in group) ScheduleDelete(old, []); // unlinked above; readers keep the handle a while
             return true;
         }
     }
-
-    private static void DisposeLater(LogSegment segment)
-        => _ = Task.Delay(TimeSpan.FromSeconds(30)).ContinueWith(static (_, state) => ((LogSegment)state!).Dispose(), segment,
-            CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
     /// <summary>
     /// Finishes swaps a crash interrupted: a <c>&lt;base&gt;.log.swap</c> file was complete and fsynced before it got

@@ -24,6 +24,7 @@ public sealed partial class PartitionLog : IDisposable
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly ProducerStateManager _producers = new();
+    private readonly List<PendingDelete> _pendingDeletes = [];
     private volatile LogSegment[] _segments = [];
     private long _logEndOffset;
     private long _logStartOffset;
@@ -162,6 +163,7 @@ public sealed partial class PartitionLog : IDisposable
     {
         _closed = true;
         foreach (LogSegment s in _segments) s.Dispose();
+        DeleteDueSegmentsLocked(); // closed: every segment waiting for file.delete.delay.ms goes now
     }
 
     /// <summary>Closes the log and deletes its directory.</summary>

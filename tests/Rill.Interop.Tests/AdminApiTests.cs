@@ -2,9 +2,9 @@ namespace Rill.Interop.Tests;
 
 /// <summary>
 /// Configs and admin APIs through the admin clients of kafka-python and confluent-kafka-python
-/// (Confluent.Kafka for .NET is in ConfluentKafkaDotnetTests, kafkajs in KafkajsTests). None of the installed clients sends
-/// IncrementalAlterConfigs, DescribeLogDirs or DescribeCluster (librdkafka 2.0, kafka-python 2.0);
-/// those are covered over the wire in Rill.Broker.Tests.
+/// (Confluent.Kafka for .NET is in ConfluentKafkaDotnetTests, kafkajs in KafkajsTests). None of these sends
+/// IncrementalAlterConfigs, DescribeLogDirs or DescribeCluster (librdkafka 2.0, kafka-python 2.0); IncrementalAlterConfigs
+/// is tested with @platformatic/kafka in PlatformaticAdminTests, the others over the wire in Rill.Broker.Tests.
 /// </summary>
 public class AdminApiTests(RillFixture fixture) : IClassFixture<RillFixture>
 {

@@ -94,23 +94,38 @@ internal sealed class ConfigAdmin
                             string verb = op.Op == ConfigOperation.Append ? "append" : "subtract";
                             return (null, new(ErrorCode.InvalidConfig, $"Config value {verb} is not allowed for config '{op.Name}': it is not a list."));
                         }
-                        List<string> list = ConfigValidator.SplitList(result.GetValueOrDefault(op.Name) ?? def.Default ?? "").ToList();
-                        IReadOnlyList<string> values = ConfigValidator.SplitList(op.Value!);
-                        if (op.Op == ConfigOperation.Append)
-                        {
-                            list.AddRange(values.Where(v => !list.Contains(v)));
-                        }
-                        else
-                        {
-                            list.RemoveAll(values.Contains);
-                        }
-                        result[op.Name] = string.Join(',', list);
+                        result[op.Name] = ApplyToList(result.GetValueOrDefault(op.Name) ?? def.Default ?? "", op.Op, op.Value!);
                         break;
                 }
             }
             return (result, ConfigChangeResult.Ok);
         }
         return Change(type, name, Build, validateOnly);
+    }
+
+    /// <summary>
+    /// APPEND or SUBTRACT on a list value, as Kafka does: APPEND adds each element not already present, in order;
+    /// SUBTRACT removes every occurrence of each element. Elements are trimmed; the result is comma-joined.
+    /// </summary>
+    internal static string ApplyToList(string current, sbyte op, string value)
+    {
+        List<string> list = ConfigValidator.SplitList(current).ToList();
+        IReadOnlyList<string> values = ConfigValidator.SplitList(value);
+        if (op == ConfigOperation.Append)
+        {
+            foreach (string v in values)
+            {
+                if (!list.Contains(v))
+                {
+                    list.Add(v);
+                }
+            }
+        }
+        else
+        {
+            list.RemoveAll(values.Contains);
+        }
+        return string.Join(',', list);
     }
 
     private ConfigChangeResult Change(sbyte type, string name,

@@ -1,7 +1,10 @@
-using Rill.Storage;
 namespace Rill.Broker.Config;
 
-/// <summary>Typed accessors and the values Kafka derives from several properties.</summary>
+/// <summary>
+/// Typed accessors for every setting the broker reads, and the values Kafka derives from several properties. The
+/// defaults of topic configs (log.segment.bytes, ...) are not here: <see cref="TopicConfig"/> takes them from the
+/// catalogue's broker synonyms.
+/// </summary>
 public sealed partial class BrokerConfig
 {
     private const long MsPerMinute = 60_000, MsPerHour = 3_600_000;
@@ -22,20 +25,13 @@ public sealed partial class BrokerConfig
 
     public int DefaultReplicationFactor => GetInt("default.replication.factor");
 
-    /// <summary>Kafka keeps the cluster id in meta.properties, not in a property; Rill derives its own.</summary>
-    public string? ClusterId => null;
-
     public bool AutoCreateTopicsEnable => GetBool("auto.create.topics.enable");
 
     public bool DeleteTopicEnable => GetBool("delete.topic.enable");
 
-    public int MessageMaxBytes => GetInt("message.max.bytes");
-
     public int SocketRequestMaxBytes => GetInt("socket.request.max.bytes");
 
     public int FetchMaxBytes => GetInt("fetch.max.bytes");
-
-    public int LogSegmentBytes => GetInt("log.segment.bytes");
 
     /// <summary>log.roll.ms, else log.roll.hours x 3,600,000.</summary>
     public long LogRollMs { get; private set; }
@@ -46,12 +42,7 @@ public sealed partial class BrokerConfig
     /// <summary>log.retention.ms, else minutes, else hours (default 168 h); -1 (any negative) means no time limit.</summary>
     public long LogRetentionMs { get; private set; }
 
-    /// <summary>log.retention.bytes; -1 means no size limit.</summary>
-    public long LogRetentionBytes => GetLong("log.retention.bytes");
-
     public long LogRetentionCheckIntervalMs => GetLong("log.retention.check.interval.ms");
-
-    public long LogFlushIntervalMessages => GetLong("log.flush.interval.messages");
 
     /// <summary>log.flush.interval.ms, else log.flush.scheduler.interval.ms (Long.MaxValue: never by time).</summary>
     public long LogFlushIntervalMs { get; private set; }
@@ -61,23 +52,13 @@ public sealed partial class BrokerConfig
 
     public long LogFlushOffsetCheckpointIntervalMs => GetLong("log.flush.offset.checkpoint.interval.ms");
 
-    public int LogIndexIntervalBytes => GetInt("log.index.interval.bytes");
-
-    public int LogIndexSizeMaxBytes => GetInt("log.index.size.max.bytes");
-
-    public TimestampType LogMessageTimestampType =>
-        GetString("log.message.timestamp.type") == "LogAppendTime" ? TimestampType.LogAppendTime : TimestampType.CreateTime;
-
-    public long LogMessageTimestampBeforeMaxMs => GetLong("log.message.timestamp.before.max.ms");
-
-    public long LogMessageTimestampAfterMaxMs => GetLong("log.message.timestamp.after.max.ms");
-
-    public IReadOnlyList<string> LogCleanupPolicy => GetList("log.cleanup.policy");
-
     public bool LogCleanerEnable => GetBool("log.cleaner.enable");
 
-    /// <summary>compression.type: producer, uncompressed, gzip, snappy, lz4 or zstd.</summary>
-    public string CompressionType => GetString("compression.type")!.Trim();
+    public int LogCleanerThreads => GetInt("log.cleaner.threads");
+
+    public long LogCleanerBackoffMs => GetLong("log.cleaner.backoff.ms");
+
+    public long LogCleanerDedupeBufferSize => GetLong("log.cleaner.dedupe.buffer.size");
 
     public int MinInsyncReplicas => GetInt("min.insync.replicas");
 
@@ -86,6 +67,8 @@ public sealed partial class BrokerConfig
     public int OffsetsTopicSegmentBytes => GetInt("offsets.topic.segment.bytes");
 
     public long OffsetsRetentionMs => GetInt("offsets.retention.minutes") * MsPerMinute;
+
+    public long OffsetsRetentionCheckIntervalMs => GetLong("offsets.retention.check.interval.ms");
 
     public int OffsetMetadataMaxBytes => GetInt("offset.metadata.max.bytes");
 
@@ -96,6 +79,15 @@ public sealed partial class BrokerConfig
     public int GroupMaxSessionTimeoutMs => GetInt("group.max.session.timeout.ms");
 
     public int GroupMaxSize => GetInt("group.max.size");
+
+    public int GroupConsumerSessionTimeoutMs => GetInt("group.consumer.session.timeout.ms");
+
+    public int GroupConsumerHeartbeatIntervalMs => GetInt("group.consumer.heartbeat.interval.ms");
+
+    public int GroupConsumerMaxSize => GetInt("group.consumer.max.size");
+
+    /// <summary>group.consumer.assignors, empty names left out.</summary>
+    public IReadOnlyList<string> GroupConsumerAssignors => GetList("group.consumer.assignors").Where(a => a.Length > 0).ToArray();
 
     private void ResolveDerived()
     {

@@ -107,19 +107,18 @@ public sealed partial class BrokerConfig
         return KafkaBrokerConfigs.EffectiveDefault(def);
     }
 
-    /// <summary>The parsed value (bool, short, int, long, double, string or IReadOnlyList&lt;string&gt;), or null.</summary>
-    public object? GetValue(string name) =>
+    // Parsed values by name: only for the typed properties (BrokerConfig.Typed.cs). The broker reads a setting
+    // through its typed property; names as strings are for DescribeConfigs (GetString) and validation.
+    private object? GetValue(string name) =>
         _values.TryGetValue(name, out object? v) ? v : throw new ConfigException(name, $"Unknown property '{name}'");
 
-    public int GetInt(string name) => Convert.ToInt32(GetValue(name) ?? throw NoValue(name), System.Globalization.CultureInfo.InvariantCulture);
+    private int GetInt(string name) => Convert.ToInt32(GetValue(name) ?? throw NoValue(name), System.Globalization.CultureInfo.InvariantCulture);
 
-    public long GetLong(string name) => Convert.ToInt64(GetValue(name) ?? throw NoValue(name), System.Globalization.CultureInfo.InvariantCulture);
+    private long GetLong(string name) => Convert.ToInt64(GetValue(name) ?? throw NoValue(name), System.Globalization.CultureInfo.InvariantCulture);
 
-    public bool GetBool(string name) => (bool)(GetValue(name) ?? throw NoValue(name));
+    private bool GetBool(string name) => (bool)(GetValue(name) ?? throw NoValue(name));
 
-    public double GetDouble(string name) => (double)(GetValue(name) ?? throw NoValue(name));
-
-    public IReadOnlyList<string> GetList(string name) => (IReadOnlyList<string>?)GetValue(name) ?? [];
+    private IReadOnlyList<string> GetList(string name) => (IReadOnlyList<string>?)GetValue(name) ?? [];
 
     /// <summary>Explicitly set properties that Kafka knows but Rill does not act on, sorted by name (logged once at start).</summary>
     public IReadOnlyList<string> NotAppliedProperties =>

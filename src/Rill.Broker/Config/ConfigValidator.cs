@@ -23,7 +23,7 @@ internal static class ConfigValidator
         return parsed;
     }
 
-    private static object ParseType(ConfigDef def, string raw)
+    internal static object ParseType(ConfigDef def, string raw)
     {
         string v = raw.Trim();
         switch (def.Type)

@@ -22,7 +22,7 @@ internal sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, Offs
 
     protected override async ValueTask<OffsetCommitResponse?> HandleAsync(RequestContext context, OffsetCommitRequest request)
     {
-        int maxMetadata = _broker.Config.GetInt("offset.metadata.max.bytes");
+        int maxMetadata = _broker.Config.OffsetMetadataMaxBytes;
         long now = _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var accepted = new List<(string, int, CommittedOffset)>();
         var errors = new Dictionary<(string, int), ErrorCode>();

@@ -1,11 +1,12 @@
 using System.Buffers;
 using System.Net;
 using Rill.Protocol;
+using Rill.Storage;
 
 namespace Rill.Broker.Handlers;
 
 /// <summary>What a handler knows about the request it is serving besides the request body.</summary>
-internal sealed class RequestContext
+internal sealed class RequestContext : IReadBufferSource
 {
     public required ApiKey ApiKey { get; init; }
     public required short ApiVersion { get; init; }
@@ -32,6 +33,8 @@ internal sealed class RequestContext
         (_rented ??= []).Add(buffer);
         return buffer;
     }
+
+    byte[] IReadBufferSource.RentReadBuffer(int minimumLength) => RentBuffer(minimumLength);
 
     /// <summary>Returns every rented buffer; called once the response is written or abandoned.</summary>
     public void ReturnBuffers()

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Rill.Broker.Handlers;
 using Rill.Protocol;
 using Rill.Protocol.Records;
 using Rill.Storage;
@@ -90,26 +89,12 @@ internal sealed class Partition
         return new PartitionAppendResult(ErrorCode.None, null, result.FirstOffset, result.LogAppendTime);
     }
 
-    /// <summary>Reads whole batches from <paramref name="offset"/> into a buffer that lives until the response is written.</summary>
-    public PartitionReadResult Read(long offset, int maxBytes, bool minOneBatch, RequestContext context)
+    /// <summary>Reads whole batches from <paramref name="offset"/> into a buffer rented from <paramref name="buffers"/>.</summary>
+    public PartitionReadResult Read(long offset, int maxBytes, bool minOneBatch, IReadBufferSource buffers)
     {
         LogReadResult read = Log.Read(offset, maxBytes, minOneBatch);
-        if (read.Error != ErrorCode.None || read.Length == 0)
-        {
-            return new PartitionReadResult(read.Error, ReadOnlyMemory<byte>.Empty, read.HighWatermark, read.LogStartOffset);
-        }
-        byte[] buffer = context.RentBuffer(read.Length);
-        int copied;
-        try
-        {
-            copied = read.CopyTo(buffer);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The segment was deleted (retention, deletion) between locating and copying: nothing to return now.
-            copied = 0;
-        }
-        return new PartitionReadResult(ErrorCode.None, buffer.AsMemory(0, copied), read.HighWatermark, read.LogStartOffset);
+        ReadOnlyMemory<byte> records = read.Error == ErrorCode.None ? read.CopyTo(buffers) : ReadOnlyMemory<byte>.Empty;
+        return new PartitionReadResult(read.Error, records, read.HighWatermark, read.LogStartOffset);
     }
 
     public (long Offset, long Timestamp) FindOffsetForTimestamp(long timestamp)

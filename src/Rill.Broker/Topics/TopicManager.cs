@@ -31,9 +31,6 @@ internal sealed class TopicManager : IAsyncDisposable
     private LogManager? _logs;
     private TopicMetadataStore? _store;
     private ProducerIdAllocator? _producerIds;
-    private readonly CancellationTokenSource _stop = new();
-    private Task? _maintenance;
-    private LogCleaner? _cleaner;
 
     public TopicManager(BrokerConfigLayers layers, TimeProvider time, ILogger log)
     {
@@ -88,8 +85,7 @@ internal sealed class TopicManager : IAsyncDisposable
                 _log.LogWarning("Partition directory {Partition} belongs to no known topic; it is left untouched", orphan);
             }
         }
-        _maintenance = Task.Run(() => MaintainAsync(_stop.Token));
-        StartCleaner();
+        StartMaintenance();
         _snapshot = new Snapshot(byName, byId);
         _log.LogInformation("Loaded {Topics} topics from {Dir}", byName.Count, dir);
         return Task.CompletedTask;
@@ -284,9 +280,9 @@ internal sealed class TopicManager : IAsyncDisposable
     /// <summary>Re-resolves every topic against the current broker config (after a dynamic broker config change).</summary>
     public void ReapplyBrokerConfig()
     {
-        if (_cleaner is not null)
+        if (Cleaner is { } cleaner)
         {
-            _cleaner.Options = CleanerOptions(_layers.Current);
+            cleaner.Options = CleanerOptions(_layers.Current);
         }
         lock (_changeLock)
         {
@@ -397,87 +393,48 @@ internal sealed class TopicManager : IAsyncDisposable
         return null;
     }
 
-    /// <summary>Runs the time-based flush policy (flush.ms), retention (log.retention.check.interval.ms) and the recovery checkpoints.</summary>
-    private async Task MaintainAsync(CancellationToken stop)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(Math.Max(10, _config.LogFlushSchedulerIntervalMs)), _time);
-        long checkpointEvery = Math.Max(1000, _config.LogFlushOffsetCheckpointIntervalMs);
-        long lastCheckpoint = _time.GetTimestamp();
-        long retentionEvery = Math.Max(1, _config.GetLong("log.retention.check.interval.ms"));
-        long lastRetention = _time.GetTimestamp();
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
-            {
-                try
-                {
-                    _logs!.FlushDueLogs();
-                    if (_time.GetElapsedTime(lastRetention).TotalMilliseconds >= retentionEvery)
-                    {
-                        lastRetention = _time.GetTimestamp();
-                        if (_logs.ApplyRetention() > 0)
-                        {
-                            _logs.Checkpoint(); // the new log start offsets survive a crash
-                            lastCheckpoint = _time.GetTimestamp();
-                        }
-                    }
-                    if (_time.GetElapsedTime(lastCheckpoint).TotalMilliseconds >= checkpointEvery)
-                    {
-                        _logs.Checkpoint();
-                        lastCheckpoint = _time.GetTimestamp();
-                    }
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException)
-                {
-                    _log.LogWarning(e, "Background flush or checkpoint failed; retrying on the next tick");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
-
     /// <summary>The log cleaner (log.cleaner.enable), compacting topics whose cleanup.policy includes compact.</summary>
-    public LogCleaner? Cleaner => _cleaner;
+    public LogCleaner? Cleaner => _logs?.Cleaner;
 
-    private void StartCleaner()
+    /// <summary>Asks storage to start its background work (flush, retention, checkpoints, delayed deletion, cleaner).</summary>
+    private void StartMaintenance()
     {
-        if (!_config.GetBool("log.cleaner.enable") || _config.GetLong("log.cleaner.threads") < 1)
+        LogCleanerOptions? cleaner = _config.LogCleanerEnable && _config.LogCleanerThreads >= 1 ? CleanerOptions(_layers.Current) : null;
+        if (cleaner is null)
         {
             _log.LogInformation("Log cleaner disabled (log.cleaner.enable / log.cleaner.threads): compacted topics are not compacted");
-            return;
         }
-        _cleaner = new LogCleaner(_logs!, CleanerOptions(_layers.Current), _time);
-        _cleaner.Cleaned += stats => _log.LogInformation(
-            "Cleaned {Log}: {Read:F1} MB -> {Written:F1} MB in {Seconds:F2} s ({Rate:F0} MB/s), {Kept}/{Read2} records kept, {Tombstones} tombstones removed, clean up to offset {Offset}",
-            stats.Log, stats.BytesRead / 1e6, stats.BytesWritten / 1e6, stats.Elapsed.TotalSeconds, stats.MegabytesPerSecond,
-            stats.RecordsKept, stats.RecordsRead, stats.TombstonesDropped, stats.CleanedUpTo);
-        _cleaner.Failed += (tp, e) => _log.LogWarning(e, "Cleaning {Partition} failed; it is left as it was and retried later", tp);
-        _cleaner.Start();
+        _logs!.MaintenanceFailed += e => _log.LogWarning(e, "Background flush, retention or checkpoint failed; retrying on the next tick");
+        _logs.StartMaintenance(new LogMaintenanceOptions
+        {
+            FlushSchedulerIntervalMs = _config.LogFlushSchedulerIntervalMs,
+            RetentionCheckIntervalMs = _config.LogRetentionCheckIntervalMs,
+            CheckpointIntervalMs = _config.LogFlushOffsetCheckpointIntervalMs,
+            Cleaner = cleaner,
+        }, c =>
+        {
+            c.Cleaned += stats => _log.LogInformation(
+                "Cleaned {Log}: {Read:F1} MB -> {Written:F1} MB in {Seconds:F2} s ({Rate:F0} MB/s), {Kept}/{Read2} records kept, {Tombstones} tombstones removed, clean up to offset {Offset}",
+                stats.Log, stats.BytesRead / 1e6, stats.BytesWritten / 1e6, stats.Elapsed.TotalSeconds, stats.MegabytesPerSecond,
+                stats.RecordsKept, stats.RecordsRead, stats.TombstonesDropped, stats.CleanedUpTo);
+            c.Failed += (tp, e) => _log.LogWarning(e, "Cleaning {Partition} failed; it is left as it was and retried later", tp);
+        });
     }
 
     private static LogCleanerOptions CleanerOptions(BrokerConfig config) => new()
     {
-        BackoffMs = config.GetLong("log.cleaner.backoff.ms"),
-        DedupeBufferSize = config.GetLong("log.cleaner.dedupe.buffer.size"),
+        BackoffMs = config.LogCleanerBackoffMs,
+        DedupeBufferSize = config.LogCleanerDedupeBufferSize,
     };
 
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_cleaner is not null)
+        if (_logs is not null)
         {
-            await _cleaner.DisposeAsync().ConfigureAwait(false);
+            await _logs.StopMaintenanceAsync().ConfigureAwait(false);
+            _logs.Dispose();
         }
-        if (_maintenance is not null)
-        {
-            await _maintenance.ConfigureAwait(false);
-        }
-        _logs?.Dispose();
-        _stop.Dispose();
     }
-
     private sealed record Snapshot(Dictionary<string, Topic> ByName, Dictionary<Guid, Topic> ById);
 }
 

@@ -12,34 +12,6 @@ namespace Rill.Storage.Segments;
 /// </summary>
 internal static class IndexFile
 {
-    /// <summary>Serialises one index entry into <paramref name="destination"/> (its entry size).</summary>
-    public delegate void EntryWriter<T>(in T entry, Span<byte> destination);
-
-    /// <summary>
-    /// Writes entries [<paramref name="written"/>, <paramref name="count"/>) of an index at their place in the file
-    /// (creating it) and fsyncs it. Returns the new number of entries in the file.
-    /// </summary>
-    public static int FlushPending<T>(string path, T[] entries, int written, int count, int entrySize, EntryWriter<T> write)
-    {
-        int from = Math.Min(written, count);
-        int bytes = (count - from) * entrySize;
-        byte[] buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(Math.Max(1, bytes));
-        try
-        {
-            Span<byte> span = buffer.AsSpan(0, bytes);
-            for (int i = 0; i < count - from; i++)
-            {
-                write(entries[from + i], span.Slice(i * entrySize, entrySize));
-            }
-            WriteAndSync(path, span, (long)from * entrySize);
-            return count;
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
     /// <summary>Writes <paramref name="bytes"/> at <paramref name="position"/> (creating the file) and fsyncs it.</summary>
     public static void WriteAndSync(string path, ReadOnlySpan<byte> bytes, long position)
     {

@@ -5,54 +5,29 @@ namespace Rill.Storage.Segments;
 /// <summary>
 /// The .timeindex file of a segment: entries of (8-byte timestamp, 4-byte relative offset), big-endian. Entry
 /// (t, o) says: every batch up to and including the one holding offset o has a max timestamp of at most t.
-/// Timestamps only grow (an entry is appended only when the segment's max timestamp grew).
+/// Timestamps only grow (an entry is appended only when the segment's max timestamp grew). Loading trusts a file
+/// whose timestamps and offsets never decrease and whose offsets lie below the segment's end offset (the bound
+/// given to <see cref="SegmentIndex{TEntry}.TryLoad"/>).
 /// </summary>
-internal sealed class TimeIndex : IDisposable
+internal sealed class TimeIndex(string path, long baseOffset, int maxIndexBytes)
+    : SegmentIndex<TimeIndex.Entry>(path, baseOffset, maxIndexBytes, EntrySize)
 {
     public const int EntrySize = 12;
 
-    private readonly string _path;
-    private readonly long _baseOffset;
-    private readonly int _maxEntries;
-    private int _written;
-    private Entry[] _entries = new Entry[16];
-    private volatile int _count;
+    internal readonly record struct Entry(long Timestamp, int RelativeOffset);
 
-    private readonly record struct Entry(long Timestamp, int RelativeOffset);
-
-    public TimeIndex(string path, long baseOffset, int maxIndexBytes)
-    {
-        _path = path;
-        _baseOffset = baseOffset;
-        _maxEntries = Math.Max(1, maxIndexBytes / EntrySize);
-    }
-
-    public int Count => _count;
     /// <summary>Full, keeping one slot for the entry written when the segment stops being active.</summary>
-    public bool IsFull => _count >= _maxEntries - 1;
-    public long LastTimestamp { get { int c = _count; return c == 0 ? -1 : _entries[c - 1].Timestamp; } }
-    public long LastOffset { get { int c = _count; return c == 0 ? -1 : _baseOffset + _entries[c - 1].RelativeOffset; } }
+    public bool IsFull => Count >= MaxEntries - 1;
+    public long LastTimestamp { get { int c = Count; return c == 0 ? -1 : Last(c).Timestamp; } }
+    public long LastOffset { get { int c = Count; return c == 0 ? -1 : BaseOffset + Last(c).RelativeOffset; } }
 
     /// <summary>Appends (timestamp, offset) when the timestamp is larger than the last one.</summary>
     public void MaybeAppend(long timestamp, long offset, bool skipFullCheck = false)
     {
-        int c = _count;
-        if (timestamp < 0 || (!skipFullCheck && IsFull) || c >= _maxEntries) return;
-        if (c > 0 && timestamp <= _entries[c - 1].Timestamp) return;
-        var entry = new Entry(timestamp, (int)(offset - _baseOffset));
-        Store(c, entry);
-    }
-
-    private void Store(int c, Entry entry)
-    {
-        if (c == _entries.Length)
-        {
-            var grown = new Entry[Math.Min(Math.Max(16, c * 2), Math.Max(_maxEntries, 16))];
-            Array.Copy(_entries, grown, c);
-            _entries = grown;
-        }
-        _entries[c] = entry;
-        _count = c + 1;
+        int c = Count;
+        if (timestamp < 0 || (!skipFullCheck && IsFull) || c >= MaxEntries) return;
+        if (c > 0 && timestamp <= Last(c).Timestamp) return;
+        Store(c, new Entry(timestamp, (int)(offset - BaseOffset)));
     }
 
     /// <summary>
@@ -61,8 +36,8 @@ internal sealed class TimeIndex : IDisposable
     /// </summary>
     public long LookupStartOffset(long timestamp)
     {
-        int c = _count;
-        Entry[] e = _entries;
+        int c = Count;
+        Entry[] e = Entries;
         int lo = 0, hi = c - 1, found = -1;
         while (lo <= hi)
         {
@@ -70,60 +45,21 @@ internal sealed class TimeIndex : IDisposable
             if (e[mid].Timestamp < timestamp) { found = mid; lo = mid + 1; }
             else hi = mid - 1;
         }
-        return found < 0 ? _baseOffset : _baseOffset + e[found].RelativeOffset;
+        return found < 0 ? BaseOffset : BaseOffset + e[found].RelativeOffset;
     }
 
-    public void Reset()
+    protected override Entry BeforeFirst => new(long.MinValue, -1);
+
+    protected override bool Follows(in Entry previous, in Entry entry, long endOffset) =>
+        entry.Timestamp >= previous.Timestamp && entry.RelativeOffset >= previous.RelativeOffset && entry.RelativeOffset >= 0
+        && BaseOffset + entry.RelativeOffset < endOffset;
+
+    protected override Entry ReadEntry(ReadOnlySpan<byte> source) =>
+        new(BinaryPrimitives.ReadInt64BigEndian(source), BinaryPrimitives.ReadInt32BigEndian(source[8..]));
+
+    protected override void WriteEntry(in Entry entry, Span<byte> destination)
     {
-        _count = 0;
-        _written = 0;
-        IndexFile.Truncate(_path, 0);
-    }
-
-    /// <summary>
-    /// Loads and checks the file: size a multiple of 12, timestamps and offsets never decreasing, offsets inside
-    /// [base, endOffset). False (left empty) when it must be rebuilt.
-    /// </summary>
-    public bool TryLoad(long endOffset)
-    {
-        _count = 0;
-        _written = 0;
-        byte[]? bytes = IndexFile.ReadAll(_path, (long)_maxEntries * EntrySize);
-        if (bytes is null || bytes.Length % EntrySize != 0) return false;
-        int n = bytes.Length / EntrySize;
-        if (n == 0) return true;
-        long prevTs = long.MinValue;
-        int prevRel = -1;
-        for (int i = 0; i < n; i++)
-        {
-            long ts = BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(i * EntrySize));
-            int rel = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i * EntrySize + 8));
-            if (ts < prevTs || rel < prevRel || rel < 0 || _baseOffset + rel >= endOffset)
-            {
-                _count = 0;
-                return false;
-            }
-            Store(i, new Entry(ts, rel));
-            prevTs = ts;
-            prevRel = rel;
-        }
-        _written = n;
-        return true;
-    }
-
-    /// <summary>Writes the entries not yet in the file (creating it) and fsyncs it; see <see cref="IndexFile"/>.</summary>
-    public void Flush() => _written = IndexFile.FlushPending(_path, _entries, _written, _count, EntrySize, WriteEntry);
-
-    private static void WriteEntry(in Entry e, Span<byte> destination)
-    {
-        BinaryPrimitives.WriteInt64BigEndian(destination, e.Timestamp);
-        BinaryPrimitives.WriteInt32BigEndian(destination[8..], e.RelativeOffset);
-    }
-
-    public void DeleteFile() => File.Delete(_path);
-
-    /// <summary>Nothing to close: the file is opened only while it is written or read.</summary>
-    public void Dispose()
-    {
+        BinaryPrimitives.WriteInt64BigEndian(destination, entry.Timestamp);
+        BinaryPrimitives.WriteInt32BigEndian(destination[8..], entry.RelativeOffset);
     }
 }

@@ -20,18 +20,18 @@ public class BrokerConfigLayersTests : IDisposable
     {
         var layers = new BrokerConfigLayers(Static(("message.max.bytes", "1000")));
         layers.Load(_dir, _ => Assert.Fail("nothing to warn about"));
-        Assert.Equal(1000, layers.Current.MessageMaxBytes);
+        Assert.Equal("1000", layers.Current.GetString("message.max.bytes"));
 
         Assert.Equal(ErrorCode.None, layers.TryUpdate(false, c => With(c, "message.max.bytes", "2000"), false, out bool applied).Error);
         Assert.True(applied);
-        Assert.Equal(2000, layers.Current.MessageMaxBytes);
+        Assert.Equal("2000", layers.Current.GetString("message.max.bytes"));
         Assert.Equal(ErrorCode.None, layers.TryUpdate(true, c => With(c, "message.max.bytes", "3000"), false, out _).Error);
-        Assert.Equal(3000, layers.Current.MessageMaxBytes);
-        Assert.Equal(1000, layers.Static.MessageMaxBytes);
+        Assert.Equal("3000", layers.Current.GetString("message.max.bytes"));
+        Assert.Equal("1000", layers.Static.GetString("message.max.bytes"));
 
         var reloaded = new BrokerConfigLayers(Static(("message.max.bytes", "1000")));
         reloaded.Load(_dir, _ => Assert.Fail("nothing to warn about"));
-        Assert.Equal(3000, reloaded.Current.MessageMaxBytes);
+        Assert.Equal("3000", reloaded.Current.GetString("message.max.bytes"));
         Assert.Equal("2000", reloaded.ClusterDefaults["message.max.bytes"]);
     }
 
@@ -66,7 +66,7 @@ public class BrokerConfigLayersTests : IDisposable
         var warnings = new List<string>();
         var layers = new BrokerConfigLayers(Static());
         layers.Load(_dir, warnings.Add);
-        Assert.Equal(5000, layers.Current.MessageMaxBytes);
+        Assert.Equal("5000", layers.Current.GetString("message.max.bytes"));
         Assert.Equal(2, warnings.Count);
         Assert.Contains(warnings, w => w.Contains("num.partitions"));
         Assert.Contains(warnings, w => w.Contains("log.segment.bytes"));

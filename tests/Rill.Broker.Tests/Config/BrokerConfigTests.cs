@@ -20,18 +20,20 @@ public class BrokerConfigTests
         Assert.Equal(1, c.DefaultReplicationFactor);
         Assert.True(c.AutoCreateTopicsEnable);
         Assert.True(c.DeleteTopicEnable);
-        Assert.Equal(1048588, c.MessageMaxBytes);
+        Assert.Equal("1048588", c.GetString("message.max.bytes"));
         Assert.Equal(104857600, c.SocketRequestMaxBytes);
-        Assert.Equal(1073741824, c.LogSegmentBytes);
         Assert.Equal(168L * 3600 * 1000, c.LogRollMs);
         Assert.Equal(168L * 3600 * 1000, c.LogRetentionMs);
-        Assert.Equal(-1, c.LogRetentionBytes);
-        Assert.Equal(long.MaxValue, c.LogFlushIntervalMessages);
         Assert.Equal(long.MaxValue, c.LogFlushIntervalMs);
-        Assert.Equal(4096, c.LogIndexIntervalBytes);
-        Assert.Equal(10485760, c.LogIndexSizeMaxBytes);
-        Assert.Equal(TimestampType.CreateTime, c.LogMessageTimestampType);
-        Assert.Equal("producer", c.CompressionType);
+        // The topic-config defaults reach storage through the topic config path.
+        LogConfig log = TopicConfig.Create(c).ToLogConfig();
+        Assert.Equal(1073741824, log.SegmentBytes);
+        Assert.Equal(-1, log.RetentionBytes);
+        Assert.Equal(long.MaxValue, log.FlushIntervalMessages);
+        Assert.Equal(4096, log.IndexIntervalBytes);
+        Assert.Equal(10485760, log.SegmentIndexBytes);
+        Assert.Equal(TimestampType.CreateTime, log.MessageTimestampType);
+        Assert.Equal("producer", c.GetString("compression.type"));
         Assert.Empty(c.NotAppliedProperties);
         Assert.Null(c.NotAppliedMessage());
     }

@@ -63,32 +63,32 @@ public class TopicConfigTests
         BrokerConfig broker = BrokerConfig.FromProperties(new[] {"log.retention.hours=2", "log.segment.bytes=2097152", "log.roll.hours=1",
             "message.max.bytes=5000", "log.cleanup.policy=compact", "log.message.timestamp.type=LogAppendTime", "log.flush.interval.messages=1" }.Select(BrokerConfig.ParseSetArgument));
         TopicConfig t = TopicConfig.Create(broker);
-        Assert.Equal(7_200_000, t.RetentionMs);
-        Assert.Equal(2097152, t.SegmentBytes);
-        Assert.Equal(3_600_000, t.SegmentMs);
-        Assert.Equal(5000, t.MaxMessageBytes);
-        Assert.True(t.Compact);
-        Assert.False(t.Delete);
-        Assert.Equal(TimestampType.LogAppendTime, t.MessageTimestampType);
-        Assert.Equal(1, t.FlushMessages);
-        Assert.Equal(long.MaxValue, t.FlushMs);
-        Assert.Equal(-1, t.RetentionBytes);
-        Assert.Equal(10485760, t.SegmentIndexBytes);
+        LogConfig log = t.ToLogConfig();
+        Assert.Equal(7_200_000, log.RetentionMs);
+        Assert.Equal(2097152, log.SegmentBytes);
+        Assert.Equal(3_600_000, log.SegmentMs);
+        Assert.Equal(5000, log.MaxMessageBytes);
+        Assert.True(log.Compact);
+        Assert.False(log.DeleteRetention);
+        Assert.Equal(TimestampType.LogAppendTime, log.MessageTimestampType);
+        Assert.Equal(1, log.FlushIntervalMessages);
+        Assert.Equal(long.MaxValue, log.FlushIntervalMs);
+        Assert.Equal(-1, log.RetentionBytes);
+        Assert.Equal(10485760, log.SegmentIndexBytes);
 
-        TopicConfigEntry retention = t.Describe().Single(e => e.Name == "retention.ms");
-        Assert.Equal(TopicConfigSource.StaticBroker, retention.Source);
-        Assert.Equal("7200000", retention.Value);
-        Assert.Equal(TopicConfigSource.Default, t.Describe().Single(e => e.Name == "retention.bytes").Source);
+        Assert.Equal(ConfigSource.StaticBrokerConfig, t.SourceOf("retention.ms"));
+        Assert.Equal(7_200_000L, t.Get("retention.ms"));
+        Assert.Equal(ConfigSource.DefaultConfig, t.SourceOf("retention.bytes"));
     }
 
     [Fact]
     public void OverridesWin()
     {
         TopicConfig t = TopicConfig.Create(BrokerConfig.Default, new Dictionary<string, string> { ["retention.ms"] = "1000", ["cleanup.policy"] = "compact" });
-        Assert.Equal(1000, t.RetentionMs);
-        Assert.True(t.Compact);
-        Assert.Equal(TopicConfigSource.TopicOverride, t.Describe().Single(e => e.Name == "retention.ms").Source);
-        Assert.Equal(604_800_000, TopicConfig.Create(BrokerConfig.Default).RetentionMs);
+        Assert.Equal(1000, t.ToLogConfig().RetentionMs);
+        Assert.True(t.ToLogConfig().Compact);
+        Assert.Equal(ConfigSource.DynamicTopicConfig, t.SourceOf("retention.ms"));
+        Assert.Equal(604_800_000, TopicConfig.Create(BrokerConfig.Default).ToLogConfig().RetentionMs);
     }
 
     [Fact]
