@@ -1,0 +1,118 @@
+using Rill.Hosting;
+using Rill.Protocol;
+
+namespace Rill.Client.Tests;
+
+/// <summary>
+/// KIP-360 in the idempotent producer: a sequenced batch that times out fails to the caller, and the
+/// producer carries on (bumping its epoch when the broker shows the batch was never written) without
+/// duplicates or reordering of the records after it. Faults come from a proxy between client and broker.
+/// </summary>
+public class ProducerEpochBumpTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+
+    private static async Task<(FaultProxy Proxy, EmbeddedBroker Broker)> StartAsync()
+    {
+        var proxy = new FaultProxy();
+        var broker = await EmbeddedBroker.StartAsync(new Dictionary<string, string>
+        {
+            ["num.partitions"] = "1",
+            ["advertised.listeners"] = $"PLAINTEXT://127.0.0.1:{proxy.Port}",
+        });
+        proxy.TargetPort = broker.Port;
+        return (proxy, broker);
+    }
+
+    private static ProducerConfig Config(FaultProxy proxy) => new()
+    {
+        BootstrapServers = $"127.0.0.1:{proxy.Port}", LingerMs = 1, RequestTimeoutMs = 500, DeliveryTimeoutMs = 2000,
+        RetryBackoffMs = 50, ReconnectBackoffMs = 20, ReconnectBackoffMaxMs = 100, MaxBlockMs = 10_000,
+    };
+
+    private static async Task<List<string>> ReadAllAsync(EmbeddedBroker broker, string topic, int expected)
+    {
+        await using var consumer = new Consumer<string, string>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, FetchMaxWaitMs = 100 });
+        consumer.Assign([new TopicPartitionOffset(topic, 0, Offsets.Earliest)]);
+        var values = new List<string>();
+        using var cts = new CancellationTokenSource(Timeout);
+        await foreach (var r in consumer.ConsumeAsync(cts.Token))
+        {
+            values.Add(r.Value);
+            if (r.Offset + 1 >= (await consumer.QueryWatermarkOffsetsAsync(new TopicPartition(topic, 0))).High && values.Count >= expected)
+            {
+                break;
+            }
+        }
+        return values;
+    }
+
+    private static async Task<List<DeliveryResult>> ProduceManyAsync(Producer<string, string> producer, string topic, string prefix, int count)
+    {
+        var results = new DeliveryResult[count];
+        using var done = new CountdownEvent(count);
+        for (int i = 0; i < count; i++)
+        {
+            int index = i;
+            producer.Produce(topic, new Message<string, string> { Key = "k", Value = $"{prefix}{i}" }, r =>
+            {
+                results[index] = r;
+                done.Signal();
+            });
+        }
+        await producer.FlushAsync().WaitAsync(Timeout);
+        Assert.True(done.Wait(Timeout));
+        return results.ToList();
+    }
+
+    [Fact]
+    public async Task A_batch_never_written_times_out_and_the_next_records_go_through_under_a_new_epoch()
+    {
+        var (proxy, broker) = await StartAsync();
+        await using var _ = proxy;
+        await using var __ = broker;
+        string topic = BrokerFixture.NewTopic("bump");
+        await using var producer = new Producer<string, string>(Config(proxy));
+        await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "first" }).WaitAsync(Timeout);
+        Assert.Equal(1, proxy.InitProducerIdRequests);
+
+        proxy.Fault = ProduceFault.DropRequests;
+        var lost = await Assert.ThrowsAsync<KafkaException>(() => producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "lost" }).WaitAsync(Timeout));
+        Assert.Equal(ErrorCode.RequestTimedOut, lost.ErrorCode);
+        proxy.Fault = ProduceFault.None;
+
+        // The broker expects the lost batch's sequence: the next batch is out of order, which shows the gap;
+        // the producer bumps its epoch and sends everything from there again at sequence 0.
+        var results = await ProduceManyAsync(producer, topic, "after", 50);
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), results.Select(r => r.Offset));
+        Assert.Equal(2, proxy.InitProducerIdRequests);
+
+        var values = await ReadAllAsync(broker, topic, 51);
+        Assert.Equal(new[] { "first" }.Concat(Enumerable.Range(0, 50).Select(i => $"after{i}")), values);
+    }
+
+    [Fact]
+    public async Task A_batch_written_but_never_acknowledged_fails_to_the_caller_and_is_not_duplicated()
+    {
+        var (proxy, broker) = await StartAsync();
+        await using var _ = proxy;
+        await using var __ = broker;
+        string topic = BrokerFixture.NewTopic("bump");
+        await using var producer = new Producer<string, string>(Config(proxy));
+        await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "first" }).WaitAsync(Timeout);
+
+        proxy.Fault = ProduceFault.DropResponses;
+        var unknown = await Assert.ThrowsAsync<KafkaException>(() => producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "unacknowledged" }).WaitAsync(Timeout));
+        Assert.Equal(ErrorCode.RequestTimedOut, unknown.ErrorCode);
+        proxy.Fault = ProduceFault.None;
+
+        // Every retry of that batch was a duplicate on the broker; the next sequence follows it, no bump needed.
+        var results = await ProduceManyAsync(producer, topic, "after", 50);
+        Assert.All(results, r => Assert.Null(r.Error));
+        Assert.Equal(1, proxy.InitProducerIdRequests);
+
+        var values = await ReadAllAsync(broker, topic, 52);
+        Assert.Equal(new[] { "first", "unacknowledged" }.Concat(Enumerable.Range(0, 50).Select(i => $"after{i}")), values);
+    }
+}
