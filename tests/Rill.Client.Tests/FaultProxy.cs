@@ -48,6 +48,26 @@ public sealed class FaultProxy : IAsyncDisposable
 
     public int InitProducerIdRequests => Volatile.Read(ref _initProducerIds);
 
+    /// <summary>(producer id, epoch) each InitProducerId request carried (v3+; (-1, -1) asks for a new id).</summary>
+    public ConcurrentQueue<(long ProducerId, short Epoch)> InitProducerIdBumps { get; } = new();
+
+    /// <summary>The producer id and epoch fields of an InitProducerId request frame (flexible header v2 and body, null transactional id).</summary>
+    private static (long, short) ReadInitProducerId(byte[] frame)
+    {
+        short version = BinaryPrimitives.ReadInt16BigEndian(frame.AsSpan(6));
+        if (version < 3)
+        {
+            return (-1, -1);
+        }
+        int p = 12;
+        short clientIdLength = BinaryPrimitives.ReadInt16BigEndian(frame.AsSpan(p));
+        p += 2 + Math.Max((short)0, clientIdLength);
+        p += 1; // no tagged fields in the header
+        Assert.Equal(0, frame[p]); // null transactional id (compact nullable string)
+        p += 1 + 4; // then transaction_timeout_ms
+        return (BinaryPrimitives.ReadInt64BigEndian(frame.AsSpan(p)), BinaryPrimitives.ReadInt16BigEndian(frame.AsSpan(p + 8)));
+    }
+
     private async Task AcceptLoopAsync()
     {
         try
@@ -93,6 +113,7 @@ public sealed class FaultProxy : IAsyncDisposable
                     if (apiKey == 22)
                     {
                         Interlocked.Increment(ref _initProducerIds);
+                        InitProducerIdBumps.Enqueue(ReadInitProducerId(frame));
                     }
                     if (apiKey == 0)
                     {

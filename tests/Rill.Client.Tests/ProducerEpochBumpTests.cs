@@ -87,6 +87,10 @@ public class ProducerEpochBumpTests
         Assert.All(results, r => Assert.Null(r.Error));
         Assert.Equal(Enumerable.Range(1, 50).Select(i => (long)i), results.Select(r => r.Offset));
         Assert.Equal(2, proxy.InitProducerIdRequests);
+        var requests = proxy.InitProducerIdBumps.ToList();
+        Assert.Equal((-1L, (short)-1), requests[0]); // the first asks for a producer id
+        Assert.True(requests[1].ProducerId >= 0, "the bump names the current producer id and epoch (KIP-360)");
+        Assert.Equal((short)0, requests[1].Epoch);
 
         var values = await ReadAllAsync(broker, topic, 51);
         Assert.Equal(new[] { "first" }.Concat(Enumerable.Range(0, 50).Select(i => $"after{i}")), values);
