@@ -12,6 +12,8 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, TopicQueues> _topics = new(StringComparer.Ordinal);
+    private readonly List<TopicQueues> _topicList = new(); // the same topics, indexable for Drain's rotating start
+    private int _drainRound;
     private readonly long _lingerTicks = config.LingerMs * Stopwatch.Frequency / 1000;
     private readonly long _deliveryTimeoutTicks = config.DeliveryTimeoutMs * Stopwatch.Frequency / 1000;
     private readonly int _batchSize = Math.Max(1, Math.Min(config.BatchSize, config.MaxRequestSize - RequestOverhead(config) - BatchOverhead(249)));
@@ -64,7 +66,17 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                 {
                     partitions[i] = queues is not null && i < queues.Partitions.Length ? queues.Partitions[i] : new PartitionQueue(i);
                 }
-                queues = new TopicQueues(topic, partitions);
+                var grown = new TopicQueues(topic, partitions);
+                int index = queues is null ? -1 : _topicList.IndexOf(queues);
+                if (index >= 0)
+                {
+                    _topicList[index] = grown;
+                }
+                else
+                {
+                    _topicList.Add(grown);
+                }
+                queues = grown;
                 _topics[topic] = queues;
                 if (_lastTopic?.Name == topic)
                 {
@@ -167,12 +179,17 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
         int baseBytes = RequestOverhead(config);
         lock (_lock)
         {
-            foreach (var topic in _topics.Values)
+            // Start at a different topic and partition each round, so that when max.request.size leaves
+            // batches for the next request it is not always the same partitions that wait (as Java's drainIndex).
+            int round = _drainRound++ & int.MaxValue;
+            for (int t = 0; t < _topicList.Count; t++)
             {
+                TopicQueues topic = _topicList[(round + t) % _topicList.Count];
                 TopicMetadata? metadata = cluster.TryGetCachedTopic(topic.Name);
                 int perBatch = BatchOverhead(topic.Name.Length);
-                foreach (var queue in topic.Partitions)
+                for (int p = 0; p < topic.Partitions.Length; p++)
                 {
+                    PartitionQueue queue = topic.Partitions[(round + p) % topic.Partitions.Length];
                     if (queue.Current is { } current)
                     {
                         long due = current.CreatedTicks + _lingerTicks;
