@@ -30,16 +30,19 @@ public class ProducerEpochBumpTests
         RetryBackoffMs = 50, ReconnectBackoffMs = 20, ReconnectBackoffMaxMs = 100, MaxBlockMs = 10_000,
     };
 
-    private static async Task<List<string>> ReadAllAsync(EmbeddedBroker broker, string topic, int expected)
+    /// <summary>The partition's records from the start, once the log holds exactly <paramref name="expected"/> (more would be duplicates).</summary>
+    private static async Task<List<string>> ReadAllAsync(EmbeddedBroker broker, string topic, int expected, int partition = 0)
     {
         await using var consumer = new Consumer<string, string>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, FetchMaxWaitMs = 100 });
-        consumer.Assign([new TopicPartitionOffset(topic, 0, Offsets.Earliest)]);
+        var tp = new TopicPartition(topic, partition);
+        Assert.Equal(expected, (await consumer.QueryWatermarkOffsetsAsync(tp)).High);
+        consumer.Assign([new TopicPartitionOffset(topic, partition, Offsets.Earliest)]);
         var values = new List<string>();
         using var cts = new CancellationTokenSource(Timeout);
         await foreach (var r in consumer.ConsumeAsync(cts.Token))
         {
             values.Add(r.Value);
-            if (r.Offset + 1 >= (await consumer.QueryWatermarkOffsetsAsync(new TopicPartition(topic, 0))).High && values.Count >= expected)
+            if (values.Count == expected)
             {
                 break;
             }
@@ -47,14 +50,14 @@ public class ProducerEpochBumpTests
         return values;
     }
 
-    private static async Task<List<DeliveryResult>> ProduceManyAsync(Producer<string, string> producer, string topic, string prefix, int count)
+    private static async Task<List<DeliveryResult>> ProduceManyAsync(Producer<string, string> producer, string topic, string prefix, int count, int partitions = 1)
     {
         var results = new DeliveryResult[count];
         using var done = new CountdownEvent(count);
         for (int i = 0; i < count; i++)
         {
             int index = i;
-            producer.Produce(topic, new Message<string, string> { Key = "k", Value = $"{prefix}{i}" }, r =>
+            producer.Produce(topic, new Message<string, string> { Key = "k", Value = $"{prefix}{i}", Partition = i % partitions }, r =>
             {
                 results[index] = r;
                 done.Signal();
@@ -118,5 +121,34 @@ public class ProducerEpochBumpTests
 
         var values = await ReadAllAsync(broker, topic, 52);
         Assert.Equal(new[] { "first", "unacknowledged" }.Concat(Enumerable.Range(0, 50).Select(i => $"after{i}")), values);
+    }
+
+    [Fact]
+    public async Task Gaps_on_two_partitions_are_repaired_and_each_partition_keeps_its_order()
+    {
+        var (proxy, broker) = await StartAsync();
+        await using var _ = proxy;
+        await using var __ = broker;
+        string topic = BrokerFixture.NewTopic("bump");
+        await using (var admin = new AdminClient(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }))
+        {
+            await admin.CreateTopicsAsync([new NewTopic(topic, 2, 1)]);
+        }
+        await using var producer = new Producer<string, string>(Config(proxy));
+        Assert.All(await ProduceManyAsync(producer, topic, "first", 2, partitions: 2), r => Assert.Null(r.Error));
+
+        proxy.Fault = ProduceFault.DropRequests;
+        var lost = await ProduceManyAsync(producer, topic, "lost", 2, partitions: 2);
+        Assert.All(lost, r => Assert.Equal(ErrorCode.RequestTimedOut, r.Error?.ErrorCode));
+        proxy.Fault = ProduceFault.None;
+
+        var results = await ProduceManyAsync(producer, topic, "after", 200, partitions: 2);
+        Assert.All(results, r => Assert.Null(r.Error));
+        for (int p = 0; p < 2; p++)
+        {
+            int partition = p;
+            var expected = new[] { $"first{p}" }.Concat(Enumerable.Range(0, 200).Where(i => i % 2 == partition).Select(i => $"after{i}")).ToList();
+            Assert.Equal(expected, await ReadAllAsync(broker, topic, expected.Count, partition));
+        }
     }
 }
