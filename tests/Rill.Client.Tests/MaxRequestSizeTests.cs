@@ -1,3 +1,4 @@
+using Rill.Client.Producing;
 using Rill.Hosting;
 using Rill.Protocol;
 
@@ -78,5 +79,27 @@ public class MaxRequestSizeTests
             total += (await consumer.QueryWatermarkOffsetsAsync(new TopicPartition(topic, p))).High;
         }
         Assert.Equal(800, total);
+    }
+
+    [Theory]
+    [InlineData(-1, -1, 0)]
+    [InlineData(0, 0, 0)]
+    [InlineData(16, 100, 0)]
+    [InlineData(100, 70_000, 3)]
+    [InlineData(-1, 2_000_000, 1)]
+    public void The_record_size_bound_covers_what_a_record_takes_in_its_batch(int keyLength, int valueLength, int headerCount)
+    {
+        Headers? headers = headerCount == 0 ? null : new Headers();
+        for (int i = 0; i < headerCount; i++)
+        {
+            headers!.Add($"h-é{i}", new byte[i * 50]);
+        }
+        var batch = new ProducerBatch("t", 0, 4 * 1024 * 1024, 0);
+        batch.TryAppend(0, new byte[8], true, new byte[8], true, null, null); // a first record: the next one has a wide timestamp delta
+        int before = batch.SizeInBytes;
+        Assert.True(batch.TryAppend(long.MaxValue / 2, new byte[Math.Max(0, keyLength)], keyLength >= 0,
+            new byte[Math.Max(0, valueLength)], valueLength >= 0, headers, null));
+        Assert.InRange(batch.SizeInBytes - before, 1, ProducerBatch.RecordSizeUpperBound(keyLength, valueLength, headers));
+        batch.Release();
     }
 }
