@@ -42,7 +42,7 @@ public class SerializationTests(BrokerFixture fixture) : IClassFixture<BrokerFix
     public async Task Fire_and_forget_produce_allocates_nothing_per_record()
     {
         string topic = BrokerFixture.NewTopic("alloc");
-        await using var producer = new Producer<byte[], byte[]>(fixture.Producer(c => { c.BatchSize = 4 * 1024 * 1024; c.LingerMs = 5000; }));
+        await using var producer = new Producer<byte[], byte[]>(fixture.Producer(c => { c.BatchSize = 4 * 1024 * 1024; c.MaxRequestSize = 8 * 1024 * 1024; c.LingerMs = 5000; }));
         var message = new Message<byte[], byte[]> { Key = new byte[8], Value = new byte[100] };
         for (int i = 0; i < 1000; i++)
         {

@@ -19,6 +19,12 @@ internal static class OffsetClient
                 ?? throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"Unknown topic {tp.Topic}.");
             if (tp.Partition >= topic.Partitions.Count)
             {
+                // a partition added since the metadata was cached (CreatePartitions): ask again before giving up
+                cluster.Invalidate(tp.Topic);
+                topic = await cluster.GetTopicAsync(tp.Topic, cancellationToken).ConfigureAwait(false) ?? topic;
+            }
+            if (tp.Partition >= topic.Partitions.Count)
+            {
                 throw new KafkaException(ErrorCode.UnknownTopicOrPartition, $"Topic {tp.Topic} has no partition {tp.Partition}.");
             }
             int leader = topic.Partitions[tp.Partition].Leader;

@@ -26,6 +26,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
     private readonly ISerializer<TValue> _valueSerializer;
     private readonly IDirectSerializer<TKey>? _directKey;
     private readonly IDirectSerializer<TValue>? _directValue;
+    private readonly int _requestOverhead;
     private int _disposed;
 
     public Producer(ProducerConfig config, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null)
@@ -41,6 +42,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         _valueSerializer = valueSerializer ?? Serializers.Default<TValue>();
         _directKey = _keySerializer as IDirectSerializer<TKey>;
         _directValue = _valueSerializer as IDirectSerializer<TValue>;
+        _requestOverhead = RecordAccumulator.RequestOverhead(config);
         _sender.Start();
     }
 
@@ -115,6 +117,12 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
             hasValue = _valueSerializer.Serialize(message.Value, valueBuffer);
             value = valueBuffer.WrittenSpan;
         }
+        int recordSize = Rill.Protocol.Records.RecordBatchLayout.HeaderSize
+            + ProducerBatch.RecordSizeUpperBound(hasKey ? key.Length : -1, hasValue ? value.Length : -1, message.Headers);
+        if (recordSize + _requestOverhead + RecordAccumulator.BatchOverhead(topic.Length) > _config.MaxRequestSize || recordSize > _config.BufferMemory)
+        {
+            ThrowTooLarge(topic, recordSize);
+        }
         int count = queues.Partitions.Length;
         int partition;
         if (message.Partition is { } explicitPartition)
@@ -135,6 +143,17 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         }
         long timestamp = message.Timestamp ?? CoarseClock.UnixMilliseconds;
         _accumulator.Append(queues, partition, timestamp, key, hasKey, value, hasValue, message.Headers, completion);
+    }
+
+    /// <summary>As Java's RecordTooLargeException: a record that cannot fit in one Produce request (max.request.size) or in buffer.memory.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private void ThrowTooLarge(string topic, int recordSize)
+    {
+        string limit = recordSize > _config.BufferMemory
+            ? $"buffer.memory ({_config.BufferMemory} bytes)"
+            : $"max.request.size ({_config.MaxRequestSize} bytes, of which {_requestOverhead + RecordAccumulator.BatchOverhead(topic.Length)} go to the request's framing)";
+        throw new KafkaException(ErrorCode.MessageTooLarge,
+            $"The record for {topic} is {recordSize} bytes when serialized in its batch, which is larger than {limit}.");
     }
 
     private TopicQueues LoadTopic(string topic)

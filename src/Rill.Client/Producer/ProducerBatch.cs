@@ -18,6 +18,11 @@ internal sealed class ProducerBatch
     private object?[] _completions;
     private long[] _timestamps;
     private byte[]? _compressed;
+    private byte[]? _sealed;
+    private int _sealedLength;
+    private long _sealedProducerId;
+    private short _sealedEpoch;
+    private int _sealedSequence;
 
     public ProducerBatch(string topic, int partition, int capacity, long createdTicks)
     {
@@ -39,11 +44,21 @@ internal sealed class ProducerBatch
     public long BaseTimestamp { get; private set; }
     public long MaxTimestamp { get; private set; } = long.MinValue;
     public int BaseSequence { get; set; } = -1;
+
+    /// <summary>The producer id and epoch the sequence belongs to (set with the sequence when drained).</summary>
+    public long ProducerId { get; set; } = -1;
+
+    public short ProducerEpoch { get; set; } = -1;
+
+    /// <summary>Position among the partition's batches (append order), which retries keep.</summary>
+    public long Order { get; set; }
     public int Attempts { get; set; }
     public bool IsFull { get; set; }
     public long RetryAtTicks { get; set; }
-    public ReadOnlyMemory<byte> Sealed { get; private set; }
     public int SizeInBytes => _length;
+
+    /// <summary>Bytes this batch adds to a Produce request: the sealed size once sealed, else the uncompressed size.</summary>
+    public int WireSize => _sealed is null ? _length : _sealedLength;
 
     /// <summary>Per-record completion (a delivery callback or a TaskCompletionSource), or null.</summary>
     public object? CompletionAt(int index) => _completions[index];
@@ -60,6 +75,27 @@ internal sealed class ProducerBatch
             foreach (var h in headers)
             {
                 size += 10 + Encoding.UTF8.GetMaxByteCount(h.Key.Length) + (h.Value?.Length ?? 0);
+            }
+        }
+        return size;
+    }
+
+    /// <summary>
+    /// The most bytes one record can take inside a batch, as Java's DefaultRecord.recordSizeUpperBound:
+    /// 21 bytes of length, attributes, timestamp and offset deltas at their widest, then key, value and
+    /// headers with their length prefixes. Lengths are -1 for a null key or value.
+    /// </summary>
+    public static int RecordSizeUpperBound(int keyLength, int valueLength, Headers? headers)
+    {
+        int size = 21 + Varint.SizeOf(keyLength) + Math.Max(0, keyLength) + Varint.SizeOf(valueLength) + Math.Max(0, valueLength)
+            + Varint.SizeOf(headers?.Count ?? 0);
+        if (headers is not null)
+        {
+            foreach (var h in headers)
+            {
+                int nameLength = Encoding.UTF8.GetByteCount(h.Key);
+                int hv = h.Value?.Length ?? -1;
+                size += Varint.SizeOf(nameLength) + nameLength + Varint.SizeOf(hv) + Math.Max(0, hv);
             }
         }
         return size;
@@ -91,12 +127,12 @@ internal sealed class ProducerBatch
             }
         }
         int total = Varint.SizeOf(bodySize) + bodySize;
+        if (_length + total > Capacity && Count > 0)
+        {
+            return false; // full at the size asked for (the pooled buffer may be larger)
+        }
         if (_length + total > _buffer.Length)
         {
-            if (Count > 0)
-            {
-                return false;
-            }
             byte[] bigger = ArrayPool<byte>.Shared.Rent(_length + total);
             ArrayPool<byte>.Shared.Return(_buffer);
             _buffer = bigger;
@@ -154,41 +190,51 @@ internal sealed class ProducerBatch
         return true;
     }
 
-    /// <summary>Writes the batch header (and compresses) once; later calls return the same bytes (a retry resends them).</summary>
+    /// <summary>
+    /// Compresses once and writes the batch header; a retry with the same producer id, epoch and
+    /// sequence gets the same bytes back. After an epoch bump (KIP-360) the batch is sent under the
+    /// new producer id, epoch and sequence: only those header fields and the CRC are rewritten.
+    /// </summary>
     public ReadOnlyMemory<byte> Seal(CompressionType compression, long producerId, short producerEpoch)
     {
-        if (!Sealed.IsEmpty)
+        if (_sealed is null)
         {
-            return Sealed;
+            byte[] target = _buffer;
+            int length = _length;
+            if (compression != CompressionType.None)
+            {
+                var output = new ArrayBufferWriter<byte>(Math.Max(256, _length / 2));
+                output.Advance(RecordBatchLayout.HeaderSize);
+                Codecs.Compress(compression, _buffer.AsSpan(RecordBatchLayout.HeaderSize, _length - RecordBatchLayout.HeaderSize), output);
+                length = output.WrittenCount;
+                _compressed = ArrayPool<byte>.Shared.Rent(length);
+                output.WrittenSpan.CopyTo(_compressed);
+                target = _compressed;
+            }
+            Span<byte> header = target.AsSpan(0, length);
+            BinaryPrimitives.WriteInt64BigEndian(header, 0);
+            BinaryPrimitives.WriteInt32BigEndian(header[RecordBatchLayout.BatchLength..], length - RecordBatchLayout.LogOverhead);
+            BinaryPrimitives.WriteInt32BigEndian(header[RecordBatchLayout.PartitionLeaderEpoch..], -1);
+            header[RecordBatchLayout.Magic] = 2;
+            BinaryPrimitives.WriteInt16BigEndian(header[RecordBatchLayout.Attributes..], (short)compression);
+            BinaryPrimitives.WriteInt32BigEndian(header[RecordBatchLayout.LastOffsetDelta..], Count - 1);
+            BinaryPrimitives.WriteInt64BigEndian(header[RecordBatchLayout.BaseTimestamp..], BaseTimestamp);
+            BinaryPrimitives.WriteInt64BigEndian(header[RecordBatchLayout.MaxTimestamp..], MaxTimestamp);
+            BinaryPrimitives.WriteInt32BigEndian(header[RecordBatchLayout.RecordCount..], Count);
+            _sealed = target;
+            _sealedLength = length;
         }
-        byte[] target = _buffer;
-        int length = _length;
-        if (compression != CompressionType.None)
+        else if (_sealedProducerId == producerId && _sealedEpoch == producerEpoch && _sealedSequence == BaseSequence)
         {
-            var output = new ArrayBufferWriter<byte>(Math.Max(256, _length / 2));
-            output.Advance(RecordBatchLayout.HeaderSize);
-            Codecs.Compress(compression, _buffer.AsSpan(RecordBatchLayout.HeaderSize, _length - RecordBatchLayout.HeaderSize), output);
-            length = output.WrittenCount;
-            _compressed = ArrayPool<byte>.Shared.Rent(length);
-            output.WrittenSpan.CopyTo(_compressed);
-            target = _compressed;
+            return _sealed.AsMemory(0, _sealedLength);
         }
-        Span<byte> batch = target.AsSpan(0, length);
-        BinaryPrimitives.WriteInt64BigEndian(batch, 0);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BatchLength..], length - RecordBatchLayout.LogOverhead);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.PartitionLeaderEpoch..], -1);
-        batch[RecordBatchLayout.Magic] = 2;
-        BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.Attributes..], (short)compression);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.LastOffsetDelta..], Count - 1);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.BaseTimestamp..], BaseTimestamp);
-        BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.MaxTimestamp..], MaxTimestamp);
+        Span<byte> batch = _sealed.AsSpan(0, _sealedLength);
         BinaryPrimitives.WriteInt64BigEndian(batch[RecordBatchLayout.ProducerId..], producerId);
         BinaryPrimitives.WriteInt16BigEndian(batch[RecordBatchLayout.ProducerEpoch..], producerEpoch);
         BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.BaseSequence..], BaseSequence);
-        BinaryPrimitives.WriteInt32BigEndian(batch[RecordBatchLayout.RecordCount..], Count);
         BinaryPrimitives.WriteUInt32BigEndian(batch[RecordBatchLayout.Crc..], Crc32C.Compute(batch[RecordBatchLayout.Attributes..]));
-        Sealed = target.AsMemory(0, length);
-        return Sealed;
+        (_sealedProducerId, _sealedEpoch, _sealedSequence) = (producerId, producerEpoch, BaseSequence);
+        return _sealed.AsMemory(0, _sealedLength);
     }
 
     /// <summary>Returns the pooled buffers; the batch is unusable afterwards.</summary>
@@ -204,6 +250,6 @@ internal sealed class ProducerBatch
         _buffer = [];
         _completions = [];
         _timestamps = [];
-        Sealed = default;
+        _sealed = null;
     }
 }

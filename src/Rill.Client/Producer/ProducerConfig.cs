@@ -43,7 +43,12 @@ public sealed class ProducerConfig : ClientConfig
     /// <summary>max.in.flight.requests.per.connection (at most 5 with idempotence).</summary>
     public int MaxInFlightRequestsPerConnection { get; set; } = 5;
 
-    /// <summary>max.request.size</summary>
+    /// <summary>
+    /// max.request.size: the largest Produce request the producer sends. A record that cannot fit
+    /// (its batch plus the request's framing) fails with MESSAGE_TOO_LARGE before it is queued;
+    /// batches bound for one broker are split across requests to stay under it, and batch.size is
+    /// capped by it.
+    /// </summary>
     public int MaxRequestSize { get; set; } = 1024 * 1024;
 
     internal bool IdempotenceEnabled

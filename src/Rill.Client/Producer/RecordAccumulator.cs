@@ -12,8 +12,11 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
 {
     private readonly object _lock = new();
     private readonly Dictionary<string, TopicQueues> _topics = new(StringComparer.Ordinal);
+    private readonly List<TopicQueues> _topicList = new(); // the same topics, indexable for Drain's rotating start
+    private int _drainRound;
     private readonly long _lingerTicks = config.LingerMs * Stopwatch.Frequency / 1000;
     private readonly long _deliveryTimeoutTicks = config.DeliveryTimeoutMs * Stopwatch.Frequency / 1000;
+    private readonly int _batchSize = Math.Max(1, Math.Min(config.BatchSize, config.MaxRequestSize - RequestOverhead(config) - BatchOverhead(249)));
     private TopicQueues? _lastTopic;
     private int _incomplete;
     private TaskCompletionSource? _drained;
@@ -63,7 +66,17 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                 {
                     partitions[i] = queues is not null && i < queues.Partitions.Length ? queues.Partitions[i] : new PartitionQueue(i);
                 }
-                queues = new TopicQueues(topic, partitions);
+                var grown = new TopicQueues(topic, partitions);
+                int index = queues is null ? -1 : _topicList.IndexOf(queues);
+                if (index >= 0)
+                {
+                    _topicList[index] = grown;
+                }
+                else
+                {
+                    _topicList.Add(grown);
+                }
+                queues = grown;
                 _topics[topic] = queues;
                 if (_lastTopic?.Name == topic)
                 {
@@ -97,12 +110,12 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                     }
                     if (reserved > 0)
                     {
-                        var batch = new ProducerBatch(topic.Name, partition, reserved, Stopwatch.GetTimestamp());
+                        var batch = new ProducerBatch(topic.Name, partition, reserved, Stopwatch.GetTimestamp()) { Order = queue.NextOrder++ };
                         reserved = 0;
                         queue.Current = batch;
                         _incomplete++;
                         batch.TryAppend(timestamp, key, hasKey, value, hasValue, headers, completion);
-                        if (batch.SizeInBytes >= config.BatchSize)
+                        if (batch.SizeInBytes >= _batchSize)
                         {
                             SealCurrent(topic, queue);
                         }
@@ -113,7 +126,7 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                         return;
                     }
                 }
-                int size = Math.Max(config.BatchSize, ProducerBatch.EstimateSize(key.Length, value.Length, headers) + Rill.Protocol.Records.RecordBatchLayout.HeaderSize);
+                int size = Math.Max(_batchSize, ProducerBatch.EstimateSize(key.Length, value.Length, headers) + Rill.Protocol.Records.RecordBatchLayout.HeaderSize);
                 memory.Reserve(size, config.MaxBlockMs);
                 reserved = size;
             }
@@ -153,21 +166,30 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
 
     /// <summary>
     /// Moves lingered batches to ready, then takes sendable ones (one per partition, leader known,
-    /// in-flight below the limit), assigning sequences when <paramref name="sequences"/>.
-    /// Returns the wait in ms until a linger or retry backoff expires.
+    /// in-flight below the limit, each broker's request within max.request.size), giving each a
+    /// sequence under <paramref name="session"/> when the producer is idempotent. Returns the wait in
+    /// ms until a linger or retry backoff expires (0 when batches were left for the next request).
     /// </summary>
-    public int Drain(KafkaCluster cluster, bool sequences, bool closing, Dictionary<int, List<ProducerBatch>> into, List<string> unknownLeaders,
-        List<ProducerBatch> expired)
+    public int Drain(KafkaCluster cluster, ProducerSession? session, bool closing, Dictionary<int, List<ProducerBatch>> into,
+        Dictionary<int, int> requestBytes, List<string> unknownLeaders, List<ProducerBatch> expired)
     {
         long now = Stopwatch.GetTimestamp();
         long nextWake = long.MaxValue;
+        bool more = false;
+        int baseBytes = RequestOverhead(config);
         lock (_lock)
         {
-            foreach (var topic in _topics.Values)
+            // Start at a different topic and partition each round, so that when max.request.size leaves
+            // batches for the next request it is not always the same partitions that wait (as Java's drainIndex).
+            int round = _drainRound++ & int.MaxValue;
+            for (int t = 0; t < _topicList.Count; t++)
             {
+                TopicQueues topic = _topicList[(round + t) % _topicList.Count];
                 TopicMetadata? metadata = cluster.TryGetCachedTopic(topic.Name);
-                foreach (var queue in topic.Partitions)
+                int perBatch = BatchOverhead(topic.Name.Length);
+                for (int p = 0; p < topic.Partitions.Length; p++)
                 {
+                    PartitionQueue queue = topic.Partitions[(round + p) % topic.Partitions.Length];
                     if (queue.Current is { } current)
                     {
                         long due = current.CreatedTicks + _lingerTicks;
@@ -185,9 +207,11 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                         continue;
                     }
                     ProducerBatch head = queue.Ready[0];
-                    if (head.BaseSequence < 0 && now - head.CreatedTicks > _deliveryTimeoutTicks)
+                    if (now - head.CreatedTicks > _deliveryTimeoutTicks)
                     {
-                        queue.Ready.RemoveAt(0); // never sent (no leader) within delivery.timeout.ms; sequenced batches keep retrying
+                        // not acknowledged within delivery.timeout.ms; a sequenced batch's fate is then unknown, and the
+                        // broker's answer to the next one tells (OUT_OF_ORDER_SEQUENCE_NUMBER: it was not written, bump)
+                        queue.Ready.RemoveAt(0);
                         expired.Add(head);
                         continue;
                     }
@@ -202,25 +226,112 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
                         unknownLeaders.Add(topic.Name);
                         continue;
                     }
-                    queue.Ready.RemoveAt(0);
-                    if (sequences && head.BaseSequence < 0)
+                    into.TryGetValue(leader, out var list);
+                    int bytes = requestBytes.GetValueOrDefault(leader, baseBytes) + perBatch + head.WireSize;
+                    if (list is { Count: > 0 } && bytes > config.MaxRequestSize)
                     {
-                        head.BaseSequence = queue.NextSequence;
-                        queue.NextSequence = (int)((queue.NextSequence + (long)head.Count) & int.MaxValue);
+                        more = true; // max.request.size: this batch goes in the next request to that broker
+                        continue;
                     }
+                    if (session is not null && !TryAssignSequence(queue, head, session))
+                    {
+                        continue;
+                    }
+                    queue.Ready.RemoveAt(0);
                     queue.InFlight++;
-                    if (!into.TryGetValue(leader, out var list))
+                    if (list is null)
                     {
                         into[leader] = list = new List<ProducerBatch>();
                     }
                     list.Add(head);
+                    requestBytes[leader] = bytes;
                 }
             }
+        }
+        if (more)
+        {
+            return 0;
         }
         return nextWake == long.MaxValue ? 100 : (int)Math.Clamp((nextWake - now) * 1000 / Stopwatch.Frequency + 1, 1, 100);
     }
 
-    /// <summary>A sent batch comes back: done (true) or to be retried at its sequence position.</summary>
+    /// <summary>
+    /// Gives the head batch its sequence (idempotence), or says it must wait: a partition moves to a
+    /// new producer id/epoch only after every batch it sent under the old one is done (those keep
+    /// their old id, epoch and sequence on retry), and a partition whose sequences are being reset
+    /// (<see cref="PartitionQueue.Rewrite"/>) waits for the epoch bump.
+    /// </summary>
+    private static bool TryAssignSequence(PartitionQueue queue, ProducerBatch head, ProducerSession session)
+    {
+        if (head.BaseSequence >= 0)
+        {
+            if (!queue.Rewrite)
+            {
+                return true; // a retry: same producer id, epoch and sequence as before
+            }
+            Unsequence(queue, head);
+        }
+        if (queue.SessionProducerId != session.ProducerId || queue.SessionEpoch != session.Epoch)
+        {
+            if (queue.InFlight > 0 || queue.Outstanding.Count > 0)
+            {
+                return false;
+            }
+            queue.SessionProducerId = session.ProducerId;
+            queue.SessionEpoch = session.Epoch;
+            queue.NextSequence = 0;
+            queue.Rewrite = false;
+        }
+        else if (queue.Rewrite)
+        {
+            return false;
+        }
+        head.ProducerId = session.ProducerId;
+        head.ProducerEpoch = session.Epoch;
+        head.BaseSequence = queue.NextSequence;
+        queue.NextSequence = (int)((queue.NextSequence + (long)head.Count) & int.MaxValue);
+        queue.Outstanding.Add(head);
+        return true;
+    }
+
+    private static void Unsequence(PartitionQueue queue, ProducerBatch batch)
+    {
+        queue.Outstanding.Remove(batch);
+        batch.BaseSequence = -1;
+        batch.ProducerId = -1;
+        batch.ProducerEpoch = -1;
+    }
+
+    /// <summary>
+    /// KIP-360: the broker answered OUT_OF_ORDER_SEQUENCE_NUMBER or UNKNOWN_PRODUCER_ID. When the batch is
+    /// the partition's oldest unacknowledged one, there is a gap (a batch before it failed or expired and
+    /// was never written): nothing of the partition after that point was written, so its batches get
+    /// new sequences from 0 under a new producer epoch. Returns true when the epoch must be bumped (the
+    /// batch was sent under the current one); otherwise the batch is behind another unacknowledged one
+    /// and is simply retried.
+    /// </summary>
+    public bool SequenceGap(ProducerBatch batch, ProducerSession? current)
+    {
+        lock (_lock)
+        {
+            PartitionQueue queue = _topics[batch.Topic].Partitions[batch.Partition];
+            if (queue.Rewrite || queue.Outstanding.Count == 0 || !ReferenceEquals(queue.Outstanding[0], batch))
+            {
+                return false;
+            }
+            queue.Rewrite = true;
+            foreach (ProducerBatch waiting in queue.Ready)
+            {
+                if (waiting.BaseSequence >= 0)
+                {
+                    Unsequence(queue, waiting);
+                }
+            }
+            return current is not null && batch.ProducerId == current.ProducerId && batch.ProducerEpoch == current.Epoch;
+        }
+    }
+
+    /// <summary>A sent batch comes back: done, or to be retried in its place (append order) among the partition's batches.</summary>
     public void Return(ProducerBatch batch, bool retry, long retryAtTicks, bool wasInFlight = true)
     {
         lock (_lock)
@@ -232,14 +343,22 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
             }
             if (retry)
             {
+                if (queue.Rewrite && batch.BaseSequence >= 0)
+                {
+                    Unsequence(queue, batch);
+                }
                 batch.RetryAtTicks = retryAtTicks;
                 int index = 0;
-                while (index < queue.Ready.Count && queue.Ready[index].BaseSequence >= 0 && queue.Ready[index].BaseSequence < batch.BaseSequence)
+                while (index < queue.Ready.Count && queue.Ready[index].Order < batch.Order)
                 {
                     index++;
                 }
                 queue.Ready.Insert(index, batch);
                 return;
+            }
+            if (batch.BaseSequence >= 0)
+            {
+                queue.Outstanding.Remove(batch);
             }
             if (--_incomplete == 0 && _drained is not null)
             {
@@ -248,6 +367,12 @@ internal sealed class RecordAccumulator(ProducerConfig config, BufferMemory memo
             }
         }
     }
+
+    /// <summary>Bytes of a Produce request besides its batches (header with client id, acks, timeout, topic array), an upper bound.</summary>
+    internal static int RequestOverhead(ClientConfig config) => 64 + System.Text.Encoding.UTF8.GetByteCount(config.ClientId);
+
+    /// <summary>Bytes one partition's entry adds besides its records (the topic's name or id, counted for each batch, index, length), an upper bound; topic names are ASCII.</summary>
+    internal static int BatchOverhead(int topicNameLength) => 40 + topicNameLength;
 
     /// <summary>Completes when every batch appended so far is done.</summary>
     public Task WhenDrainedAsync()
@@ -276,5 +401,19 @@ internal sealed class PartitionQueue(int partition)
     public ProducerBatch? Current;
     public readonly List<ProducerBatch> Ready = new();
     public int InFlight;
+    public long NextOrder;
+
+    /// <summary>The producer id and epoch <see cref="NextSequence"/> counts for.</summary>
+    public long SessionProducerId = -1;
+    public short SessionEpoch = -1;
     public int NextSequence;
+
+    /// <summary>Sequenced batches not yet acknowledged or failed (in flight or waiting to retry), oldest first.</summary>
+    public readonly List<ProducerBatch> Outstanding = new();
+
+    /// <summary>A sequence gap was found: the unacknowledged batches restart at sequence 0 under a new epoch.</summary>
+    public bool Rewrite;
 }
+
+/// <summary>The idempotent producer's id and epoch (replaced as a whole when InitProducerId bumps it).</summary>
+internal sealed record ProducerSession(long ProducerId, short Epoch);

@@ -20,8 +20,8 @@ internal sealed class Sender
     private readonly bool _idempotent;
     private readonly CancellationTokenSource _stop = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stale = new();
-    private long _producerId = -1;
-    private short _producerEpoch = -1;
+    private volatile ProducerSession? _session;
+    private volatile bool _bumpNeeded;
     private long _lastRefresh;
     private long _lastAgeRefresh = Stopwatch.GetTimestamp();
     private Task _ageRefresh = Task.CompletedTask;
@@ -54,19 +54,23 @@ internal sealed class Sender
     private async Task RunAsync()
     {
         var byNode = new Dictionary<int, List<ProducerBatch>>();
+        var requestBytes = new Dictionary<int, int>();
         var unknown = new List<string>();
         var expired = new List<ProducerBatch>();
         while (true)
         {
             bool closing = _closing;
-            if (_idempotent && _producerId < 0 && _accumulator.Incomplete > 0)
+            if (_idempotent && (_session is null || _bumpNeeded) && _accumulator.Incomplete > 0)
             {
                 await InitProducerIdAsync().ConfigureAwait(false);
             }
             byNode.Clear();
+            requestBytes.Clear();
             unknown.Clear();
             expired.Clear();
-            int waitMs = _accumulator.Drain(_cluster, _idempotent, closing, byNode, unknown, expired);
+            int waitMs = _idempotent && _session is null
+                ? 10 // the producer id arrives with the next InitProducerId
+                : _accumulator.Drain(_cluster, _session, closing, byNode, requestBytes, unknown, expired);
             foreach (var batch in expired)
             {
                 Complete(batch, -1, new KafkaException(ErrorCode.RequestTimedOut,
@@ -112,24 +116,41 @@ internal sealed class Sender
         }
     }
 
+    /// <summary>
+    /// Gets the producer id, or bumps the epoch after a sequence gap (KIP-360): InitProducerId v3+
+    /// carries the current producer id and epoch (a broker may answer with the next epoch of the same
+    /// id; Kafka, for a producer without transactional id, answers with a new id at epoch 0); older
+    /// brokers, or an epoch at its maximum, get a new producer id. Either way every partition starts
+    /// again at sequence 0 once its batches of the old epoch are done.
+    /// </summary>
     private async Task InitProducerIdAsync()
     {
+        _bumpNeeded = false;
+        bool bumpForm = _session is not null;
         while (true)
         {
             try
             {
                 BrokerConnection connection = await _cluster.GetAnyConnectionAsync().ConfigureAwait(false);
                 short version = connection.Versions.Pick(ApiKey.InitProducerId);
-                var response = await connection.SendAsync<InitProducerIdResponse>(ApiKey.InitProducerId, version,
-                    new InitProducerIdRequest { TransactionalId = null, TransactionTimeoutMs = int.MaxValue }).ConfigureAwait(false);
+                var request = new InitProducerIdRequest { TransactionalId = null, TransactionTimeoutMs = int.MaxValue };
+                if (bumpForm && version >= 3 && _session is { } current && current.Epoch < short.MaxValue)
+                {
+                    request.ProducerId = current.ProducerId;
+                    request.ProducerEpoch = current.Epoch;
+                }
+                var response = await connection.SendAsync<InitProducerIdResponse>(ApiKey.InitProducerId, version, request).ConfigureAwait(false);
                 KafkaException.ThrowIfError(response.ErrorCode, "InitProducerId");
-                _producerId = response.ProducerId;
-                _producerEpoch = response.ProducerEpoch;
+                _session = new ProducerSession(response.ProducerId, response.ProducerEpoch);
                 return;
             }
             catch (KafkaException e) when (e.IsRetriable)
             {
                 await Task.Delay(_config.RetryBackoffMs).ConfigureAwait(false);
+            }
+            catch (KafkaException) when (bumpForm)
+            {
+                bumpForm = false; // the broker refused the bump form: take a new producer id instead
             }
         }
     }
@@ -190,7 +211,7 @@ internal sealed class Sender
                     topicData.PartitionData.Add(new ProduceRequest.PartitionProduceData
                     {
                         Index = batch.Partition,
-                        Records = batch.Seal(_config.CompressionType, _producerId, _producerEpoch),
+                        Records = batch.Seal(_config.CompressionType, batch.ProducerId, batch.ProducerEpoch),
                     });
                 }
                 request.TopicData.Add(topicData);
@@ -249,7 +270,14 @@ internal sealed class Sender
 
     private void Failed(ProducerBatch batch, KafkaException error)
     {
-        bool retriable = error.IsRetriable || (_idempotent && error.ErrorCode == ErrorCode.OutOfOrderSequenceNumber);
+        // The broker rejected (did not write) a batch for its sequence: retried, behind an older unacknowledged
+        // batch as it is, or after an epoch bump with new sequences when there is a gap before it (KIP-360).
+        bool sequenceError = _idempotent && error.ErrorCode is ErrorCode.OutOfOrderSequenceNumber or ErrorCode.UnknownProducerId;
+        if (sequenceError && _accumulator.SequenceGap(batch, _session))
+        {
+            _bumpNeeded = true;
+        }
+        bool retriable = error.IsRetriable || sequenceError;
         batch.Attempts++;
         double age = Stopwatch.GetElapsedTime(batch.CreatedTicks).TotalMilliseconds;
         if (retriable && batch.Attempts <= _config.Retries && age < _config.DeliveryTimeoutMs && !_stop.IsCancellationRequested)
@@ -258,6 +286,11 @@ internal sealed class Sender
             _stale.Enqueue(batch.Topic);
             _accumulator.Return(batch, retry: true, Stopwatch.GetTimestamp() + _config.RetryBackoffMs * Stopwatch.Frequency / 1000);
             return;
+        }
+        if (retriable && age >= _config.DeliveryTimeoutMs)
+        {
+            error = new KafkaException(ErrorCode.RequestTimedOut,
+                $"{batch.Count} record(s) for {batch.Topic}-{batch.Partition} expired: not acknowledged within delivery.timeout.ms ({_config.DeliveryTimeoutMs} ms); last error: {error.Message}", error);
         }
         Complete(batch, -1, error);
     }

@@ -18,6 +18,8 @@ internal sealed class ClassicGroupMember(ConsumerConfig config, KafkaCluster clu
     private volatile bool _rejoinNeeded = true;
     private volatile bool _lost;
     private volatile bool _joining;
+    private volatile Dictionary<string, int>? _assignedCounts; // leader only: partition counts the last assignment was computed from
+    private long _lastMetadataCheck = Environment.TickCount64;
 
     public string MemberId { get; private set; } = "";
     public int Generation { get; private set; } = -1;
@@ -122,6 +124,7 @@ internal sealed class ClassicGroupMember(ConsumerConfig config, KafkaCluster clu
         MemberId = joined.MemberId;
         Generation = joined.GenerationId;
         ProtocolName = joined.ProtocolName;
+        _assignedCounts = null;
 
         var sync = new SyncGroupRequest
         {
@@ -161,17 +164,50 @@ internal sealed class ClassicGroupMember(ConsumerConfig config, KafkaCluster clu
         var members = joined.Members.ToDictionary(m => m.MemberId, m => ConsumerProtocol.DecodeSubscription(m.Metadata));
         var allTopics = members.Values.SelectMany(s => s.Topics).Distinct().ToList();
         await cluster.RefreshAsync(allTopics, cancellationToken).ConfigureAwait(false);
-        var counts = new Dictionary<string, int>();
-        foreach (string topic in allTopics)
-        {
-            if (cluster.TryGetCachedTopic(topic) is { } metadata)
-            {
-                counts[topic] = metadata.Partitions.Count;
-            }
-        }
-        foreach (var (member, partitions) in assignor.Assign(members, counts))
+        var counts = PartitionCounts(allTopics);
+        foreach (var (member, partitions) in assignor.Assign(members, counts.Where(c => c.Value > 0).ToDictionary()))
         {
             sync.Assignments.Add(new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = member, Assignment = ConsumerProtocol.EncodeAssignment(partitions) });
+        }
+        _assignedCounts = counts;
+    }
+
+    /// <summary>Partition count per topic from the cached metadata (0 for a topic that does not exist).</summary>
+    private Dictionary<string, int> PartitionCounts(IEnumerable<string> topics)
+    {
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string topic in topics)
+        {
+            counts[topic] = cluster.TryGetCachedTopic(topic)?.Partitions.Count ?? 0;
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// The leader's metadata check, as Java's consumer does it: every metadata.max.age.ms the leader
+    /// refreshes the group's topics, and when one gained partitions (CreatePartitions) or appeared
+    /// since it computed the assignment, it rejoins, which rebalances the whole group.
+    /// </summary>
+    private async Task CheckPartitionCountsAsync(CancellationToken cancellationToken)
+    {
+        if (_assignedCounts is not { } assigned || Environment.TickCount64 - _lastMetadataCheck < config.MetadataMaxAgeMs)
+        {
+            return;
+        }
+        _lastMetadataCheck = Environment.TickCount64;
+        try
+        {
+            await cluster.RefreshAsync(assigned.Keys.ToList(), cancellationToken).ConfigureAwait(false);
+        }
+        catch (KafkaException)
+        {
+            return; // the next check tries again
+        }
+        var now = PartitionCounts(assigned.Keys);
+        if (ReferenceEquals(assigned, _assignedCounts) && now.Any(c => c.Value != assigned[c.Key]))
+        {
+            _assignedCounts = null;
+            _rejoinNeeded = true;
         }
     }
 
@@ -186,6 +222,7 @@ internal sealed class ClassicGroupMember(ConsumerConfig config, KafkaCluster clu
                 {
                     continue;
                 }
+                await CheckPartitionCountsAsync(_stop.Token).ConfigureAwait(false);
                 BrokerConnection coordinator = await _coordinator.GetAsync(_stop.Token).ConfigureAwait(false);
                 short version = coordinator.Versions.Pick(ApiKey.Heartbeat);
                 var response = await coordinator.SendAsync<HeartbeatResponse>(ApiKey.Heartbeat, version,
