@@ -40,14 +40,19 @@ internal sealed partial class ClassicGroup
 
     private bool _initialDelay;
 
-    /// <summary>Completes the join phase early once every known member has rejoined (not during the initial delay).</summary>
+    /// <summary>
+    /// Completes the join phase early once every known member has rejoined (not during the initial
+    /// delay). When the last members left there is nobody to wait for: the join completes at once,
+    /// even during the initial delay, and the group becomes Empty (as Kafka does), instead of
+    /// sitting in PreparingRebalance with no members until the rebalance timeout.
+    /// </summary>
     private void TryCompleteJoin()
     {
-        if (State != GroupState.PreparingRebalance || _initialDelay)
+        if (State != GroupState.PreparingRebalance)
         {
             return;
         }
-        if (_members.Count > 0 && _members.Values.All(m => m.PendingJoin is not null))
+        if (_members.Count == 0 || (!_initialDelay && _members.Values.All(m => m.PendingJoin is not null)))
         {
             CompleteJoin();
         }
