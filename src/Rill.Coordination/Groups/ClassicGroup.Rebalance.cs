@@ -327,39 +327,61 @@ internal sealed partial class ClassicGroup
         return true;
     }
 
-    /// <summary>Whether an offset commit from this member/generation is accepted.</summary>
+    /// <summary>
+    /// Whether an offset commit from this member/generation is accepted, in Kafka's order: a dead
+    /// group is not available; generation -1 while the group is Empty is a commit from outside the
+    /// group protocol (assign(), the admin client, a consumer that already left), whatever member id
+    /// it names; otherwise a member id, generation or instance id must name the current member
+    /// (FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION); with none of them only an Empty
+    /// group takes the commit. A current member gets REBALANCE_IN_PROGRESS while the group completes
+    /// a rebalance (it knows the new generation but not its assignment yet). While the group
+    /// prepares a rebalance members still commit what they consumed in the current generation.
+    /// </summary>
     public ErrorCode ValidateCommit(int generationId, string memberId, string? groupInstanceId)
     {
-        // Kafka's order: dead group, fenced static member, simple commit, completing rebalance,
-        // unknown member, generation.
         if (State == GroupState.Dead)
         {
             return ErrorCode.CoordinatorNotAvailable;
         }
-        if (groupInstanceId is not null && _staticMembers.TryGetValue(groupInstanceId, out string? owner) && owner != memberId)
+        if (generationId < 0 && State == GroupState.Empty)
         {
-            return ErrorCode.FencedInstanceId;
+            return ErrorCode.None;
         }
-        if (generationId < 0 && memberId.Length == 0)
+        GroupMember? member = null;
+        if (generationId >= 0 || memberId.Length > 0 || groupInstanceId is not null)
         {
-            return _members.Count == 0 ? ErrorCode.None : ErrorCode.UnknownMemberId;
+            if (groupInstanceId is not null)
+            {
+                if (!_staticMembers.TryGetValue(groupInstanceId, out string? owner))
+                {
+                    return ErrorCode.UnknownMemberId;
+                }
+                if (owner != memberId)
+                {
+                    return ErrorCode.FencedInstanceId;
+                }
+            }
+            if (!_members.TryGetValue(memberId, out member))
+            {
+                return ErrorCode.UnknownMemberId;
+            }
+            if (generationId != GenerationId)
+            {
+                return ErrorCode.IllegalGeneration;
+            }
+        }
+        else if (State != GroupState.Empty)
+        {
+            return ErrorCode.UnknownMemberId;
         }
         if (State == GroupState.CompletingRebalance)
         {
-            // The member knows the new generation but not its assignment yet. While the group
-            // prepares a rebalance, members still commit what they consumed in the current
-            // generation (cooperative members keep consuming), as Kafka allows.
             return ErrorCode.RebalanceInProgress;
         }
-        if (!TryGetCurrentMember(memberId, groupInstanceId, out GroupMember? member, out ErrorCode memberError))
+        if (member is not null)
         {
-            return memberError;
+            ArmSession(member); // a commit counts as a sign of life, as in Kafka
         }
-        if (generationId != GenerationId)
-        {
-            return ErrorCode.IllegalGeneration;
-        }
-        ArmSession(member);
         return ErrorCode.None;
     }
 }
