@@ -68,6 +68,8 @@ public class PinnedRecordBytesTests
     [InlineData("0002 0000000000000009 0000 0000000000000005", 9, -1, "", 5)]
     // v3: leader epoch after the offset
     [InlineData(OffsetValueV3, 42, 7, "meta", 1000)]
+    // v4: the first flexible version (compact string, tagged fields)
+    [InlineData("0004 0000000000000009 00000002 03 6D64 0000000000000005 00", 9, 2, "md", 5)]
     public void Offset_values_of_every_version_load(string hex, long offset, int epoch, string metadata, long timestamp)
     {
         Assert.True(OffsetRecords.TryParseValue(Hex(hex), out CommittedOffset parsed));
@@ -105,6 +107,14 @@ public class PinnedRecordBytesTests
         Assert.Equal(new byte[] { 1, 2 }, parsed.Members[0].Subscription.ToArray());
         Assert.Equal(new byte[] { 3 }, parsed.Members[0].Assignment.ToArray());
         Assert.Equal(("m2", (string?)null, 40, 30), (parsed.Members[1].MemberId, parsed.Members[1].GroupInstanceId, parsed.Members[1].RebalanceTimeoutMs, parsed.Members[1].SessionTimeoutMs));
+    }
+
+    [Fact]
+    public void Values_of_versions_newer_than_known_are_refused()
+    {
+        // KIP-915: value versions after 4 need not be readable as older ones.
+        Assert.False(OffsetRecords.TryParseValue(Hex("0005 0000000000000009 00000002 03 6D64 0000000000000005 00"), out _));
+        Assert.False(GroupMetadataRecords.TryParseValue(Hex("0005" + GroupValueV3[4..]), out _));
     }
 
     [Fact]
