@@ -328,14 +328,16 @@ internal sealed partial class ClassicGroup
     }
 
     /// <summary>
-    /// Whether an offset commit from this member/generation is accepted, in Kafka's order: a dead
-    /// group is not available; generation -1 while the group is Empty is a commit from outside the
-    /// group protocol (assign(), the admin client, a consumer that already left), whatever member id
-    /// it names; otherwise a member id, generation or instance id must name the current member
-    /// (FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION); with none of them only an Empty
-    /// group takes the commit. A current member gets REBALANCE_IN_PROGRESS while the group completes
-    /// a rebalance (it knows the new generation but not its assignment yet). While the group
-    /// prepares a rebalance members still commit what they consumed in the current generation.
+    /// Whether an offset commit from this member/generation is accepted. A dead group is not
+    /// available. Generation -1 while the group is Empty is a commit from outside the group protocol
+    /// (assign(), the admin client, a consumer that already left) and is accepted whatever member id
+    /// it names, as Kafka does; a commit naming no member, generation or instance id is refused
+    /// otherwise (UNKNOWN_MEMBER_ID). While the group completes a rebalance a member gets
+    /// REBALANCE_IN_PROGRESS before its generation is checked (Kafka 2.x's order; Kafka 3.x/4.x
+    /// answer a commit of the previous generation with ILLEGAL_GENERATION there, on which
+    /// librdkafka drops the cooperative assignment it keeps); then the member must be current
+    /// (FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION). While the group prepares a
+    /// rebalance, members still commit what they consumed in the current generation.
     /// </summary>
     public ErrorCode ValidateCommit(int generationId, string memberId, string? groupInstanceId)
     {
@@ -347,30 +349,7 @@ internal sealed partial class ClassicGroup
         {
             return ErrorCode.None;
         }
-        GroupMember? member = null;
-        if (generationId >= 0 || memberId.Length > 0 || groupInstanceId is not null)
-        {
-            if (groupInstanceId is not null)
-            {
-                if (!_staticMembers.TryGetValue(groupInstanceId, out string? owner))
-                {
-                    return ErrorCode.UnknownMemberId;
-                }
-                if (owner != memberId)
-                {
-                    return ErrorCode.FencedInstanceId;
-                }
-            }
-            if (!_members.TryGetValue(memberId, out member))
-            {
-                return ErrorCode.UnknownMemberId;
-            }
-            if (generationId != GenerationId)
-            {
-                return ErrorCode.IllegalGeneration;
-            }
-        }
-        else if (State != GroupState.Empty)
+        if (generationId < 0 && memberId.Length == 0 && groupInstanceId is null)
         {
             return ErrorCode.UnknownMemberId;
         }
@@ -378,10 +357,26 @@ internal sealed partial class ClassicGroup
         {
             return ErrorCode.RebalanceInProgress;
         }
-        if (member is not null)
+        if (groupInstanceId is not null)
         {
-            ArmSession(member); // a commit counts as a sign of life, as in Kafka
+            if (!_staticMembers.TryGetValue(groupInstanceId, out string? owner))
+            {
+                return ErrorCode.UnknownMemberId;
+            }
+            if (owner != memberId)
+            {
+                return ErrorCode.FencedInstanceId;
+            }
         }
+        if (!_members.TryGetValue(memberId, out GroupMember? member))
+        {
+            return ErrorCode.UnknownMemberId;
+        }
+        if (generationId != GenerationId)
+        {
+            return ErrorCode.IllegalGeneration;
+        }
+        ArmSession(member); // a commit counts as a sign of life
         return ErrorCode.None;
     }
 }
