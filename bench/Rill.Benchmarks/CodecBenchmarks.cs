@@ -100,7 +100,9 @@ public class CodecBenchmarks
         while (total < size)
         {
             int rider = random.Next(100_000);
-            string json = $"{{\"rideId\":\"{Guid.NewGuid():N}\",\"rider\":{rider},\"city\":\"{cities[random.Next(cities.Length)]}\"," +
+            byte[] id = new byte[16];
+            random.NextBytes(id);
+            string json = $"{{\"rideId\":\"{new Guid(id):N}\",\"rider\":{rider},\"city\":\"{cities[random.Next(cities.Length)]}\"," +
                 $"\"state\":\"{states[random.Next(states.Length)]}\",\"lat\":{48 + random.NextDouble():F6},\"lon\":{2 + random.NextDouble():F6}," +
                 $"\"fare\":{random.Next(500, 9000) / 100.0:F2},\"ts\":{now}}}";
             byte[] key = Encoding.ASCII.GetBytes($"rider-{rider:D7}");
