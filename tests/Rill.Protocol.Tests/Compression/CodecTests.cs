@@ -138,6 +138,33 @@ public class CodecTests
         }
     }
 
+    /// <summary>Frames of independent blocks without checksums take Rill's block-level reader: the lz4 tool writes them with each block size.</summary>
+    [Theory]
+    [InlineData("-B4")]
+    [InlineData("-B5")]
+    [InlineData("-B7")]
+    public async Task Lz4_frames_the_tool_writes_without_checksums_decode_block_by_block(string blockSize)
+    {
+        byte[] data = Data(3 << 20);
+        string dir = Directory.CreateTempSubdirectory("rill-codec-").FullName;
+        try
+        {
+            string plain = Path.Combine(dir, "plain");
+            await File.WriteAllBytesAsync(plain, data);
+            await Run("lz4", "-k", "-f", blockSize, "-BI", "--no-frame-crc", plain, plain + ".lz4");
+            byte[] frame = await File.ReadAllBytesAsync(plain + ".lz4");
+            Assert.Equal(0x60, frame[4] & 0xF4);   // independent blocks, no block or content checksum
+            var ours = new ArrayBufferWriter<byte>();
+            Codecs.Decompress(CompressionType.Lz4, frame, ours, 4 << 20);
+            Assert.Equal(data, ours.WrittenSpan.ToArray());
+            Assert.Throws<CompressionException>(() => Codecs.Decompress(CompressionType.Lz4, frame, new ArrayBufferWriter<byte>(), data.Length - 1));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task Run(string tool, params string[] args)
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
