@@ -42,6 +42,7 @@ public sealed class TestApp : IAsyncDisposable
             Roles = RolesText.Parse(roles),
             OperatorKey = Key,
             Partitions = 4,
+            RiderRatePerSecond = 1000,
             HistoryBatchDelay = TimeSpan.FromMilliseconds(50),
         };
         configure?.Invoke(options);
