@@ -2,7 +2,9 @@ using System.Text.Json;
 using Rill.Client;
 using Rill.Hosting;
 using Rill.Tracking.Hosting;
+using Rill.Tracking.History;
 using Rill.Tracking.Orders;
+using Rill.Tracking.Positions;
 
 namespace Rill.Tracking.Tests;
 
@@ -98,6 +100,25 @@ public sealed class HistoryTests
             // delivering again does not add a second summary
             (await app.Http.PostAsync("/api/orders/sum-1/delivered", null)).EnsureSuccessStatusCode();
             Assert.Equal(1, (await app.GetJsonAsync("/api/history/stats")).GetProperty("summaries").GetInt64());
+        }
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task TheSqliteStoreKeepsHostileTextAsDataAndDropsDuplicates()
+    {
+        string dir = Directory.CreateTempSubdirectory("rill-tracking-sqlite-").FullName;
+        await using (var store = new SqliteHistoryStore(Path.Combine(dir, "h.db")))
+        {
+            await store.InitializeAsync(CancellationToken.None);
+            string hostile = "r'); DROP TABLE positions; --";
+            var update = new RiderUpdate(hostile, "o'1", "south", 48.1, 11.5, null, null, 1000, 1, 1000);
+            Assert.Equal(2, await store.WriteBatchAsync([update, update, update with { Ts = 2000, Seq = 2 }], CancellationToken.None));
+            Assert.Equal(0, await store.WriteBatchAsync([update], CancellationToken.None));
+            var rows = await store.QueryAsync(hostile, 0, long.MaxValue, 10, CancellationToken.None);
+            Assert.Equal([1000L, 2000], rows.Select(r => r.Ts));
+            Assert.Equal("o'1", rows[0].OrderId);
+            Assert.Equal((2, 0), await store.CountAsync(CancellationToken.None));
         }
         Directory.Delete(dir, true);
     }
