@@ -59,6 +59,10 @@ public sealed class TrackingApp : IAsyncDisposable
             }
             if ((options.Roles & Roles.Ingest) != 0)
             {
+                // a Produce that has to wait for metadata blocks its thread; keep enough threads for bursts of those
+                ThreadPool.GetMinThreads(out int workers, out int io);
+                ThreadPool.SetMinThreads(Math.Max(workers, 64), io);
+                await app.Services.GetRequiredService<UpdateProducer>().WarmUpAsync(cancellationToken);
                 app.Services.GetRequiredService<RoleStatus>().MarkRunning(Roles.Ingest);
             }
             return new TrackingApp(options, kafka, app, options.OperatorKey);

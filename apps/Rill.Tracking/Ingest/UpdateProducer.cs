@@ -24,6 +24,17 @@ public sealed class UpdateProducer : IAsyncDisposable
         _map = kafka.PartitionMap;
     }
 
+    /// <summary>
+    /// Loads both topics' metadata before the first frame: the first Produce of a topic otherwise
+    /// blocks its thread on the metadata request, and a burst of connections doing that at once
+    /// starved the thread pool for seconds in a 100-rider run.
+    /// </summary>
+    public async Task WarmUpAsync(CancellationToken cancellationToken)
+    {
+        await _producer.GetPartitionCountAsync(TopicNames.RiderUpdates, cancellationToken);
+        await _producer.GetPartitionCountAsync(TopicNames.RiderLatest, cancellationToken);
+    }
+
     /// <summary>Queues both records; <paramref name="done"/> gets null when both are acknowledged, else the error.</summary>
     public void Produce(string riderId, string region, in RiderFrame frame, long receivedTs, ArrayBufferWriter<byte> scratch, Action<Exception?> done)
     {
