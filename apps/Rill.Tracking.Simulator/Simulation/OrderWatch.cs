@@ -1,0 +1,52 @@
+namespace Rill.Tracking.Simulator.Simulation;
+
+/// <summary>
+/// A customer watching one order. The rider reports each fix it sends for the order (once the watch is armed); the
+/// customer reports each position it receives. A sent fix counts as delivered when the customer first receives it or
+/// a newer one (a poller only ever sees the newest), and its push latency is receive time minus the fix's send time.
+/// </summary>
+sealed class OrderWatch(string orderId, string riderId, string customerToken, string restaurantId, Action<double> recordLatency)
+{
+    readonly Queue<long> _pending = new();
+    long _lastSeenTs = long.MinValue;
+
+    public string OrderId { get; } = orderId;
+    public string RiderId { get; } = riderId;
+    public string CustomerToken { get; } = customerToken;
+    public string RestaurantId { get; } = restaurantId;
+    public volatile bool Armed;
+    public long SentWhileArmed { get; private set; }
+    public long Received { get; private set; }
+    public long Delivered { get; private set; }
+    public long Duplicates { get; private set; }
+    public int NearEvents;
+    public int DeliveredEvents;
+
+    public void OnSent(long tsMs)
+    {
+        if (!Armed) return;
+        lock (_pending)
+        {
+            _pending.Enqueue(tsMs);
+            SentWhileArmed++;
+        }
+    }
+
+    public void OnReceived(long tsMs, long nowMs)
+    {
+        lock (_pending)
+        {
+            Received++;
+            if (tsMs == _lastSeenTs) Duplicates++;
+            if (tsMs > _lastSeenTs) _lastSeenTs = tsMs;
+            while (_pending.Count > 0 && _pending.Peek() <= tsMs)
+            {
+                double ms = nowMs - _pending.Dequeue();
+                recordLatency(ms);
+                Delivered++;
+            }
+        }
+    }
+
+    public int Pending { get { lock (_pending) return _pending.Count; } }
+}
