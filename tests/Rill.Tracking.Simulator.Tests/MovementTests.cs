@@ -71,4 +71,15 @@ public class MovementTests
         for (int i = 0; i < 600; i++) fine.Advance(0.1);
         Assert.InRange(fine.TravelledMeters, 6 * 60 * 0.5, 6 * 60 * 1.5);
     }
+
+    [Fact]
+    public void Long_steps_of_a_sped_up_simulation_still_arrive()
+    {
+        var route = SomeRoute();
+        var rider = new RiderMovement(route, 6, 5);
+        int steps = 0;
+        while (!rider.Arrived && steps < 1_000) { rider.Advance(100); steps++; }
+        Assert.True(rider.Arrived, $"travelled {rider.TravelledMeters:F0} of {route.LengthMeters:F0} m");
+        Assert.InRange(steps, route.LengthMeters / 6 / 100 * 0.8, route.LengthMeters / 6 / 100 * 2 + 1);
+    }
 }

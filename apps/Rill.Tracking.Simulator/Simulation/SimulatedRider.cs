@@ -15,6 +15,7 @@ sealed class SimulatedRider(Fleet fleet, string riderId, int seed)
     GeoPoint _position;
     Pacer? _pacer;
     int _orders;
+    long _lastTs;
 
     public string RiderId { get; } = riderId;
     public IRiderLink? Link => _link;
@@ -70,7 +71,8 @@ sealed class SimulatedRider(Fleet fleet, string riderId, int seed)
             if (!fleet.TakeBudget()) return false;
             if (link.Closed is not null) return false;
             var fix = movement.Advance(step);
-            long ts = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+            // A phone's timestamps only go forward: two fixes in one millisecond get consecutive ones.
+            long ts = _lastTs = Math.Max(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), _lastTs + 1);
             watch?.OnSent(ts);
             await link.SendAsync(orderId, fix, ts, CancellationToken.None);   // cancelling a WebSocket send aborts the socket
             _position = movement.TruePosition;
