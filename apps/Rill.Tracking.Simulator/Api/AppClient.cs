@@ -85,7 +85,7 @@ sealed class AppClient : IDisposable
 
     public async Task<IReadOnlyList<HistoryRow>> GetHistoryAsync(string riderId, long fromMs, long toMs, CancellationToken ct = default)
     {
-        string url = $"api/riders/{Uri.EscapeDataString(riderId)}/history?from={fromMs}&to={toMs}";
+        string url = $"api/riders/{Uri.EscapeDataString(riderId)}/history?from={fromMs}&to={toMs}&limit=100000";
         using var r = await _http.GetAsync(url, ct);
         await EnsureSuccess(r, "GET " + url);
         return await r.Content.ReadFromJsonAsync<List<HistoryRow>>(Json, ct) ?? [];

@@ -6,8 +6,8 @@ namespace Rill.Tracking.Simulator.LoadTest;
 
 /// <summary>Phase 1, the seeds' test: N updates through the whole pipeline, counted everywhere.</summary>
 sealed record CountResult(long Target, long Sent, long Acked, long Errors, long AppAckedDelta, TimeSpan SendTime,
-    TimeSpan? LagDrain, IReadOnlyDictionary<string, long> FinalLag, IReadOnlyDictionary<string, long> ProcessedDelta,
-    HistoryResult History, long WatchedSent, long WatchedReceived, long WatchedDelivered, long WatchedDuplicates,
+    TimeSpan? LagDrain, int ProbeUpdates, IReadOnlyDictionary<string, long> FinalLag, IReadOnlyDictionary<string, long> ProcessedDelta,
+    HistoryResult History, long WatchedSent, long WatchedReceived, long WatchedDelivered, long WatchedDuplicates, long WatchedOverlaps,
     int WatchedOrders, int OrdersWithNear, int OrdersWithTwoNear, long Delivered, IReadOnlyList<Sample> Samples,
     string? LastError, IReadOnlyList<string> Failures)
 {
@@ -39,7 +39,8 @@ static class CountTest
             await fleet.StopAsync(TimeSpan.FromSeconds(60));
             samples = sampler.Samples;
         }
-        var (stats, drain) = await LagWaiter.WaitForZeroLagAsync(app, TimeSpan.FromSeconds(180), ct);
+        var lagWait = await LagWaiter.WaitForZeroLagAsync(app, TimeSpan.FromSeconds(180), ct, $"probe-count{seed}");
+        var (stats, drain) = (lagWait.Stats, lagWait.Took);
         long toMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 60_000;
         var history = await HistoryCheck.VerifyAsync(app, fleet, fromMs, toMs, TimeSpan.FromSeconds(60), ct);
 
@@ -54,7 +55,7 @@ static class CountTest
         if (fleet.Sent != updates) failures.Add($"sent {fleet.Sent} updates, not {updates}");
         if (acked != fleet.Sent) failures.Add($"{fleet.Sent - acked} updates never acked");
         if (fleet.Errors > 0) failures.Add($"{fleet.Errors} error frames");
-        long appDelta = (stats?.Acked ?? 0) - before.Acked;
+        long appDelta = (stats?.Acked ?? 0) - before.Acked - lagWait.ProbeUpdates;
         if (appDelta != acked) failures.Add($"the app counted {appDelta} acks, the riders {acked}");
         if (drain is null) failures.Add("consumer lag did not reach 0 in every group within 180 s");
         foreach (var (group, n) in processedDelta)
@@ -68,8 +69,8 @@ static class CountTest
         int twoNear = watches.Count(w => w.NearEvents > 1);
         if (twoNear > 0) failures.Add($"{twoNear} orders got more than one 'near' event");
 
-        return new CountResult(updates, fleet.Sent, acked, fleet.Errors, appDelta, sendTime, drain,
-            stats?.Lag ?? new Dictionary<string, long>(), processedDelta, history, wSent, watches.Sum(w => w.Received), wDelivered, dup,
+        return new CountResult(updates, fleet.Sent, acked, fleet.Errors, appDelta, sendTime, drain, lagWait.ProbeUpdates,
+            stats?.Lag ?? new Dictionary<string, long>(), processedDelta, history, wSent, watches.Sum(w => w.Received), wDelivered, dup, watches.Sum(w => w.SnapshotOverlaps),
             watches.Count, watches.Count(w => w.NearEvents > 0), twoNear, fleet.Delivered, samples, fleet.LastError, failures);
     }
 }

@@ -6,7 +6,7 @@ namespace Rill.Tracking.Simulator.LoadTest;
 
 sealed record SustainedResult(int Riders, double Rate, TimeSpan Duration, long Sent, long Acked, long Errors, int ClosedLinks,
     double AckedPerSecond, double PushP50, double PushP99, double PushP999, long PushSamples, int Watched, long MaxLag,
-    TimeSpan? LagDrain, HistoryResult History, long LateRestarts, IReadOnlyList<Sample> Samples, string? LastError);
+    TimeSpan? LagDrain, int ProbeUpdates, HistoryResult History, long LateRestarts, IReadOnlyList<Sample> Samples, string? LastError);
 
 /// <summary>Phase 2: a fixed number of riders for a duration; rate, push latency, lag over time, history == acks.</summary>
 static class SustainedTest
@@ -34,7 +34,8 @@ static class SustainedTest
             await fleet.StopAsync(TimeSpan.FromSeconds(60));
             samples = sampler.Samples;
         }
-        var (_, drain) = await LagWaiter.WaitForZeroLagAsync(app, TimeSpan.FromSeconds(180), CancellationToken.None);
+        var lagWait = await LagWaiter.WaitForZeroLagAsync(app, TimeSpan.FromSeconds(180), CancellationToken.None, $"probe-sust{seed}");
+        var drain = lagWait.Took;
         long toMs = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 60_000;
         var history = await HistoryCheck.VerifyAsync(app, fleet, fromMs, toMs, TimeSpan.FromSeconds(60), CancellationToken.None);
         var steady = samples.Where(s => s.Riders == riders).ToList();
@@ -42,7 +43,7 @@ static class SustainedTest
         long maxLag = samples.Select(s => s.Lag.Values.DefaultIfEmpty(0).Max()).DefaultIfEmpty(0).Max();
         var p = fleet.PushLatency;
         return new SustainedResult(riders, rate, measured, fleet.Sent, fleet.Acked, fleet.Errors, fleet.ClosedLinks, ackedRate,
-            p.Percentile(50), p.Percentile(99), p.Percentile(99.9), p.Count, fleet.AllWatches.Count, maxLag, drain, history,
+            p.Percentile(50), p.Percentile(99), p.Percentile(99.9), p.Count, fleet.AllWatches.Count, maxLag, drain, lagWait.ProbeUpdates, history,
             fleet.LateRestarts, samples, fleet.LastError);
     }
 }

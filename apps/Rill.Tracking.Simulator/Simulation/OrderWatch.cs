@@ -19,6 +19,7 @@ sealed class OrderWatch(string orderId, string riderId, string customerToken, st
     public long Received { get; private set; }
     public long Delivered { get; private set; }
     public long Duplicates { get; private set; }
+    public long SnapshotOverlaps { get; private set; }
     public int NearEvents;
     public int DeliveredEvents;
 
@@ -37,7 +38,13 @@ sealed class OrderWatch(string orderId, string riderId, string customerToken, st
         lock (_pending)
         {
             Received++;
-            if (tsMs == _lastSeenTs) Duplicates++;
+            // The stream opens with the rider's last known position; the same position may also arrive live if it
+            // was produced while the customer subscribed. That overlap is counted apart from real duplicates.
+            if (tsMs == _lastSeenTs)
+            {
+                if (Received == 2) SnapshotOverlaps++;
+                else Duplicates++;
+            }
             if (tsMs > _lastSeenTs) _lastSeenTs = tsMs;
             while (_pending.Count > 0 && _pending.Peek() <= tsMs)
             {
