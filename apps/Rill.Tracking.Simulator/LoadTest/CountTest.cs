@@ -65,7 +65,7 @@ static class CountTest
         long wSent = watches.Sum(w => w.SentWhileArmed), wDelivered = watches.Sum(w => w.Delivered);
         if (wDelivered != wSent) failures.Add($"customers saw {wDelivered} of the {wSent} positions sent while they watched");
         long dup = watches.Sum(w => w.Duplicates);
-        if (dup > 0) failures.Add($"customers received {dup} duplicate positions");
+        if (dup > 0) failures.Add($"customers received {dup} duplicate positions (first: {watches.Select(w => w.FirstDuplicate).First(d => d is not null)})");
         int twoNear = watches.Count(w => w.NearEvents > 1);
         if (twoNear > 0) failures.Add($"{twoNear} orders got more than one 'near' event");
 

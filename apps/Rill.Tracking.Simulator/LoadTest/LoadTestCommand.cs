@@ -19,6 +19,8 @@ static class LoadTestCommand
         using var app = new AppClient(o.App, o.OperatorKey, maxConnections: 256);
         await app.WaitHealthyAsync(TimeSpan.FromSeconds(120), ct);
         var report = new LoadTestReport(o);
+        report.WarmUp = await WarmUp.RunAsync(app, city, ct);
+        Console.Error.WriteLine($"warm-up (one rider, one order through every endpoint): {report.WarmUp.TotalSeconds:F1} s");
         int failures = 0;
 
         if (o.Phases.Contains("count"))

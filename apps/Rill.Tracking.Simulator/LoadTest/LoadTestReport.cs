@@ -7,6 +7,7 @@ namespace Rill.Tracking.Simulator.LoadTest;
 sealed class LoadTestReport(LoadTestOptions o)
 {
     const string TargetRate = "100,000";
+    public TimeSpan WarmUp { get; set; }
     public CountResult? Count { get; set; }
     public SustainedResult? Sustained { get; set; }
     public RampResult? RillRamp { get; set; }
@@ -30,6 +31,7 @@ sealed class LoadTestReport(LoadTestOptions o)
         T("");
         L($"- Run: {_started:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores visible, {Cpu()}; everything on one machine (app with its embedded broker, simulator, PostgreSQL).");
         L($"- App: {o.App}; phases: {string.Join(", ", o.Phases)}; push-latency bound {o.BoundMs:F0} ms.");
+        L($"- Warm-up before measuring (one rider and order through every endpoint of the fresh app): {WarmUp.TotalSeconds:F1} s.");
         if (o.Note is not null) T($"- Note: {o.Note}");
         if (o.AnalysisPath is not null && File.Exists(o.AnalysisPath))
         {

@@ -20,6 +20,7 @@ sealed class OrderWatch(string orderId, string riderId, string customerToken, st
     public long Delivered { get; private set; }
     public long Duplicates { get; private set; }
     public long SnapshotOverlaps { get; private set; }
+    public string? FirstDuplicate { get; private set; }
     public int NearEvents;
     public int DeliveredEvents;
 
@@ -43,7 +44,11 @@ sealed class OrderWatch(string orderId, string riderId, string customerToken, st
             if (tsMs == _lastSeenTs)
             {
                 if (Received == 2) SnapshotOverlaps++;
-                else Duplicates++;
+                else
+                {
+                    Duplicates++;
+                    FirstDuplicate ??= $"order {OrderId}: event #{Received} repeats ts {tsMs} ({nowMs - tsMs} ms after it was sent)";
+                }
             }
             if (tsMs > _lastSeenTs) _lastSeenTs = tsMs;
             while (_pending.Count > 0 && _pending.Peek() <= tsMs)
