@@ -38,10 +38,14 @@ public class MetricsTests
         w.OnReceived(2_100, 2_150);            // 2000 and 2100 delivered (a poller skipping 2000 still shows it)
         Assert.Equal([150.0, 50.0], latencies);
         Assert.Equal(1, w.Pending);
-        w.OnReceived(2_100, 2_160);            // the same position again is a duplicate
-        Assert.Equal(1, w.Duplicates);
+        w.OnReceived(2_100, 2_160);            // the stream's opening snapshot arriving again live: an overlap
+        Assert.Equal(1, w.SnapshotOverlaps);
+        Assert.Equal(0, w.Duplicates);
         w.OnReceived(2_200, 2_400);
         Assert.Equal([150.0, 50.0, 200.0], latencies);
+        w.OnReceived(2_200, 2_410);            // later, the same position again is a duplicate
+        Assert.Equal(1, w.Duplicates);
+        Assert.NotNull(w.FirstDuplicate);
         Assert.Equal(3, w.SentWhileArmed);
         Assert.Equal(3, w.Delivered);
         Assert.Equal(0, w.Pending);

@@ -11,6 +11,7 @@ namespace Rill.Tracking.Simulator.Tests;
 /// a few thousand updates counted at every group, in the history store and on the customers' SSE streams, then a
 /// short sustained run whose history rows equal its acks.
 /// </summary>
+[Collection(RealAppCollection.Name)]
 public sealed class RealAppLoadTests : IAsyncLifetime
 {
     const string Key = "sim-test-key";
@@ -61,4 +62,11 @@ public sealed class RealAppLoadTests : IAsyncLifetime
         Assert.True(sustained.PushSamples > 500, $"push samples {sustained.PushSamples}");
         Assert.NotNull(sustained.LagDrain);
     }
+}
+
+/// <summary>Timing-sensitive tests (real app, ramps) run one at a time, not next to each other.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class RealAppCollection
+{
+    public const string Name = "load tests, one at a time";
 }

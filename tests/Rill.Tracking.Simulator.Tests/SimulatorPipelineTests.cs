@@ -6,6 +6,7 @@ using CityModel = Rill.Tracking.City.City;
 namespace Rill.Tracking.Simulator.Tests;
 
 /// <summary>The simulator's fleet and load-test phases against the fake app (the real app has its own test).</summary>
+[Collection(RealAppCollection.Name)]
 public class SimulatorPipelineTests
 {
     static readonly CityModel City = CityModel.Generate(42);
@@ -63,8 +64,8 @@ public class SimulatorPipelineTests
         using var app = new AppClient(fake.BaseUri, "key");
         await using var backend = new RillBackend(app);
         // A bound of 0 ms cannot be met: the ramp measures one stage and stops there.
-        var ramp = await RampSearch.RunAsync("test", backend, app, City, new FleetOptions { Rate = 10, RiderPrefix = "ramp" },
-            startRiders: 4, maxRiders: 64, stageTime: TimeSpan.FromSeconds(3), boundMs: 0, CancellationToken.None);
+        var ramp = await RampSearch.RunAsync("test", backend, app, City, new FleetOptions { Rate = 5, RiderPrefix = "ramp" },
+            startRiders: 4, maxRiders: 64, stageTime: TimeSpan.FromSeconds(6), boundMs: 0, CancellationToken.None);
         var stage = Assert.Single(ramp.Stages);
         Assert.Equal(4, stage.Riders);
         Assert.True(stage.KeptUp, stage.Why);
