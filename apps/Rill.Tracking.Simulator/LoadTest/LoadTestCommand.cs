@@ -43,8 +43,8 @@ static class LoadTestCommand
         }
         if (o.Phases.Contains("sustained"))
         {
-            int riders = o.Riders ?? Math.Max(10, (int)((report.RillRamp?.MaxRiders ?? 0) * report.RillRamp?.Rate / o.Rate ?? 0));
-            if (riders <= 10 && o.Riders is null) riders = 200;
+            // As many riders as the machine takes: the ramp's best stage (in update/s, converted to this rate).
+            int riders = o.Riders ?? (report.RillRamp is { MaxRiders: > 0 } ramp ? (int)(ramp.MaxRiders * ramp.Rate / o.Rate) : 200);
             Console.Error.WriteLine($"== 2. sustained: {riders} riders at {o.Rate} Hz for {o.Duration.TotalSeconds:F0} s");
             var r = await SustainedTest.RunAsync(app, city, riders, o.Rate, o.Duration, o.Watch, o.Seed + 1, ct);
             report.Sustained = r;
@@ -111,10 +111,10 @@ sealed record LoadTestOptions
             Postgres = cl.String("postgres"),
             Phases = [.. cl.String("phases", "count,ramp,sustained,database")!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
             Updates = (long)cl.Double("updates", 200_000),
-            CountRiders = cl.Int("count-riders", 500),
-            CountRate = cl.Double("count-rate", 20),
+            CountRiders = cl.Int("count-riders", 300),
+            CountRate = cl.Double("count-rate", 10),
             Riders = riders,
-            Rate = cl.Double("rate", 10),
+            Rate = cl.Double("rate", 1),
             Duration = cl.Duration("duration", TimeSpan.FromMinutes(5)),
             Watch = cl.Int("watch", 200),
             RampRate = cl.Double("ramp-rate", 1),

@@ -59,7 +59,7 @@ static class RampSearch
                 double seconds = (DateTime.UtcNow - measureStart).TotalSeconds;
                 double ackedRate = (fleet.Acked - ackedBefore) / seconds;
                 long errors = fleet.Errors - errorsBefore;
-                long lag = sampler.LastStats?.TotalLag ?? 0;
+                long lag = sampler.LastStats?.Lag.Values.DefaultIfEmpty(0).Max() ?? 0;    // the group furthest behind
                 double offered = riders * options.Rate;
                 var why = new List<string>();
                 bool keptUp = true;

@@ -183,7 +183,7 @@ sealed class Fleet : IAsyncDisposable
         await RidersFinished();
         await Task.WhenAll(Links().Select(l => l.DrainAsync(drainTimeout)));
         // Customers get a moment to receive the last positions before they hang up.
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Min(10, drainTimeout.TotalSeconds));
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(Math.Min(5, drainTimeout.TotalSeconds));
         while (DateTime.UtcNow < until && _watches.Values.Any(w => w.Watch.Pending > 0)) await Task.Delay(50);
         _stop.Cancel();
         await Task.WhenAll(_watches.Values.Select(w => w.Task));
