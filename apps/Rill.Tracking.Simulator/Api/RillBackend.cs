@@ -14,12 +14,15 @@ sealed class RillBackend(AppClient app) : ITrackingBackend
     };
 
     public string Name => "Rill";
+    /// <summary>Phone send -> ack (the ingest's produce to the broker and back), every rider.</summary>
+    public Metrics.LatencyHistogram AckLatency { get; } = new();
     public AppClient App => app;
 
     public async Task<IRiderLink> ConnectRiderAsync(string riderId, string region, CancellationToken ct)
     {
         string token = await app.CreateRiderAsync(riderId, region, ct);
         var client = new RiderSocketClient(riderId);
+        client.AckReceived += (_, rtt) => AckLatency.Record(rtt.TotalMilliseconds);
         try
         {
             await client.ConnectAsync(app.BaseUri, token, ct);

@@ -98,6 +98,8 @@ sealed class LoadTestReport(LoadTestOptions o)
             L($"| acked updates/s (steady state, mean) | {s.AckedPerSecond:N0} |");
             L($"| sent / acked / error frames / closed connections | {s.Sent:N0} / {s.Acked:N0} / {s.Errors} / {s.ClosedLinks} |");
             L($"| push latency phone send -> customer SSE receive | p50 {s.PushP50:F1} ms, p99 {s.PushP99:F1} ms, p99.9 {s.PushP999:F1} ms ({s.PushSamples:N0} samples) |");
+            L($"| of which phone send -> ack (ingest + produce) | p50 {s.AckP50:F1} ms, p99 {s.AckP99:F1} ms, p99.9 {s.AckP999:F1} ms |");
+            L($"| machine load average (1 min) during the run | {s.LoadAverage:F1} on {Environment.ProcessorCount} cores |");
             L($"| max consumer lag (any group) | {s.MaxLag:N0} records |");
             L($"| lag back to 0 after the riders stopped | {(s.LagDrain is { } d ? $"{d.TotalSeconds:F1} s" : "not within 180 s")}{Probes(s.ProbeUpdates)} |");
             L($"| history rows == acked updates | {s.History.Rows:N0} rows vs {s.History.Acked:N0} acked, {s.History.Duplicates} duplicates, {s.History.Missing} missing: **{(s.History.Exact ? "equal" : "NOT equal")}** |");
@@ -127,11 +129,11 @@ sealed class LoadTestReport(LoadTestOptions o)
             T("");
             L($"Both driven by the same simulator and city: riders at {o.RampRate} update/s each (a real phone's rate), every order watched by its customer, riders doubled every {o.RampStage.TotalSeconds:F0} s from {o.RampStart} until the system stops keeping up (acked < 95 % of offered, errors, lag > 2 s of traffic) or push p99 passes the bound. The database approach: each update one INSERT into PostgreSQL 15 (the phone waits for it; pool of {o.DbPool} connections, synchronous_commit=off so it is not held back by fsync, which Rill's acks do not wait for either), each customer polling the newest position of its order; no HTTP server in front, which only flatters it. Push latency of a position = first time a customer receives it or a newer one, minus its send time.");
             T("");
-            T("| system | riders | offered/s | acked/s | push p50 | p99 | p99.9 | lag | result |");
-            T("|---|---|---|---|---|---|---|---|---|");
+            T("| system | riders | offered/s | acked/s | push p50 | p99 | p99.9 | ack p99 | max lag | load avg | result |");
+            T("|---|---|---|---|---|---|---|---|---|---|---|");
             foreach (var ramp in new[] { RillRamp }.OfType<RampResult>().Concat(DatabaseRamps.Select(d => d.Ramp)))
                 foreach (var st in ramp.Stages)
-                    L($"| {ramp.System} | {st.Riders:N0} | {st.Offered:N0} | {st.AckedPerSecond:N0} | {st.PushP50:F0} ms | {st.PushP99:F0} ms | {st.PushP999:F0} ms | {st.Lag:N0} | {(st.Passed ? "pass" : st.KeptUp ? "kept up, over the bound: " + st.Why : "stop: " + st.Why)} |");
+                    L($"| {ramp.System} | {st.Riders:N0} | {st.Offered:N0} | {st.AckedPerSecond:N0} | {st.PushP50:F0} ms | {st.PushP99:F0} ms | {st.PushP999:F0} ms | {(double.IsNaN(st.AckP99) ? "-" : st.AckP99.ToString("F0", CultureInfo.InvariantCulture) + " ms")} | {st.Lag:N0} | {st.LoadAverage:F0} | {(st.Passed ? "pass" : st.KeptUp ? "kept up, over the bound: " + st.Why : "stop: " + st.Why)} |");
             T("");
             if (RillRamp is not null) L($"- Rill: at most **{RillRamp.MaxRiders:N0} riders** within p99 <= {o.BoundMs:F0} ms (ramp limit {o.RampMax:N0}).");
             foreach (var (ramp, rows) in DatabaseRamps)

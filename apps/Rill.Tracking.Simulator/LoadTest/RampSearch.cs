@@ -6,7 +6,7 @@ namespace Rill.Tracking.Simulator.LoadTest;
 
 /// <summary>One step of a ramp: riders held for a while, and whether the system kept up within the latency bound.</summary>
 sealed record RampStage(int Riders, double Offered, double AckedPerSecond, double PushP50, double PushP99, double PushP999,
-    long PushSamples, long Errors, long Lag, bool KeptUp, bool WithinBound, string? Why)
+    long PushSamples, long Errors, long Lag, bool KeptUp, bool WithinBound, string? Why, double AckP99 = double.NaN, double LoadAverage = double.NaN)
 {
     public bool Passed => KeptUp && WithinBound;
 }
@@ -52,6 +52,8 @@ static class RampSearch
                 if (rest < settle * 2) rest = settle * 2;
                 await Task.Delay(settle, ct);
                 var window = new Metrics.LatencyHistogram();
+                (backend as RillBackend)?.AckLatency.Clear();
+                int loadSamples = sampler.Samples.Count;
                 long ackedBefore = fleet.Acked, errorsBefore = fleet.Errors;
                 var measureStart = DateTime.UtcNow;
                 using (Subscribe(fleet, window))
@@ -72,7 +74,9 @@ static class RampSearch
                 if (window.Count == 0) why.Add("no push latency samples");
                 else if (!within) why.Add($"push p99 {p99:F0} ms > {boundMs:F0} ms");
                 stages.Add(new RampStage(riders, offered, ackedRate, window.Percentile(50), p99, window.Percentile(99.9), window.Count,
-                    errors, lag, keptUp, within, why.Count == 0 ? null : string.Join("; ", why)));
+                    errors, lag, keptUp, within, why.Count == 0 ? null : string.Join("; ", why),
+                    (backend as RillBackend)?.AckLatency.Percentile(99) ?? double.NaN,
+                    sampler.Samples.Skip(loadSamples).Select(x => x.LoadAverage).DefaultIfEmpty(double.NaN).Average()));
                 Console.Error.WriteLine();
                 Console.Error.WriteLine($"[{phase}] {riders} riders: acked {ackedRate:F0}/s of {offered:F0}/s, push {window} -> {(keptUp && within ? "pass" : "stop: " + string.Join("; ", why))}");
                 // Stop at the first stage that fails both ways; a latency miss alone keeps going when no bound applies.

@@ -6,7 +6,7 @@ namespace Rill.Tracking.Simulator.LoadTest;
 
 /// <summary>One second of a run: what the simulator saw and (for Rill) what the app's /api/stats said.</summary>
 sealed record Sample(double Seconds, int Riders, double OfferedPerSecond, double AckedPerSecond, double AppIngestPerSecond,
-    double PushP50, double PushP99, long PushCount, IReadOnlyDictionary<string, long> Lag, long Unacked);
+    double PushP50, double PushP99, long PushCount, IReadOnlyDictionary<string, long> Lag, long Unacked, double LoadAverage);
 
 /// <summary>Samples a fleet (and the app's stats when there is an app) once a second and renders the progress line.</summary>
 sealed class Sampler : IAsyncDisposable
@@ -54,7 +54,7 @@ sealed class Sampler : IAsyncDisposable
                 var interval = _fleet.PushLatencyInterval;
                 var s = new Sample((DateTime.UtcNow - _start).TotalSeconds, _fleet.RiderCount, _fleet.RiderCount * _fleet.Options.Rate,
                     _acked.PerSecond(), stats?.IngestPerSecond ?? double.NaN, interval.Percentile(50), interval.Percentile(99),
-                    interval.Count, stats?.Lag ?? new Dictionary<string, long>(), _fleet.Unacked);
+                    interval.Count, stats?.Lag ?? new Dictionary<string, long>(), _fleet.Unacked, LoadAverage());
                 interval.Clear();
                 lock (Samples) Samples.Add(s);
                 _last = s;
@@ -69,7 +69,21 @@ sealed class Sampler : IAsyncDisposable
         if (s is null) return $"[{_phase}] starting: riders {_fleet.RiderCount}";
         string lag = s.Lag.Count == 0 ? "-" : string.Join(" ", s.Lag.OrderBy(l => l.Key).Select(l => $"{Short(l.Key)}={l.Value}"));
         return $"[{_phase}] {s.Seconds,5:F0}s riders {s.Riders} | acked {_fleet.Acked} ({s.AckedPerSecond:F0}/s of {s.OfferedPerSecond:F0}) | " +
-               $"unacked {s.Unacked} err {_fleet.Errors} | push p50 {s.PushP50:F0} p99 {s.PushP99:F0} ms | lag {lag}";
+               $"unacked {s.Unacked} err {_fleet.Errors} | push p50 {s.PushP50:F0} p99 {s.PushP99:F0} ms | lag {lag} | load {s.LoadAverage:F0}";
+    }
+
+    /// <summary>The 1-minute load average (how busy the shared machine was), NaN where there is no /proc.</summary>
+    public static double LoadAverage()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            return double.Parse(text.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return double.NaN;
+        }
     }
 
     static string Short(string group) => group.StartsWith("tracking-", StringComparison.Ordinal) ? group[9..] : group;

@@ -6,7 +6,7 @@ namespace Rill.Tracking.Simulator.LoadTest;
 
 sealed record SustainedResult(int Riders, double Rate, TimeSpan Duration, long Sent, long Acked, long Errors, int ClosedLinks,
     double AckedPerSecond, double PushP50, double PushP99, double PushP999, long PushSamples, int Watched, long MaxLag,
-    TimeSpan? LagDrain, int ProbeUpdates, HistoryResult History, long LateRestarts, IReadOnlyList<Sample> Samples, string? LastError);
+    TimeSpan? LagDrain, int ProbeUpdates, HistoryResult History, long LateRestarts, IReadOnlyList<Sample> Samples, string? LastError, double AckP50, double AckP99, double AckP999, double LoadAverage);
 
 /// <summary>Phase 2: a fixed number of riders for a duration; rate, push latency, lag over time, history == acks.</summary>
 static class SustainedTest
@@ -28,6 +28,7 @@ static class SustainedTest
             await fleet.AddRidersAsync(riders, ct);
             var start = DateTime.UtcNow;
             fleet.PushLatency.Clear();          // latency of the steady state, not of the connection storm
+            backend.AckLatency.Clear();
             try { await Task.Delay(duration, ct); }
             catch (OperationCanceledException) { }
             measured = DateTime.UtcNow - start;
@@ -44,6 +45,7 @@ static class SustainedTest
         var p = fleet.PushLatency;
         return new SustainedResult(riders, rate, measured, fleet.Sent, fleet.Acked, fleet.Errors, fleet.ClosedLinks, ackedRate,
             p.Percentile(50), p.Percentile(99), p.Percentile(99.9), p.Count, fleet.AllWatches.Count, maxLag, drain, lagWait.ProbeUpdates, history,
-            fleet.LateRestarts, samples, fleet.LastError);
+            fleet.LateRestarts, samples, fleet.LastError, backend.AckLatency.Percentile(50), backend.AckLatency.Percentile(99),
+            backend.AckLatency.Percentile(99.9), steady.Select(x => x.LoadAverage).DefaultIfEmpty(double.NaN).Average());
     }
 }

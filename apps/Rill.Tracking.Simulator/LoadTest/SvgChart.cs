@@ -27,7 +27,8 @@ sealed class SvgChart(string title, string xLabel, string yLabel)
 
     public string Render(int width = 760, int height = 340)
     {
-        const int left = 70, right = 20, top = 36, bottom = 70;
+        int rows = Math.Max(1, (_series.Count + 2) / 3);
+        int left = 70, right = 20, top = 36, bottom = 56 + rows * 16;
         var all = _series.SelectMany(s => s.Points).ToList();
         double xMin = all.Count == 0 ? 0 : all.Min(p => p.X), xMax = all.Count == 0 ? 1 : all.Max(p => p.X);
         var ys = all.Select(p => p.Y).Concat(_marks.Select(m => m.Y)).ToList();
@@ -83,8 +84,7 @@ sealed class SvgChart(string title, string xLabel, string yLabel)
                     foreach (var p in points)
                         svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{X(p.X):F1}\" cy=\"{Y(p.Y):F1}\" r=\"3\" fill=\"{color}\"/>\n");
             }
-            double lx = left + 10 + i % 3 * (pw / 3), ly = height - 14 - (i / 3) * 0;
-            ly = height - 22 + (i / 3) * 14 - 6;
+            double lx = left + 10 + i % 3 * (pw / 3), ly = top + ph + 58 + (i / 3) * 16;
             svg.Append(CultureInfo.InvariantCulture, $"<rect x=\"{lx:F1}\" y=\"{ly - 9:F1}\" width=\"12\" height=\"4\" fill=\"{color}\"/>\n");
             svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{lx + 16:F1}\" y=\"{ly - 4:F1}\">{E(name)}</text>\n");
         }

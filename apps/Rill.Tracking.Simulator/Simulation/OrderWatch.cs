@@ -8,6 +8,7 @@ namespace Rill.Tracking.Simulator.Simulation;
 sealed class OrderWatch(string orderId, string riderId, string customerToken, string restaurantId, Action<double> recordLatency)
 {
     readonly Queue<long> _pending = new();
+    readonly HashSet<long> _unseen = [];
     long _lastSeenTs = long.MinValue;
 
     public string OrderId { get; } = orderId;
@@ -18,6 +19,8 @@ sealed class OrderWatch(string orderId, string riderId, string customerToken, st
     public long SentWhileArmed { get; private set; }
     public long Received { get; private set; }
     public long Delivered { get; private set; }
+    /// <summary>Positions sent while armed that arrived themselves (not just superseded by a newer one).</summary>
+    public long ExactlyReceived { get; private set; }
     public long Duplicates { get; private set; }
     public long SnapshotOverlaps { get; private set; }
     public string? FirstDuplicate { get; private set; }
@@ -30,6 +33,7 @@ sealed class OrderWatch(string orderId, string riderId, string customerToken, st
         lock (_pending)
         {
             _pending.Enqueue(tsMs);
+            _unseen.Add(tsMs);
             SentWhileArmed++;
         }
     }
@@ -39,6 +43,7 @@ sealed class OrderWatch(string orderId, string riderId, string customerToken, st
         lock (_pending)
         {
             Received++;
+            if (_unseen.Remove(tsMs)) ExactlyReceived++;
             // The stream opens with the rider's last known position; the same position may also arrive live if it
             // was produced while the customer subscribed. That overlap is counted apart from real duplicates.
             if (tsMs == _lastSeenTs)
