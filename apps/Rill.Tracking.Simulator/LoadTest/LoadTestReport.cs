@@ -59,7 +59,7 @@ sealed class LoadTestReport(LoadTestOptions o)
         }
         if (Count is { } c0)
             L($"| {c0.Target:N0} updates, nothing lost or duplicated | {(c0.Passed ? "all counted exactly" : string.Join("; ", c0.Failures))} | {(c0.Passed ? "yes" : "no")} |");
-        T("| zero acked updates lost across kill -9 / broker restart / rebalance | not exercised by this load test (see apps/Rill.Tracking tests) | - |");
+        T("| zero acked updates lost across kill -9 / broker restart / rebalance | not exercised by this load test (the app's tests in tests/Rill.Tracking.Tests cover ingest across a broker restart and replays) | - |");
 
         if (Count is { } c)
         {
