@@ -37,25 +37,31 @@ public sealed class RiderMovement
     public RiderPosition Advance(double seconds)
     {
         if (seconds < 0) throw new ArgumentOutOfRangeException(nameof(seconds));
-        double current;
-        if (_stoppedFor > 0)
+        // Simulate in steps of at most a second, so a long step (a sped-up simulation) behaves like many short ones.
+        double remaining = seconds, current = _stoppedFor > 0 ? 0 : _speed;
+        while (remaining > 1e-9 && !Arrived)
         {
-            _stoppedFor -= seconds;
-            current = 0;
-        }
-        else if (!Arrived && _rng.NextDouble() < 0.02 * seconds)
-        {
-            _stoppedFor = 3 + _rng.NextDouble() * 7;
-            current = 0;
-        }
-        else
-        {
+            if (_stoppedFor > 0)
+            {
+                double wait = Math.Min(_stoppedFor, remaining);
+                _stoppedFor -= wait;
+                remaining -= wait;
+                current = 0;
+                continue;
+            }
+            double dt = Math.Min(1, remaining);
+            if (_rng.NextDouble() < 0.02 * dt)
+            {
+                _stoppedFor = 3 + _rng.NextDouble() * 7;     // a traffic light
+                continue;
+            }
             // Random walk around the cruise speed, pulled back towards it.
-            _speed += (_cruise - _speed) * 0.2 * seconds + Gaussian() * 0.6 * Math.Sqrt(seconds);
+            _speed += (_cruise - _speed) * 0.2 * dt + Gaussian() * 0.6 * Math.Sqrt(dt);
             _speed = Math.Clamp(_speed, _cruise * 0.4, _cruise * 1.5);
             current = _speed;
+            TravelledMeters = Math.Min(Route.LengthMeters, TravelledMeters + _speed * dt);
+            remaining -= dt;
         }
-        if (!Arrived) TravelledMeters = Math.Min(Route.LengthMeters, TravelledMeters + current * seconds);
         var (point, heading) = Route.At(TravelledMeters);
         var fix = GpsNoiseMeters > 0
             ? Geo.Offset(point, Gaussian() * GpsNoiseMeters, Gaussian() * GpsNoiseMeters)

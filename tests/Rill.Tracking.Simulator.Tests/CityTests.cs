@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rill.Tracking.City;
+using CityGeo = Rill.Tracking.City.Geo;
 using CityModel = Rill.Tracking.City.City;
 
 namespace Rill.Tracking.Simulator.Tests;
@@ -35,16 +36,16 @@ public class CityTests
         var city = CityModel.Generate(3);
         double minLat = city.Roads.Nodes.Min(p => p.Lat), maxLat = city.Roads.Nodes.Max(p => p.Lat);
         double minLon = city.Roads.Nodes.Min(p => p.Lon), maxLon = city.Roads.Nodes.Max(p => p.Lon);
-        double northSouth = Geo.DistanceMeters(new(minLat, city.Centre.Lon), new(maxLat, city.Centre.Lon));
-        double eastWest = Geo.DistanceMeters(new(city.Centre.Lat, minLon), new(city.Centre.Lat, maxLon));
+        double northSouth = CityGeo.DistanceMeters(new(minLat, city.Centre.Lon), new(maxLat, city.Centre.Lon));
+        double eastWest = CityGeo.DistanceMeters(new(city.Centre.Lat, minLon), new(city.Centre.Lat, maxLon));
         Assert.InRange(northSouth, 5_500, 6_500);
         Assert.InRange(eastWest, 5_500, 6_500);
-        Assert.InRange(Geo.DistanceMeters(city.Centre, new((minLat + maxLat) / 2, (minLon + maxLon) / 2)), 0, 100);
+        Assert.InRange(CityGeo.DistanceMeters(city.Centre, new((minLat + maxLat) / 2, (minLon + maxLon) / 2)), 0, 100);
 
         // Some edges are diagonal (both coordinates change by a block), most are streets of the grid.
         int diagonal = city.Roads.Edges.Count(e =>
         {
-            var (east, north) = Geo.ToLocalMeters(city.Roads.Nodes[e.A], city.Roads.Nodes[e.B]);
+            var (east, north) = CityGeo.ToLocalMeters(city.Roads.Nodes[e.A], city.Roads.Nodes[e.B]);
             return Math.Abs(east) > 100 && Math.Abs(north) > 100;
         });
         Assert.InRange(diagonal, 60, city.Roads.Edges.Count / 5);
@@ -90,7 +91,7 @@ public class CityTests
 
     static string RegionAt(CityModel city, double east, double north)
     {
-        var p = Geo.Offset(city.Centre, east, north);
+        var p = CityGeo.Offset(city.Centre, east, north);
         return city.RegionOf(p.Lat, p.Lon);
     }
 

@@ -1,4 +1,5 @@
 using Rill.Tracking.City;
+using CityGeo = Rill.Tracking.City.Geo;
 using CityModel = Rill.Tracking.City.City;
 
 namespace Rill.Tracking.Simulator.Tests;
@@ -26,7 +27,7 @@ public class MovementTests
             Assert.InRange(last.SpeedMps, 0, 9.01);
             Assert.InRange(last.Heading, 0, 360);
             // The fix is the true position plus a few metres of noise.
-            Assert.InRange(Geo.DistanceMeters(new(last.Lat, last.Lon), rider.TruePosition), 0, 25);
+            Assert.InRange(CityGeo.DistanceMeters(new(last.Lat, last.Lon), rider.TruePosition), 0, 25);
             seconds++;
         }
         Assert.True(rider.Arrived);
@@ -34,7 +35,7 @@ public class MovementTests
         Assert.Equal(0, rider.RemainingMeters);
         double ideal = route.LengthMeters / 6;
         Assert.InRange(seconds, ideal * 0.8, ideal * 2.0);
-        Assert.InRange(Geo.DistanceMeters(new(last.Lat, last.Lon), route.End), 0, 25);
+        Assert.InRange(CityGeo.DistanceMeters(new(last.Lat, last.Lon), route.End), 0, 25);
     }
 
     [Fact]
@@ -54,7 +55,7 @@ public class MovementTests
     [Fact]
     public void Heading_points_along_the_road_being_ridden()
     {
-        var route = new Route([Geo.Offset(City.Centre, 0, 0), Geo.Offset(City.Centre, 0, 1_000), Geo.Offset(City.Centre, 1_000, 1_000)]);
+        var route = new Route([CityGeo.Offset(City.Centre, 0, 0), CityGeo.Offset(City.Centre, 0, 1_000), CityGeo.Offset(City.Centre, 1_000, 1_000)]);
         var rider = new RiderMovement(route, 10, 3, gpsNoiseMeters: 0);
         var first = rider.Advance(1);
         if (first.SpeedMps > 0) Assert.InRange(first.Heading, 0, 0.5);       // north
@@ -70,5 +71,16 @@ public class MovementTests
         var fine = new RiderMovement(route, 6, 4, gpsNoiseMeters: 0);
         for (int i = 0; i < 600; i++) fine.Advance(0.1);
         Assert.InRange(fine.TravelledMeters, 6 * 60 * 0.5, 6 * 60 * 1.5);
+    }
+
+    [Fact]
+    public void Long_steps_of_a_sped_up_simulation_still_arrive()
+    {
+        var route = SomeRoute();
+        var rider = new RiderMovement(route, 6, 5);
+        int steps = 0;
+        while (!rider.Arrived && steps < 1_000) { rider.Advance(100); steps++; }
+        Assert.True(rider.Arrived, $"travelled {rider.TravelledMeters:F0} of {route.LengthMeters:F0} m");
+        Assert.InRange(steps, route.LengthMeters / 6 / 100 * 0.8, route.LengthMeters / 6 / 100 * 2 + 1);
     }
 }

@@ -1,4 +1,5 @@
 using Rill.Tracking.City;
+using CityGeo = Rill.Tracking.City.Geo;
 using CityModel = Rill.Tracking.City.City;
 
 namespace Rill.Tracking.Simulator.Tests;
@@ -22,7 +23,7 @@ public class RoutingTests
             for (int k = 1; k < path.Count; k++)
             {
                 Assert.True(City.Roads.HasEdge(path[k - 1], path[k]));
-                length += Geo.DistanceMeters(City.Roads.Nodes[path[k - 1]], City.Roads.Nodes[path[k]]);
+                length += CityGeo.DistanceMeters(City.Roads.Nodes[path[k - 1]], City.Roads.Nodes[path[k]]);
             }
             Assert.Equal(Dijkstra(a)[b], length, 3);
         }
@@ -36,7 +37,7 @@ public class RoutingTests
         {
             var from = City.Addresses[rng.Next(City.Addresses.Count)].Location;
             var to = City.Restaurants[rng.Next(City.Restaurants.Count)].Location;
-            double straight = Geo.DistanceMeters(from, to);
+            double straight = CityGeo.DistanceMeters(from, to);
             double road = City.RoadDistanceMeters(from.Lat, from.Lon, to.Lat, to.Lon);
             Assert.True(road >= straight - 0.01, $"{road} < {straight}");
             Assert.True(road <= straight * 1.6 + 600, $"{road} vs straight {straight}");
@@ -46,8 +47,8 @@ public class RoutingTests
     [Fact]
     public void Route_snaps_off_road_points_and_positions_along_it()
     {
-        var start = Geo.Offset(City.Centre, 37, -21);            // off the road graph
-        var end = Geo.Offset(City.Centre, 1_500, 1_200);
+        var start = CityGeo.Offset(City.Centre, 37, -21);            // off the road graph
+        var end = CityGeo.Offset(City.Centre, 1_500, 1_200);
         var route = City.RouteBetween(start, end);
         Assert.Equal(start, route.Start);
         Assert.Equal(end, route.End);
@@ -62,7 +63,7 @@ public class RoutingTests
         {
             var (p, heading) = route.At(d);
             Assert.InRange(heading, 0, 360);
-            double step = Geo.DistanceMeters(previous, p);
+            double step = CityGeo.DistanceMeters(previous, p);
             Assert.True(step <= 10.001, $"step {step}");
             sum += step;
             previous = p;
