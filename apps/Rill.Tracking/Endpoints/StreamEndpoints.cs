@@ -23,35 +23,39 @@ public static class StreamEndpoints
                 await context.Response.WriteAsJsonAsync(new { error = "bad order token" });
                 return;
             }
-            var initial = new List<SseMessage>();
-            if (book.Find(orderId) is { } order)
-            {
-                if (latest.Find(order.RiderId) is { } last)
-                {
-                    double speed = eta.ObserveSpeed(last.RiderId, last.Lat, last.Lon, last.Ts, last.SpeedMps);
-                    initial.Add(SseMessage.Create("position", CustomerWorker.Position(eta, order, last, speed)));
-                }
-                if (order.NearTs is { } nearTs)
-                {
-                    initial.Add(SseMessage.Create("near", new { orderId, riderId = order.RiderId, ts = nearTs }));
-                }
-                if (order.DeliveredTs is { } deliveredTs)
-                {
-                    initial.Add(SseMessage.Create("delivered", new { orderId, ts = deliveredTs }));
-                }
-            }
-            await hub.StreamAsync(context, SseHub.OrderKey(orderId), initial);
+            await hub.StreamAsync(context, SseHub.OrderKey(orderId), () => Initial(orderId, book, latest, eta));
         });
+    }
+
+    private static List<SseMessage> Initial(string orderId, OrderBook book, RiderLatestFollower latest, EtaEstimator eta)
+    {
+        var initial = new List<SseMessage>();
+        if (book.Find(orderId) is { } order)
+        {
+            if (latest.Find(order.RiderId) is { } last)
+            {
+                double speed = eta.ObserveSpeed(last.RiderId, last.Lat, last.Lon, last.Ts, last.SpeedMps);
+                initial.Add(SseMessage.Create("position", CustomerWorker.Position(eta, order, last, speed), last.RiderId, last.Ts));
+            }
+            if (order.NearTs is { } nearTs)
+            {
+                initial.Add(SseMessage.Create("near", new { orderId, riderId = order.RiderId, ts = nearTs }));
+            }
+            if (order.DeliveredTs is { } deliveredTs)
+            {
+                initial.Add(SseMessage.Create("delivered", new { orderId, ts = deliveredTs }));
+            }
+        }
+        return initial;
     }
 
     public static void MapRestaurant(IEndpointRouteBuilder app)
     {
         app.MapGet("/api/restaurants/{restaurantId}/stream", async (string restaurantId, HttpContext context, SseHub hub, RestaurantWorker worker) =>
         {
-            var initial = worker.IncomingTo(restaurantId)
-                .Select(i => SseMessage.Create("incoming", new { orderId = i.OrderId, riderId = i.RiderId, lat = i.Lat, lon = i.Lon, etaSeconds = i.EtaSeconds, ts = i.Ts }))
-                .ToList();
-            await hub.StreamAsync(context, SseHub.RestaurantKey(restaurantId), initial);
+            await hub.StreamAsync(context, SseHub.RestaurantKey(restaurantId), () => worker.IncomingTo(restaurantId)
+                .Select(i => SseMessage.Create("incoming", new { orderId = i.OrderId, riderId = i.RiderId, lat = i.Lat, lon = i.Lon, etaSeconds = i.EtaSeconds, ts = i.Ts }, i.OrderId, i.Ts))
+                .ToList());
         }).AddEndpointFilter<OperatorFilter>();
     }
 }

@@ -16,6 +16,6 @@ public static class SupportEndpoints
             support.Find(riderId) is { } detail ? Results.Ok(detail) : Results.NotFound(new { error = $"unknown rider {riderId}" }));
         api.MapGet("/stream", async (HttpContext context, SseHub hub, SupportWorker support, StatsService stats) =>
             await hub.StreamAsync(context, SseHub.SupportKey,
-                [SseMessage.Create("riders", support.RidersEvent()), SseMessage.Create("stats", stats.Current)]));
+                () => [SseMessage.Create("riders", support.RidersEvent()), SseMessage.Create("stats", stats.Current)]));
     }
 }

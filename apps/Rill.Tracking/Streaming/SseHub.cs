@@ -6,12 +6,17 @@ using Rill.Tracking.Positions;
 namespace Rill.Tracking.Streaming;
 
 /// <summary>One server-sent event, already encoded ("event: name\ndata: json\n\n").</summary>
-public sealed class SseMessage(string name, byte[] bytes)
+public sealed class SseMessage(string name, byte[] bytes, string? orderingKey = null, long ts = 0)
 {
     public string Name { get; } = name;
     public byte[] Bytes { get; } = bytes;
 
-    public static SseMessage Create<T>(string name, T payload)
+    /// <summary>When set, a stream sends this message only if <see cref="Ts"/> is newer than the last one it sent for the key
+    /// (the position sent on connect and the worker's own copy of it are one event, not two).</summary>
+    public string? OrderingKey { get; } = orderingKey;
+    public long Ts { get; } = ts;
+
+    public static SseMessage Create<T>(string name, T payload, string? orderingKey = null, long ts = 0)
     {
         byte[] json = TrackingJson.Serialize(payload);
         byte[] head = Encoding.UTF8.GetBytes($"event: {name}\ndata: ");
@@ -20,7 +25,7 @@ public sealed class SseMessage(string name, byte[] bytes)
         json.CopyTo(bytes, head.Length);
         bytes[^2] = (byte)'\n';
         bytes[^1] = (byte)'\n';
-        return new SseMessage(name, bytes);
+        return new SseMessage(name, bytes, orderingKey, ts);
     }
 }
 
@@ -67,16 +72,32 @@ public sealed class SseHub
         }
     }
 
-    public void Publish<T>(string key, string name, T payload)
+    public void Publish<T>(string key, string name, T payload, string? orderingKey = null, long ts = 0)
     {
         if (HasSubscribers(key))
         {
-            Publish(key, SseMessage.Create(name, payload));
+            Publish(key, SseMessage.Create(name, payload, orderingKey, ts));
         }
     }
 
-    /// <summary>Writes the stream: the initial messages, then everything published to the key, until the client goes away.</summary>
-    public async Task StreamAsync(HttpContext context, string key, IEnumerable<SseMessage> initial)
+    /// <summary>
+    /// Writes the stream: the initial messages (computed after subscribing, so nothing published
+    /// in between is missed), then everything published to the key, until the client goes away.
+    /// </summary>
+    private static ValueTask WriteAsync(HttpResponse response, SseMessage m, Dictionary<string, long> last, CancellationToken cancellationToken)
+    {
+        if (m.OrderingKey is { } k)
+        {
+            if (last.TryGetValue(k, out long ts) && m.Ts <= ts)
+            {
+                return ValueTask.CompletedTask;
+            }
+            last[k] = m.Ts;
+        }
+        return response.Body.WriteAsync(m.Bytes, cancellationToken);
+    }
+
+    public async Task StreamAsync(HttpContext context, string key, Func<IEnumerable<SseMessage>> initial)
     {
         IHostApplicationLifetime lifetime = context.RequestServices.GetRequiredService<IHostApplicationLifetime>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
@@ -89,9 +110,10 @@ public sealed class SseHub
         try
         {
             await response.Body.WriteAsync(": connected\n\n"u8.ToArray(), aborted);
-            foreach (SseMessage m in initial)
+            var last = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (SseMessage m in initial())
             {
-                await response.Body.WriteAsync(m.Bytes, aborted);
+                await WriteAsync(response, m, last, aborted);
             }
             await response.Body.FlushAsync(aborted);
             while (!aborted.IsCancellationRequested)
@@ -101,10 +123,10 @@ public sealed class SseHub
                 try
                 {
                     SseMessage m = await channel.Reader.ReadAsync(keepAlive.Token);
-                    await response.Body.WriteAsync(m.Bytes, aborted);
+                    await WriteAsync(response, m, last, aborted);
                     while (channel.Reader.TryRead(out SseMessage? more))
                     {
-                        await response.Body.WriteAsync(more.Bytes, aborted);
+                        await WriteAsync(response, more, last, aborted);
                     }
                 }
                 catch (OperationCanceledException) when (!aborted.IsCancellationRequested)

@@ -55,7 +55,7 @@ public sealed class CustomerWorker(KafkaRuntime kafka, RoleStatus status, OrderB
         string key = SseHub.OrderKey(order.OrderId);
         if (hub.HasSubscribers(key))
         {
-            hub.Publish(key, "position", Position(eta, order, update, speed));
+            hub.Publish(key, "position", Position(eta, order, update, speed), update.RiderId, update.Ts);
         }
         return ValueTask.CompletedTask;
     }

@@ -67,7 +67,7 @@ public sealed class RestaurantWorker(KafkaRuntime kafka, RoleStatus status, Orde
         int etaSeconds = arrived ? 0 : eta.EtaSeconds(update.RiderId, "rest:" + order.OrderId, update.Lat, update.Lon, order.Restaurant.Lat, order.Restaurant.Lon, speed);
         var map = _incoming.GetOrAdd(restaurantId, _ => new(StringComparer.Ordinal));
         map[order.OrderId] = new Incoming(order.OrderId, update.RiderId, update.Lat, update.Lon, etaSeconds, update.Ts, arrived || _arrived.ContainsKey(order.OrderId));
-        hub.Publish(key, "incoming", new { orderId = order.OrderId, riderId = update.RiderId, lat = update.Lat, lon = update.Lon, etaSeconds, ts = update.Ts });
+        hub.Publish(key, "incoming", new { orderId = order.OrderId, riderId = update.RiderId, lat = update.Lat, lon = update.Lon, etaSeconds, ts = update.Ts }, order.OrderId, update.Ts);
         if (arrived && _arrived.TryAdd(order.OrderId, 0))
         {
             hub.Publish(key, "arrived", new { orderId = order.OrderId, riderId = update.RiderId, ts = update.Ts });
