@@ -24,7 +24,7 @@ public class SimulatorPipelineTests
         Assert.Equal(2_000, fake.Received.Count);
         Assert.True(result.WatchedSent > 500, $"only {result.WatchedSent} positions watched");
         Assert.Equal(result.WatchedSent, result.WatchedDelivered);
-        Assert.Equal(20, fake.OrderStatus.Count);          // every rider got its first order
+        Assert.True(fake.OrderStatus.Count >= 20, $"{fake.OrderStatus.Count} orders");   // every rider got at least its first order
     }
 
     [Fact]
