@@ -1,0 +1,78 @@
+using System.Globalization;
+using Microsoft.Playwright;
+
+namespace Rill.Tracking.BrowserTests;
+
+[Collection(TrackingAppCollection.Name)]
+public sealed class CustomerPageTests(TrackingAppFixture app)
+{
+    [Fact]
+    public async Task Customer_page_shows_the_rider_moving_then_the_near_banner()
+    {
+        const string riderId = "rider-customer-1";
+        const string orderId = "order-customer-1";
+        var restaurant = (await app.RestaurantsAsync())[0];
+        var start = (restaurant.Lat, restaurant.Lon);
+        var customer = (Lat: restaurant.Lat + 0.009, Lon: restaurant.Lon + 0.006); // about 1.2 km away
+        string riderToken = await app.CreateRiderAsync(riderId, "center");
+        var order = await app.CreateOrderAsync(orderId, riderId, restaurant, customer);
+        Assert.Contains("/track.html?order=", order.TrackingUrl);
+
+        await using var session = await app.NewPageAsync();
+        IPage page = session.Page;
+        await page.GotoAsync(order.TrackingUrl);
+        await PageHelpers.WaitForCityAsync(page);
+        await PageHelpers.WaitForLiveAsync(page);
+        Assert.Equal(orderId, await page.InnerTextAsync("#order-id"));
+        Assert.True(await page.Locator("#near-banner").IsHiddenAsync(), "the near banner shows before the rider is near");
+
+        await using var rider = await RiderDriver.ConnectAsync(app.BaseAddress, riderId, riderToken);
+        var route = PageHelpers.Line(start, customer, 24).ToList();
+
+        // first position: the marker appears
+        await rider.SendAsync(route[0].Lat, route[0].Lon, orderId);
+        var marker = page.Locator("#rider-marker");
+        await marker.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Attached, Timeout = 30_000 });
+        var first = await Wait.UntilAsync(() => marker.BoundingBoxAsync(), PageHelpers.Timeout, "the rider marker's box");
+
+        // a few more positions: the marker moves on the screen
+        for (int i = 1; i <= 3; i++)
+        {
+            await rider.SendAsync(route[i].Lat, route[i].Lon, orderId);
+        }
+        await Wait.UntilAsync(async () =>
+        {
+            var box = await marker.BoundingBoxAsync();
+            return box is not null && (Math.Abs(box.X - first.X) > 2 || Math.Abs(box.Y - first.Y) > 2);
+        }, PageHelpers.Timeout, "the rider marker to move on the map");
+        await Wait.UntilAsync(async () => Close(await marker.GetAttributeAsync("data-lat"), route[3].Lat), PageHelpers.Timeout, "the marker at the last position sent");
+        Assert.NotEqual("—", await page.InnerTextAsync("#eta"));
+
+        // drive on to the customer's door: the geofence fires "near" and the banner shows
+        for (int i = 4; i < route.Count; i++)
+        {
+            await rider.SendAsync(route[i].Lat, route[i].Lon, orderId);
+            await Task.Delay(100); // a visible pace, not a wait for a condition
+        }
+        await page.Locator("#near-banner").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        Assert.Contains("Your rider is near", await page.InnerTextAsync("#near-banner"));
+
+        await Screenshots.SaveAsync(page, "tracking-customer.png");
+        Assert.Empty(session.ExternalRequests);
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    [Fact]
+    public async Task Customer_page_with_a_forged_token_says_the_link_is_invalid()
+    {
+        await using var session = await app.NewPageAsync();
+        IPage page = session.Page;
+        await page.GotoAsync(new Uri(app.BaseAddress, "/track.html?order=order-customer-1&token=forged").ToString());
+        await page.Locator("#error").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        Assert.Contains("not valid", await page.InnerTextAsync("#error"));
+        Assert.Equal(0, await page.Locator("#rider-marker").CountAsync());
+    }
+
+    private static bool Close(string? text, double expected) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && Math.Abs(v - expected) < 1e-9;
+}

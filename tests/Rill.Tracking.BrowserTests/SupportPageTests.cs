@@ -1,0 +1,59 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+
+namespace Rill.Tracking.BrowserTests;
+
+[Collection(TrackingAppCollection.Name)]
+public sealed class SupportPageTests(TrackingAppFixture app)
+{
+    [Fact]
+    public async Task Support_page_asks_for_the_operator_key_and_finds_a_rider_by_search()
+    {
+        const string riderId = "courier-findme-42";
+        var restaurant = (await app.RestaurantsAsync())[0];
+        string token = await app.CreateRiderAsync(riderId, "north");
+        await using (var rider = await RiderDriver.ConnectAsync(app.BaseAddress, riderId, token))
+        {
+            foreach (var (lat, lon) in PageHelpers.Line((restaurant.Lat, restaurant.Lon), (restaurant.Lat + 0.004, restaurant.Lon), 4))
+            {
+                await rider.SendAsync(lat, lon, orderId: null);
+            }
+        }
+        // the support group has consumed the rider once the API knows it (the page is asked below)
+        await Wait.UntilAsync(async () =>
+            (await app.Api.GetFromJsonAsync<List<RiderRow>>("/api/support/riders?q=findme"))!.Any(r => r.RiderId == riderId),
+            PageHelpers.Timeout, "the support group to know the rider");
+
+        await using var session = await app.NewPageAsync();
+        IPage page = session.Page;
+        await page.GotoAsync(new Uri(app.BaseAddress, "/support.html").ToString());
+        await PageHelpers.EnterOperatorKeyAsync(page, TrackingAppFixture.OperatorKey);
+        await PageHelpers.WaitForCityAsync(page);
+        await PageHelpers.WaitForLiveAsync(page);
+
+        await page.FillAsync("#search", "findme");
+        var hit = page.Locator($"#results li[data-rider='{riderId}']");
+        await hit.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        Assert.Contains(riderId, await page.InnerTextAsync("#results"));
+
+        await page.FillAsync("#search", "no-such-rider-anywhere");
+        await Wait.UntilAsync(async () => (await page.InnerTextAsync("#results")).Contains("Nothing matches"), PageHelpers.Timeout, "the empty search result");
+
+        await page.FillAsync("#search", "findme");
+        await hit.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        await hit.Locator("button").ClickAsync();
+        await page.Locator("#detail-card").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        Assert.Equal(riderId, await page.InnerTextAsync("#detail-rider"));
+        Assert.Equal("north", await page.InnerTextAsync("#detail-region"));
+
+        // the stats events fill throughput and the lag table
+        await Wait.UntilAsync(async () => await page.InnerTextAsync("#acked") != "—", PageHelpers.Timeout, "the stats event");
+        await Wait.UntilAsync(async () => (await page.InnerTextAsync("#lag")).Contains("tracking-"), PageHelpers.Timeout, "lag per consumer group");
+
+        await Screenshots.SaveAsync(page, "tracking-support.png");
+        Assert.Empty(session.ExternalRequests);
+        Assert.Empty(session.ConsoleErrors);
+    }
+
+    private sealed record RiderRow(string RiderId, string? Region, string? OrderId);
+}

@@ -1,0 +1,134 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Playwright;
+using Rill.Tracking.Hosting;
+
+namespace Rill.Tracking.BrowserTests;
+
+/// <summary>
+/// The real tracking app, started in-process on a free port (port 0) with its embedded Rill broker
+/// and an operator key (not demo mode, so the pages must ask for the key), plus one headless
+/// Debian chromium driven by Playwright. Shared by the tests of the collection; everything is torn down at the end.
+/// </summary>
+public sealed class TrackingAppFixture : IAsyncLifetime
+{
+    public const string OperatorKey = "browser-test-operator-key";
+
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "rill-tracking-browser-" + Guid.NewGuid().ToString("N"));
+    private TrackingApp? _app;
+    private IPlaywright? _playwright;
+
+    public Uri BaseAddress => _app!.BaseAddress;
+    public HttpClient Api { get; private set; } = null!;
+    public IBrowser Browser { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var options = TrackingOptions.Parse(["--urls", "http://127.0.0.1:0", "--data", _dataDirectory, "--operator-key", OperatorKey, "--partitions", "4"]);
+        _app = await TrackingApp.StartAsync(options, logging: l => l.SetMinimumLevel(LogLevel.Warning));
+        Api = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
+        await Wait.UntilAsync(async () => (await Api.GetAsync("/health")).IsSuccessStatusCode, TimeSpan.FromSeconds(90), "GET /health to answer 200");
+
+        _playwright = await Playwright.CreateAsync();
+        Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args =
+            [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+        });
+    }
+
+    /// <summary>A fresh page (own context, 1280x800) that records console errors and every request that leaves 127.0.0.1.</summary>
+    public async Task<PageSession> NewPageAsync()
+    {
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var page = await context.NewPageAsync();
+        var session = new PageSession(context, page);
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error")
+            {
+                session.ConsoleErrors.Add(m.Text);
+            }
+        };
+        page.PageError += (_, e) => session.ConsoleErrors.Add(e);
+        page.Request += (_, r) =>
+        {
+            if (Uri.TryCreate(r.Url, UriKind.Absolute, out var u) && u.Scheme is "http" or "https" or "ws" or "wss" && u.Host != BaseAddress.Host)
+            {
+                session.ExternalRequests.Add(r.Url);
+            }
+        };
+        return session;
+    }
+
+    public async Task<IReadOnlyList<Restaurant>> RestaurantsAsync() =>
+        (await Api.GetFromJsonAsync<List<Restaurant>>("/api/restaurants"))!;
+
+    public async Task<string> CreateRiderAsync(string riderId, string region)
+    {
+        var response = await Api.PostAsJsonAsync("/api/riders", new { riderId, region });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<RiderCreated>())!.Token;
+    }
+
+    public async Task<OrderCreated> CreateOrderAsync(string orderId, string riderId, Restaurant restaurant, (double Lat, double Lon) customer)
+    {
+        var response = await Api.PostAsJsonAsync("/api/orders", new
+        {
+            orderId,
+            riderId,
+            restaurantId = restaurant.Id,
+            restaurant = new { lat = restaurant.Lat, lon = restaurant.Lon },
+            customer = new { lat = customer.Lat, lon = customer.Lon },
+        });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<OrderCreated>())!;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Browser is not null)
+        {
+            await Browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        Api?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+        try
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    public sealed record Restaurant(string Id, string Name, double Lat, double Lon);
+    public sealed record RiderCreated(string Token);
+    public sealed record OrderCreated(string TrackingUrl, string CustomerToken);
+}
+
+public sealed class PageSession(IBrowserContext context, IPage page) : IAsyncDisposable
+{
+    public IPage Page { get; } = page;
+    public List<string> ConsoleErrors { get; } = [];
+    public List<string> ExternalRequests { get; } = [];
+
+    public async ValueTask DisposeAsync() => await context.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class TrackingAppCollection : ICollectionFixture<TrackingAppFixture>
+{
+    public const string Name = "tracking app + chromium";
+}
