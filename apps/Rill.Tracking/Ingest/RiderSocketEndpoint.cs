@@ -78,7 +78,7 @@ public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer produ
             while (true)
             {
                 int length = 0;
-                WebSocketReceiveResult result;
+                ValueWebSocketReceiveResult result;
                 do
                 {
                     if (length > MaxFrameBytes)
