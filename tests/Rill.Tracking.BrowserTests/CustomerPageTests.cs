@@ -11,9 +11,12 @@ public sealed class CustomerPageTests(TrackingAppFixture app)
     {
         const string riderId = "rider-customer-1";
         const string orderId = "order-customer-1";
-        var restaurant = (await app.RestaurantsAsync())[0];
+        // from a restaurant to a door inside the city about 1.2 km away (another restaurant's address)
+        var restaurants = await app.RestaurantsAsync();
+        var restaurant = restaurants[0];
         var start = (restaurant.Lat, restaurant.Lon);
-        var customer = (Lat: restaurant.Lat + 0.009, Lon: restaurant.Lon + 0.006); // about 1.2 km away
+        var door = restaurants.Skip(1).MinBy(r => Math.Abs(Meters(restaurant.Lat, restaurant.Lon, r.Lat, r.Lon) - 1200))!;
+        var customer = (door.Lat, door.Lon);
         string riderToken = await app.CreateRiderAsync(riderId, "center");
         var order = await app.CreateOrderAsync(orderId, riderId, restaurant, customer);
         Assert.Contains("/track.html?order=", order.TrackingUrl);
@@ -71,6 +74,13 @@ public sealed class CustomerPageTests(TrackingAppFixture app)
         await page.Locator("#error").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
         Assert.Contains("not valid", await page.InnerTextAsync("#error"));
         Assert.Equal(0, await page.Locator("#rider-marker").CountAsync());
+    }
+
+    private static double Meters(double lat1, double lon1, double lat2, double lon2)
+    {
+        double dLat = (lat2 - lat1) * 111_320;
+        double dLon = (lon2 - lon1) * 111_320 * Math.Cos(lat1 * Math.PI / 180);
+        return Math.Sqrt(dLat * dLat + dLon * dLon);
     }
 
     private static bool Close(string? text, double expected) =>

@@ -32,11 +32,15 @@ public sealed class RestaurantPageTests(TrackingAppFixture app)
         Assert.Contains("on the way", await row.InnerTextAsync());
         Assert.Contains("min", await row.Locator("td.num").InnerTextAsync());
 
-        foreach (var (lat, lon) in route.Skip(1).Take(route.Count - 2))
+        for (int i = 1; i < route.Count - 1; i++)
         {
-            await rider.SendAsync(lat, lon, orderId);
+            await rider.SendAsync(route[i].Lat, route[i].Lon, orderId);
+            if (i == route.Count / 2)
+            {
+                await Wait.UntilAsync(async () => await row.Locator("td.num").InnerTextAsync() != "—", PageHelpers.Timeout, "the ETA half-way");
+                await Screenshots.SaveAsync(page, "tracking-restaurant.png");
+            }
         }
-        await Screenshots.SaveAsync(page, "tracking-restaurant.png");
         await rider.SendAsync(route[^1].Lat, route[^1].Lon, orderId);
         await Wait.UntilAsync(async () => (await row.InnerTextAsync()).Contains("arrived"), PageHelpers.Timeout, "the arrival");
         Assert.Contains(riderId, await page.InnerTextAsync("#events"));

@@ -43,8 +43,8 @@ public sealed class SupportPageTests(TrackingAppFixture app)
         await hit.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
         await hit.Locator("button").ClickAsync();
         await page.Locator("#detail-card").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
-        Assert.Equal(riderId, await page.InnerTextAsync("#detail-rider"));
-        Assert.Equal("north", await page.InnerTextAsync("#detail-region"));
+        Assert.Equal(riderId, await page.TextContentAsync("#detail-rider"));
+        Assert.Equal("north", await page.TextContentAsync("#detail-region"));
 
         // the stats events fill throughput and the lag table
         await Wait.UntilAsync(async () => await page.InnerTextAsync("#acked") != "—", PageHelpers.Timeout, "the stats event");

@@ -64,8 +64,13 @@ export async function api(path, options = {}) {
   throw new Error(`${path}: not authorised`);
 }
 
-/** Makes sure the operator endpoints answer (asks for the key unless the app runs in demo mode). */
-export function ensureOperatorAccess() {
+/**
+ * Makes sure the operator endpoints answer: asks for the key first when GET /api/config says one is
+ * needed (not in --demo), then checks it against GET /api/stats (asking again on 401).
+ */
+export async function ensureOperatorAccess() {
+  const config = await fetch('api/config').then((r) => (r.ok ? r.json() : null)).catch(() => null);
+  if (config?.operatorKeyRequired && !operatorKey()) await askOperatorKey('This page needs the operator key.');
   return api('api/stats');
 }
 
@@ -88,6 +93,7 @@ export async function cityMap(elementId = 'map') {
         .bindTooltip(f.properties.name ?? String(f.properties.id));
     },
   }).addTo(map);
+  map.createPane('riders').style.zIndex = 450; // above roads and routes, below divIcon markers
   const bounds = roads.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
   else map.setView([0, 0], 2);
@@ -133,7 +139,7 @@ export function stream(url, handlers, { onClosed } = {}) {
 
 export function formatEta(seconds) {
   if (seconds == null || !Number.isFinite(seconds)) return '—';
-  if (seconds < 60) return 'under a minute';
+  if (seconds < 60) return '< 1 min';
   const minutes = Math.round(seconds / 60);
   return minutes === 1 ? '1 min' : `${minutes} min`;
 }

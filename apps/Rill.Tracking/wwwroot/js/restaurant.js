@@ -14,7 +14,7 @@ async function main() {
   document.title = `${$('title').textContent} · Rill Tracking`;
   if (restaurant) {
     divMarker([restaurant.lat, restaurant.lon], 'shop-marker', restaurant.name).addTo(map);
-    map.setView([restaurant.lat, restaurant.lon], Math.max(map.getZoom(), 14));
+    map.setView([restaurant.lat, restaurant.lon], map.getZoom() + 1, { animate: false });
   }
   $('incoming-card').hidden = false;
   $('events-card').hidden = false;
@@ -35,7 +35,7 @@ async function main() {
       body.append(el('tr', { class: r.arrived ? 'arrived' : null, dataset: { order: r.orderId } },
         el('td', {}, r.orderId), el('td', {}, r.riderId),
         el('td', { class: 'num' }, r.arrived ? '—' : formatEta(r.etaSeconds)),
-        el('td', {}, r.arrived ? 'arrived' : 'on the way')));
+        el('td', { class: 'status' }, r.arrived ? 'arrived' : 'on the way')));
     }
   }
 

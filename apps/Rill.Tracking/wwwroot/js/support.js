@@ -18,16 +18,22 @@ async function main() {
     { onClosed: () => showError('The support stream was refused (operator key?). Reload the page to retry.') });
 }
 
+let lastRiders = [];
+function styleOf(r) {
+  const silent = r.ageSeconds >= 30;
+  return { radius: r.riderId === selected ? 8 : 5, color: '#fff', weight: 1.5, fillOpacity: 0.95,
+    fillColor: r.riderId === selected ? '#1d4ed8' : silent ? '#b35c00' : r.orderId ? '#0b7a75' : '#6b7280' };
+}
+
 function onRiders({ riders }) {
+  lastRiders = riders;
   const seen = new Set();
   for (const r of riders) {
     seen.add(r.riderId);
-    const silent = r.ageSeconds >= 30;
-    const style = { radius: r.riderId === selected ? 8 : 5, color: '#fff', weight: 1.5, fillOpacity: 0.95,
-      fillColor: r.riderId === selected ? '#1d4ed8' : silent ? '#b35c00' : r.orderId ? '#0b7a75' : '#6b7280' };
+    const style = styleOf(r);
     let m = markers.get(r.riderId);
     if (!m) {
-      m = L.circleMarker([r.lat, r.lon], style).addTo(map).on('click', () => selectRider(m.riderId));
+      m = L.circleMarker([r.lat, r.lon], { ...style, pane: 'riders' }).addTo(map).on('click', () => selectRider(m.riderId));
       m.riderId = r.riderId;
       markers.set(r.riderId, m);
     } else {
@@ -99,6 +105,7 @@ async function selectRider(riderId) {
   selected = riderId;
   for (const li of $('results').children) li.classList.toggle('selected', li.dataset.rider === riderId);
   clearInterval(detailTimer);
+  for (const r of lastRiders) markers.get(r.riderId)?.setStyle(styleOf(r));
   await showDetail(true);
   detailTimer = setInterval(() => showDetail(false).catch(() => {}), 2000);
 }
@@ -118,8 +125,8 @@ async function showDetail(fit) {
   routeLine?.remove();
   routeLine = route.length > 0 ? L.polyline(route, { color: '#1d4ed8', weight: 4, opacity: 0.7 }).addTo(map) : null;
   if (fit) {
-    if (routeLine && route.length > 1) map.fitBounds(routeLine.getBounds(), { padding: [40, 40], maxZoom: 16 });
-    else if (d.lat != null) map.panTo([d.lat, d.lon]);
+    if (routeLine && route.length > 1) map.fitBounds(routeLine.getBounds(), { padding: [60, 60], maxZoom: 15, animate: false });
+    else if (d.lat != null) map.panTo([d.lat, d.lon], { animate: false });
   }
 }
 
