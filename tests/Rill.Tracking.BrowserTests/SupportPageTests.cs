@@ -50,7 +50,6 @@ public sealed class SupportPageTests(TrackingAppFixture app)
         await Wait.UntilAsync(async () => await page.InnerTextAsync("#acked") != "—", PageHelpers.Timeout, "the stats event");
         await Wait.UntilAsync(async () => (await page.InnerTextAsync("#lag")).Contains("tracking-"), PageHelpers.Timeout, "lag per consumer group");
 
-        await Screenshots.SaveAsync(page, "tracking-support.png");
         Assert.Empty(session.ExternalRequests);
         Assert.Empty(session.ConsoleErrors);
     }

@@ -7,13 +7,16 @@ using Rill.Tracking.Hosting;
 namespace Rill.Tracking.BrowserTests;
 
 /// <summary>
-/// The real tracking app, started in-process on a free port (port 0) with its embedded Rill broker
-/// and an operator key (not demo mode, so the pages must ask for the key), plus one headless
-/// Debian chromium driven by Playwright. Shared by the tests of the collection; everything is torn down at the end.
+/// The real tracking app, started in-process on a free port (port 0) with its embedded Rill broker,
+/// plus one headless Debian chromium driven by Playwright. Shared by the tests of a collection;
+/// everything is torn down at the end.
 /// </summary>
-public sealed class TrackingAppFixture : IAsyncLifetime
+public abstract class AppFixture : IAsyncLifetime
 {
     public const string OperatorKey = "browser-test-operator-key";
+
+    /// <summary>Command-line arguments beyond --urls and --data.</summary>
+    protected abstract string[] Arguments { get; }
 
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "rill-tracking-browser-" + Guid.NewGuid().ToString("N"));
     private TrackingApp? _app;
@@ -25,7 +28,7 @@ public sealed class TrackingAppFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var options = TrackingOptions.Parse(["--urls", "http://127.0.0.1:0", "--data", _dataDirectory, "--operator-key", OperatorKey, "--partitions", "4"]);
+        var options = TrackingOptions.Parse(["--urls", "http://127.0.0.1:0", "--data", _dataDirectory, "--partitions", "4", .. Arguments]);
         _app = await TrackingApp.StartAsync(options, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         Api = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
@@ -127,8 +130,26 @@ public sealed class PageSession(IBrowserContext context, IPage page) : IAsyncDis
     public async ValueTask DisposeAsync() => await context.DisposeAsync();
 }
 
+/// <summary>The app with an operator key (not demo mode): operator pages must ask for the key.</summary>
+public sealed class TrackingAppFixture : AppFixture
+{
+    protected override string[] Arguments => ["--operator-key", OperatorKey];
+}
+
+/// <summary>The app in --demo mode: no operator key, simulated riders moving from the start.</summary>
+public sealed class DemoAppFixture : AppFixture
+{
+    protected override string[] Arguments => ["--demo", "--demo-riders", "8"];
+}
+
 [CollectionDefinition(Name)]
 public sealed class TrackingAppCollection : ICollectionFixture<TrackingAppFixture>
 {
     public const string Name = "tracking app + chromium";
+}
+
+[CollectionDefinition(Name)]
+public sealed class DemoAppCollection : ICollectionFixture<DemoAppFixture>
+{
+    public const string Name = "demo app + chromium";
 }

@@ -125,8 +125,10 @@ async function showDetail(fit) {
   routeLine?.remove();
   routeLine = route.length > 0 ? L.polyline(route, { color: '#1d4ed8', weight: 4, opacity: 0.7 }).addTo(map) : null;
   if (fit) {
-    if (routeLine && route.length > 1) map.fitBounds(routeLine.getBounds(), { padding: [60, 60], maxZoom: 15, animate: false });
-    else if (d.lat != null) map.panTo([d.lat, d.lon], { animate: false });
+    // keep the overview of all riders; move only when the rider's route is not in view
+    const view = map.getBounds();
+    if (routeLine && !view.contains(routeLine.getBounds())) map.fitBounds(routeLine.getBounds(), { padding: [60, 60], maxZoom: map.getZoom(), animate: false });
+    else if (!routeLine && d.lat != null && !view.contains([d.lat, d.lon])) map.panTo([d.lat, d.lon], { animate: false });
   }
 }
 
