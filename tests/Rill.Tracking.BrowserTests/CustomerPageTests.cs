@@ -61,6 +61,13 @@ public sealed class CustomerPageTests(TrackingAppFixture app)
         Assert.Contains("Your rider is near", await page.InnerTextAsync("#near-banner"));
 
         await Screenshots.SaveAsync(page, "tracking-customer.png");
+
+        // the order is delivered: the page says so and stops following the rider
+        (await app.Api.PostAsync($"/api/orders/{orderId}/delivered", null)).EnsureSuccessStatusCode();
+        await page.Locator("#delivered-banner").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        Assert.Equal("Delivered", await page.InnerTextAsync("#eta"));
+        Assert.True(await page.Locator("#near-banner").IsHiddenAsync(), "the near banner stays up after delivery");
+
         Assert.Empty(session.ExternalRequests);
         Assert.Empty(session.ConsoleErrors);
     }

@@ -60,6 +60,38 @@ public sealed class DemoModeTests(DemoAppFixture app)
         Assert.Empty(session.ConsoleErrors);
     }
 
+    [Fact]
+    public async Task Every_page_fits_a_phone_screen_with_the_map_above_the_panel()
+    {
+        var orders = (await app.Api.GetFromJsonAsync<List<DemoOrder>>("/api/demo/orders"))!;
+        string[] pages =
+        [
+            "/",
+            new Uri(orders[0].TrackingUrl).PathAndQuery,
+            "/restaurant.html",
+            "/restaurant.html?id=" + Uri.EscapeDataString(orders[0].RestaurantId ?? (await app.RestaurantsAsync())[0].Id),
+            "/support.html",
+        ];
+        await using var session = await app.NewPageAsync(width: 390, height: 844);
+        IPage page = session.Page;
+        foreach (string path in pages)
+        {
+            await page.GotoAsync(new Uri(app.BaseAddress, path).ToString());
+            if (path != "/")
+            {
+                await PageHelpers.WaitForCityAsync(page);
+                var map = (await page.Locator("#map").BoundingBoxAsync())!;
+                var panel = (await page.Locator("aside.panel").BoundingBoxAsync())!;
+                Assert.True(map.Width > 300, $"{path}: the map is {map.Width} px wide on a 390 px screen");
+                Assert.True(panel.Y >= map.Y + map.Height, $"{path}: the panel is not below the map");
+            }
+            bool overflows = await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth > window.innerWidth + 1");
+            Assert.False(overflows, $"{path} scrolls sideways on a 390 px screen");
+        }
+        Assert.Empty(session.ExternalRequests);
+        Assert.Empty(session.ConsoleErrors);
+    }
+
     private static Task<string> RiderPathsAsync(IPage page) =>
         page.EvalOnSelectorAllAsync<string>("#map .leaflet-riders-pane path", "ps => ps.map(p => p.getAttribute('d')).join('|')");
 

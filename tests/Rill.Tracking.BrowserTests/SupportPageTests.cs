@@ -54,5 +54,30 @@ public sealed class SupportPageTests(TrackingAppFixture app)
         Assert.Empty(session.ConsoleErrors);
     }
 
+    [Fact]
+    public async Task Support_page_alerts_when_a_rider_on_an_active_order_goes_silent()
+    {
+        const string riderId = "rider-goes-quiet";
+        const string orderId = "order-quiet-1";
+        await using var session = await app.NewPageAsync();
+        IPage page = session.Page;
+        await page.GotoAsync(new Uri(app.BaseAddress, "/support.html").ToString());
+        await PageHelpers.EnterOperatorKeyAsync(page, TrackingAppFixture.OperatorKey);
+        await PageHelpers.WaitForLiveAsync(page);
+
+        var restaurant = (await app.RestaurantsAsync())[1];
+        string token = await app.CreateRiderAsync(riderId, "east");
+        await app.CreateOrderAsync(orderId, riderId, restaurant, (restaurant.Lat + 0.005, restaurant.Lon));
+        await using (var rider = await RiderDriver.ConnectAsync(app.BaseAddress, riderId, token))
+        {
+            await rider.SendAsync(restaurant.Lat, restaurant.Lon, orderId);
+        }
+        // then nothing: after the (shortened) silence threshold the alert names the rider and its order
+        await Wait.UntilAsync(async () => (await page.InnerTextAsync("#alerts")).Contains(riderId), TimeSpan.FromSeconds(30), "the silence alert");
+        string alerts = await page.InnerTextAsync("#alerts");
+        Assert.Contains(orderId, alerts);
+        Assert.Contains("silent", alerts);
+    }
+
     private sealed record RiderRow(string RiderId, string? Region, string? OrderId);
 }

@@ -18,6 +18,11 @@ public abstract class AppFixture : IAsyncLifetime
     /// <summary>Command-line arguments beyond --urls and --data.</summary>
     protected abstract string[] Arguments { get; }
 
+    /// <summary>Options the command line does not expose.</summary>
+    protected virtual void Configure(TrackingOptions options)
+    {
+    }
+
     private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "rill-tracking-browser-" + Guid.NewGuid().ToString("N"));
     private TrackingApp? _app;
     private IPlaywright? _playwright;
@@ -29,6 +34,7 @@ public abstract class AppFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         var options = TrackingOptions.Parse(["--urls", "http://127.0.0.1:0", "--data", _dataDirectory, "--partitions", "4", .. Arguments]);
+        Configure(options);
         _app = await TrackingApp.StartAsync(options, logging: l => l.SetMinimumLevel(LogLevel.Warning));
         Api = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", OperatorKey);
@@ -47,10 +53,10 @@ public abstract class AppFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>A fresh page (own context, 1280x800) that records console errors and every request that leaves 127.0.0.1.</summary>
-    public async Task<PageSession> NewPageAsync()
+    /// <summary>A fresh page (own context, 1280x800 unless told) that records console errors and every request that leaves 127.0.0.1.</summary>
+    public async Task<PageSession> NewPageAsync(int width = 1280, int height = 800)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 800 } });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new ViewportSize { Width = width, Height = height } });
         var page = await context.NewPageAsync();
         var session = new PageSession(context, page);
         page.Console += (_, m) =>
@@ -134,6 +140,11 @@ public sealed class PageSession(IBrowserContext context, IPage page) : IAsyncDis
 public sealed class TrackingAppFixture : AppFixture
 {
     protected override string[] Arguments => ["--operator-key", OperatorKey];
+
+    /// <summary>Short, so the silence alert shows within a test (30 s in production).</summary>
+    public static readonly TimeSpan SilenceAlert = TimeSpan.FromSeconds(3);
+
+    protected override void Configure(TrackingOptions options) => options.SilenceAlert = SilenceAlert;
 }
 
 /// <summary>The app in --demo mode: no operator key, simulated riders moving from the start.</summary>
