@@ -11,22 +11,36 @@ catch (ArgumentException e)
     return 2;
 }
 
-using var stop = new CancellationTokenSource();
+var stop = new CancellationTokenSource();
+var stopped = new ManualResetEventSlim();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
     stop.Cancel();
 };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+{
+    stop.Cancel();
+    stopped.Wait(TimeSpan.FromSeconds(20)); // SIGTERM: finish the graceful stop before the process ends
+};
 
-await using TrackingApp app = await TrackingApp.StartAsync(options, cancellationToken: stop.Token);
-Console.WriteLine(app.Banner());
 try
 {
-    await Task.Delay(Timeout.Infinite, stop.Token);
+    await using TrackingApp app = await TrackingApp.StartAsync(options, cancellationToken: stop.Token);
+    Console.WriteLine(app.Banner());
+    // the host's console lifetime turns SIGINT/SIGTERM into ApplicationStopping
+    app.Service<IHostApplicationLifetime>().ApplicationStopping.Register(stop.Cancel);
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+    Console.WriteLine("stopping");
 }
-catch (OperationCanceledException)
+finally
 {
+    stopped.Set();
 }
-Console.WriteLine("stopping");
 return 0;

@@ -72,7 +72,7 @@ public sealed class DemoRiders(TrackingOptions options, CityMap city, TokenSigne
                     await Task.Delay(TimeSpan.FromSeconds(3), stoppingToken);
                 }
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            catch (Exception) when (stoppingToken.IsCancellationRequested || lifetime.ApplicationStopping.IsCancellationRequested)
             {
                 return;
             }

@@ -40,6 +40,8 @@ public sealed class KafkaRuntime : IAsyncDisposable
             {
                 ["listeners"] = $"PLAINTEXT://127.0.0.1:{options.BrokerPort}",
                 ["num.partitions"] = "1",
+                // one process joins all five groups at once; no point waiting for more members
+                ["group.initial.rebalance.delay.ms"] = "0",
             }, dir, cancellationToken: cancellationToken).ConfigureAwait(false);
             bootstrap = embedded.BootstrapServers;
         }

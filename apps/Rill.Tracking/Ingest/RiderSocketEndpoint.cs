@@ -16,7 +16,7 @@ namespace Rill.Tracking.Ingest;
 /// <see cref="FloodLimit"/> rate-limited frames in a row, 1003 for binary frames.
 /// </summary>
 public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer producer, RateLimiter limiter, IngestMetrics metrics,
-    ILogger<RiderSocketEndpoint> logger)
+    IHostApplicationLifetime lifetime, ILogger<RiderSocketEndpoint> logger)
 {
     public const int MaxFrameBytes = 4096;
     public const int FloodLimit = 50;
@@ -37,7 +37,7 @@ public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer produ
             return;
         }
         using WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         var outbox = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
         Task writer = WriteLoopAsync(socket, outbox.Reader, cts.Token);
         int pending = 0;
@@ -57,6 +57,10 @@ public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer produ
                 await socket.CloseAsync(status, reason, CancellationToken.None);
             }
         }
+        catch (OperationCanceledException) when (lifetime.ApplicationStopping.IsCancellationRequested)
+        {
+            await CloseQuietlyAsync(socket, WebSocketCloseStatus.EndpointUnavailable, "server stopping");
+        }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or TimeoutException)
         {
             logger.LogDebug(e, "rider {RiderId} socket ended", riderId);
@@ -65,6 +69,21 @@ public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer produ
         {
             outbox.Writer.TryComplete();
             await cts.CancelAsync();
+        }
+    }
+
+    private static async Task CloseQuietlyAsync(WebSocket socket, WebSocketCloseStatus status, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            {
+                await socket.CloseOutputAsync(status, reason, timeout.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException)
+        {
         }
     }
 

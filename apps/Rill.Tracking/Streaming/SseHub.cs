@@ -78,12 +78,14 @@ public sealed class SseHub
     /// <summary>Writes the stream: the initial messages, then everything published to the key, until the client goes away.</summary>
     public async Task StreamAsync(HttpContext context, string key, IEnumerable<SseMessage> initial)
     {
+        IHostApplicationLifetime lifetime = context.RequestServices.GetRequiredService<IHostApplicationLifetime>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, lifetime.ApplicationStopping);
         HttpResponse response = context.Response;
         response.Headers.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         response.Headers["X-Accel-Buffering"] = "no";
         Channel<SseMessage> channel = Subscribe(key);
-        CancellationToken aborted = context.RequestAborted;
+        CancellationToken aborted = stop.Token;
         try
         {
             await response.Body.WriteAsync(": connected\n\n"u8.ToArray(), aborted);

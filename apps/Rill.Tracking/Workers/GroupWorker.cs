@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Rill.Client;
 using Rill.Tracking.Hosting;
 using Rill.Tracking.Positions;
@@ -6,7 +7,7 @@ namespace Rill.Tracking.Workers;
 
 /// <summary>
 /// One role = one consumer group on rider-updates. Runs the consumer, hands each update to
-/// <see cref="HandleAsync"/> in partition order, commits the positions of handled records every
+/// <see cref="HandleAsync"/> in partition order, commits the offsets of handled records every
 /// <see cref="CommitInterval"/> (auto-commit is off), and starts over after a failure.
 /// </summary>
 public abstract class GroupWorker(KafkaRuntime kafka, RoleStatus status, ILogger logger) : BackgroundService
@@ -63,7 +64,10 @@ public abstract class GroupWorker(KafkaRuntime kafka, RoleStatus status, ILogger
     protected virtual async Task RunAsync(CancellationToken stoppingToken)
     {
         await using var consumer = CreateConsumer();
-        long lastCommit = Environment.TickCount64;
+        // offsets after records whose handling finished: only these are committed
+        var handled = new ConcurrentDictionary<TopicPartition, long>();
+        using var stopCommits = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        Task commits = CommitLoopAsync(consumer, handled, stopCommits.Token);
         try
         {
             await foreach (var record in consumer.ConsumeAsync(stoppingToken))
@@ -72,17 +76,54 @@ public abstract class GroupWorker(KafkaRuntime kafka, RoleStatus status, ILogger
                 {
                     await HandleAsync(update, stoppingToken);
                 }
-                if (Environment.TickCount64 - lastCommit >= CommitInterval.TotalMilliseconds)
-                {
-                    lastCommit = Environment.TickCount64;
-                    await CommitQuietlyAsync(consumer, stoppingToken);
-                }
+                handled[new TopicPartition(record.Topic, record.Partition)] = record.Offset + 1;
             }
         }
         finally
         {
+            await stopCommits.CancelAsync();
+            await commits.ContinueWith(_ => { }, TaskScheduler.Default);
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await CommitQuietlyAsync(consumer, timeout.Token);
+            await CommitHandledAsync(consumer, handled, new Dictionary<TopicPartition, long>(), timeout.Token);
+        }
+    }
+
+    private async Task CommitLoopAsync(Consumer<string, byte[]> consumer, ConcurrentDictionary<TopicPartition, long> handled, CancellationToken cancellationToken)
+    {
+        var committed = new Dictionary<TopicPartition, long>();
+        using var timer = new PeriodicTimer(CommitInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken))
+            {
+                await CommitHandledAsync(consumer, handled, committed, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task CommitHandledAsync(Consumer<string, byte[]> consumer, ConcurrentDictionary<TopicPartition, long> handled,
+        Dictionary<TopicPartition, long> committed, CancellationToken cancellationToken)
+    {
+        var due = handled.Where(h => !committed.TryGetValue(h.Key, out long c) || c != h.Value)
+            .Select(h => new TopicPartitionOffset(h.Key.Topic, h.Key.Partition, h.Value)).ToList();
+        if (due.Count == 0)
+        {
+            return;
+        }
+        try
+        {
+            await consumer.CommitAsync(due, cancellationToken);
+            foreach (var o in due)
+            {
+                committed[o.TopicPartition] = o.Offset;
+            }
+        }
+        catch (Exception e) when (e is KafkaException or OperationCanceledException or InvalidOperationException)
+        {
+            logger.LogDebug(e, "{Group}: commit failed (the next one retries)", GroupId);
         }
     }
 
