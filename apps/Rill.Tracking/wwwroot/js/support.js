@@ -12,6 +12,7 @@ let detailTimer = null;
 
 async function main() {
   ({ map } = await cityMap());
+  legend().addTo(map);
   await ensureOperatorAccess();
   wireSearch();
   stream(withKey('api/support/stream'), { riders: onRiders, stats: onStats, alert: onAlert },
@@ -23,6 +24,14 @@ function styleOf(r) {
   const silent = r.ageSeconds >= 30;
   return { radius: r.riderId === selected ? 8 : 5, color: '#fff', weight: 1.5, fillOpacity: 0.95,
     fillColor: r.riderId === selected ? '#1d4ed8' : silent ? '#b35c00' : r.orderId ? '#0b7a75' : '#6b7280' };
+}
+
+function legend() {
+  const control = L.control({ position: 'bottomleft' });
+  control.onAdd = () => el('div', { class: 'legend' },
+    ...[['#0b7a75', 'on an order'], ['#6b7280', 'no order'], ['#b35c00', 'silent 30 s+'], ['#1d4ed8', 'selected'], ['#c2410c', 'restaurant']]
+      .map(([color, text]) => el('span', {}, el('i', { style: `background:${color}` }), text)));
+  return control;
 }
 
 function onRiders({ riders }) {
