@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Playwright;
+using Rill.Tracking.City;
+using CityGeo = Rill.Tracking.City.Geo;
 
 namespace Rill.Tracking.BrowserTests;
 
@@ -11,15 +13,17 @@ public sealed class CustomerPageTests(TrackingAppFixture app)
     {
         const string riderId = "rider-customer-1";
         const string orderId = "order-customer-1";
-        // from a restaurant to a door inside the city about 1.2 km away (another restaurant's address)
-        var restaurants = await app.RestaurantsAsync();
-        var restaurant = restaurants[0];
-        var start = (restaurant.Lat, restaurant.Lon);
-        var door = restaurants.Skip(1).MinBy(r => Math.Abs(Meters(restaurant.Lat, restaurant.Lon, r.Lat, r.Lon) - 1200))!;
+        // from a restaurant along the roads to a customer's address about 1.5 km away
+        var restaurant = (await app.RestaurantsAsync())[0];
+        var from = new GeoPoint(restaurant.Lat, restaurant.Lon);
+        var door = app.City.Addresses.MinBy(a => Math.Abs(CityGeo.DistanceMeters(from, a.Location) - 1500))!;
         var customer = (door.Lat, door.Lon);
         string riderToken = await app.CreateRiderAsync(riderId, "center");
         var order = await app.CreateOrderAsync(orderId, riderId, restaurant, customer);
         Assert.Contains("/track.html?order=", order.TrackingUrl);
+        // the rider has the food: from here the ETA is to the customer's door (before pick-up it goes via the restaurant)
+        // (retried while the order book has not consumed the new order yet: 404 until then)
+        await Wait.UntilAsync(async () => (await app.Api.PostAsync($"/api/orders/{orderId}/picked-up", null)).IsSuccessStatusCode, PageHelpers.Timeout, "the pick-up to be accepted");
 
         await using var session = await app.NewPageAsync();
         IPage page = session.Page;
@@ -30,7 +34,7 @@ public sealed class CustomerPageTests(TrackingAppFixture app)
         Assert.True(await page.Locator("#near-banner").IsHiddenAsync(), "the near banner shows before the rider is near");
 
         await using var rider = await RiderDriver.ConnectAsync(app.BaseAddress, riderId, riderToken);
-        var route = PageHelpers.Line(start, customer, 24).ToList();
+        var route = PageHelpers.Along(app.City.RouteBetween(from, door.Location), stepMeters: 60);
 
         // first position: the marker appears
         await rider.SendAsync(route[0].Lat, route[0].Lon, orderId);
@@ -59,6 +63,7 @@ public sealed class CustomerPageTests(TrackingAppFixture app)
         }
         await page.Locator("#near-banner").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
         Assert.Contains("Your rider is near", await page.InnerTextAsync("#near-banner"));
+        await Wait.UntilAsync(async () => await page.InnerTextAsync("#eta") is "< 1 min" or "1 min", PageHelpers.Timeout, "an ETA of about a minute at the door");
 
         await Screenshots.SaveAsync(page, "tracking-customer.png");
 
@@ -81,13 +86,6 @@ public sealed class CustomerPageTests(TrackingAppFixture app)
         await page.Locator("#error").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
         Assert.Contains("not valid", await page.InnerTextAsync("#error"));
         Assert.Equal(0, await page.Locator("#rider-marker").CountAsync());
-    }
-
-    private static double Meters(double lat1, double lon1, double lat2, double lon2)
-    {
-        double dLat = (lat2 - lat1) * 111_320;
-        double dLon = (lon2 - lon1) * 111_320 * Math.Cos(lat1 * Math.PI / 180);
-        return Math.Sqrt(dLat * dLat + dLon * dLon);
     }
 
     private static bool Close(string? text, double expected) =>

@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Rill.Tracking.City;
 
 namespace Rill.Tracking.BrowserTests;
 
@@ -21,6 +22,19 @@ internal static class PageHelpers
         await page.FillAsync("#operator-key", key);
         await page.PressAsync("#operator-key", "Enter");
         await page.Locator("#key-dialog").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Hidden, Timeout = (float)Timeout.TotalMilliseconds });
+    }
+
+    /// <summary>Positions along a road route, one every <paramref name="stepMeters"/> (both ends included).</summary>
+    public static List<(double Lat, double Lon)> Along(Route route, double stepMeters)
+    {
+        var points = new List<(double Lat, double Lon)>();
+        for (double m = 0; m < route.LengthMeters; m += stepMeters)
+        {
+            var p = route.At(m).Point;
+            points.Add((p.Lat, p.Lon));
+        }
+        points.Add((route.End.Lat, route.End.Lon));
+        return points;
     }
 
     /// <summary>Points from a to b in equal steps (both ends included).</summary>

@@ -1,4 +1,6 @@
 using Microsoft.Playwright;
+using Rill.Tracking.City;
+using CityGeo = Rill.Tracking.City.Geo;
 
 namespace Rill.Tracking.BrowserTests;
 
@@ -23,7 +25,10 @@ public sealed class RestaurantPageTests(TrackingAppFixture app)
         string token = await app.CreateRiderAsync(riderId, "center");
         await app.CreateOrderAsync(orderId, riderId, restaurant, (restaurant.Lat + 0.01, restaurant.Lon + 0.01));
         await using var rider = await RiderDriver.ConnectAsync(app.BaseAddress, riderId, token);
-        var route = PageHelpers.Line((restaurant.Lat - 0.008, restaurant.Lon - 0.006), (restaurant.Lat, restaurant.Lon), 10).ToList();
+        // from a customer's address about 1 km away along the roads to the restaurant
+        var at = new GeoPoint(restaurant.Lat, restaurant.Lon);
+        var origin = app.City.Addresses.MinBy(a => Math.Abs(CityGeo.DistanceMeters(at, a.Location) - 1000))!;
+        var route = PageHelpers.Along(app.City.RouteBetween(origin.Location, at), stepMeters: 100);
 
         await rider.SendAsync(route[0].Lat, route[0].Lon, orderId);
         var row = page.Locator($"#incoming tr[data-order='{orderId}']");

@@ -2,7 +2,9 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Playwright;
+using Rill.Tracking.Geo;
 using Rill.Tracking.Hosting;
+using CityModel = Rill.Tracking.City.City;
 
 namespace Rill.Tracking.BrowserTests;
 
@@ -28,6 +30,9 @@ public abstract class AppFixture : IAsyncLifetime
     private IPlaywright? _playwright;
 
     public Uri BaseAddress => _app!.BaseAddress;
+
+    /// <summary>The city the app generated (and serves as GeoJSON): tests drive riders along its roads.</summary>
+    public CityModel City => _app!.Service<CityMap>().City;
     public HttpClient Api { get; private set; } = null!;
     public IBrowser Browser { get; private set; } = null!;
 

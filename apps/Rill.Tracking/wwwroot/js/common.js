@@ -95,7 +95,10 @@ export async function cityMap(elementId = 'map') {
   }).addTo(map);
   map.createPane('riders').style.zIndex = 450; // above roads and routes, below divIcon markers
   const bounds = roads.getBounds();
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+  if (bounds.isValid()) {
+    map.fitBounds(bounds, { padding: [12, 12] });
+    map.setMaxBounds(bounds.pad(0.05)); // there is nothing outside the city to look at
+  }
   else map.setView([0, 0], 2);
   return { map, city, restaurants, bounds };
 }

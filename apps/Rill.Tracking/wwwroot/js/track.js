@@ -26,10 +26,11 @@ async function main() {
         marker = divMarker(latlng, 'rider-marker', 'Your rider').addTo(map);
         marker.getElement().id = 'rider-marker';
         trail = L.polyline([latlng], { color: '#0b7a75', weight: 4, opacity: 0.5 }).addTo(map);
-        if (!map.getBounds().pad(-0.1).contains(latlng)) map.panTo(latlng);
+        map.setView(latlng, map.getZoom() + 1, { animate: false }); // the rider's neighbourhood
       } else {
         marker.setLatLng(latlng);
         trail.addLatLng(latlng);
+        if (!map.getBounds().pad(-0.1).contains(latlng)) map.panTo(latlng); // keep the rider in view
       }
       const element = marker.getElement();
       element.dataset.lat = p.lat;
@@ -37,7 +38,7 @@ async function main() {
       $('rider-id').textContent = p.riderId ?? '—';
       $('last-update').textContent = formatTime(p.ts);
       $('eta').textContent = formatEta(p.etaSeconds);
-      $('status').textContent = 'Your rider is on the way.';
+      if ($('near-banner').hidden) $('status').textContent = 'Your rider is on the way.';
     },
     near() {
       if (delivered) return;
