@@ -2,7 +2,10 @@ using System.Text.Json;
 using Rill.Client;
 using Rill.Hosting;
 using Rill.Tracking.Hosting;
+using Rill.Tracking.History;
 using Rill.Tracking.Orders;
+using Rill.Tracking.Positions;
+using Rill.Tracking.Workers;
 
 namespace Rill.Tracking.Tests;
 
@@ -11,9 +14,9 @@ public sealed class HistoryTests
 {
     private static long Now => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
-    internal static async Task SendAsync(TestApp app, string riderId, int count, long startTs, string? orderId = null)
+    internal static async Task SendAsync(TestApp app, string riderId, int count, long startTs, string? orderId = null, string region = "south")
     {
-        await using var rider = await TestRider.ConnectAsync(app.BaseAddress, await app.RiderTokenAsync(riderId, "south"));
+        await using var rider = await TestRider.ConnectAsync(app.BaseAddress, await app.RiderTokenAsync(riderId, region));
         for (int i = 0; i < count; i++)
         {
             await rider.SendTextAsync(TestRider.Frame(riderId, 48.12 + i * 0.0005, 11.58, startTs + i * 1000, seq: i + 1, orderId: orderId, speed: 5));
@@ -99,6 +102,49 @@ public sealed class HistoryTests
             (await app.Http.PostAsync("/api/orders/sum-1/delivered", null)).EnsureSuccessStatusCode();
             Assert.Equal(1, (await app.GetJsonAsync("/api/history/stats")).GetProperty("summaries").GetInt64());
         }
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task TheSqliteStoreKeepsHostileTextAsDataAndDropsDuplicates()
+    {
+        string dir = Directory.CreateTempSubdirectory("rill-tracking-sqlite-").FullName;
+        await using (var store = new SqliteHistoryStore(Path.Combine(dir, "h.db")))
+        {
+            await store.InitializeAsync(CancellationToken.None);
+            string hostile = "r'); DROP TABLE positions; --";
+            var update = new RiderUpdate(hostile, "o'1", "south", 48.1, 11.5, null, null, 1000, 1, 1000);
+            Assert.Equal(2, await store.WriteBatchAsync([update, update, update with { Ts = 2000, Seq = 2 }], CancellationToken.None));
+            Assert.Equal(0, await store.WriteBatchAsync([update], CancellationToken.None));
+            var rows = await store.QueryAsync(hostile, 0, long.MaxValue, 10, CancellationToken.None);
+            Assert.Equal([1000L, 2000], rows.Select(r => r.Ts));
+            Assert.Equal("o'1", rows[0].OrderId);
+            Assert.Equal((2, 0), await store.CountAsync(CancellationToken.None));
+        }
+        Directory.Delete(dir, true);
+    }
+
+    [Fact]
+    public async Task ASecondHistoryInstanceJoiningTheGroupLosesNothing()
+    {
+        string dir = Directory.CreateTempSubdirectory("rill-tracking-rebalance-").FullName;
+        await using var broker = await TestApp.StartBrokerAsync();
+        long start = Now - 200_000;
+        await using var first = await TestApp.StartAsync(broker, dir, "ingest,history");
+        await SendAsync(first, "reb-1", 40, start);
+        await SendAsync(first, "reb-2", 40, start, region: "north");
+        // the second instance shares the SQLite file; the group now splits the partitions between the two
+        await using (var second = await TestApp.StartAsync(broker, dir, "history"))
+        {
+            await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = broker.BootstrapServers });
+            await Wait.UntilAsync(async () => (await admin.DescribeGroupAsync(GroupIds.History)).Members.Count(m => m.Assignment.Count > 0) == 2,
+                "both instances to own partitions");
+            await SendAsync(first, "reb-1", 40, start + 40_000);
+            await SendAsync(first, "reb-3", 40, start, region: "north");
+            await WaitGroupCaughtUpAsync(broker.BootstrapServers, GroupIds.History);
+            Assert.True(second.App.Service<HistoryWorker>().RowsWritten > 0, "the second instance wrote its partitions' rows");
+        }
+        Assert.Equal(160, await RowsAsync(first));
         Directory.Delete(dir, true);
     }
 }

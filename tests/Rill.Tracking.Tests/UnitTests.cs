@@ -2,6 +2,7 @@ using System.Text;
 using Rill.Tracking.Auth;
 using Rill.Tracking.Hosting;
 using Rill.Tracking.Ingest;
+using Rill.Tracking.Positions;
 
 namespace Rill.Tracking.Tests;
 
@@ -141,5 +142,22 @@ public class TokenTests
         Assert.Equal(Roles.Customer, o.Roles);
         Assert.True(o.Demo);
         Assert.Throws<ArgumentException>(() => TrackingOptions.Parse(["--nope"]));
+    }
+
+    [Fact]
+    public void TheIngestWritesTheSameJsonAsTheRiderUpdateRecord()
+    {
+        foreach (var frame in new[]
+        {
+            new RiderFrame("r-1", "o-1", 48.123456, 11.5, 5.25, 270, 1_800_000_000_123, 42),
+            new RiderFrame("r-1", null, -33.9, 151.2, null, null, 1_800_000_000_000, null),
+        })
+        {
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            UpdateProducer.WriteValue(buffer, "r-1", "south", frame, 1_800_000_000_999);
+            var expected = new RiderUpdate("r-1", frame.OrderId, "south", frame.Lat, frame.Lon, frame.SpeedMps, frame.Heading, frame.Ts, frame.Seq, 1_800_000_000_999);
+            Assert.Equal(Encoding.UTF8.GetString(TrackingJson.Serialize(expected)), Encoding.UTF8.GetString(buffer.WrittenSpan));
+            Assert.Equal(expected, TrackingJson.Deserialize<RiderUpdate>(buffer.WrittenSpan));
+        }
     }
 }

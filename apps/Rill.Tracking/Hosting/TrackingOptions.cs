@@ -4,7 +4,7 @@ namespace Rill.Tracking.Hosting;
 public sealed class TrackingOptions
 {
     public string Urls { get; set; } = "http://127.0.0.1:5080";
-    public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, ".rill-tracking");
+    public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, ".rill-data", "tracking");
     public string? BootstrapServers { get; set; }
     public int BrokerPort { get; set; }
     public string? PostgresConnectionString { get; set; }

@@ -3,8 +3,8 @@ using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using Rill.Client;
 using Rill.Tracking.Auth;
-using Rill.Tracking.Positions;
 using Rill.Tracking.Stats;
 
 namespace Rill.Tracking.Ingest;
@@ -91,6 +91,7 @@ public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer produ
         Action started, Action finished, CancellationToken cancellationToken)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(MaxFrameBytes + 1);
+        var scratch = new ArrayBufferWriter<byte>(512);
         int limited = 0;
         try
         {
@@ -150,9 +151,16 @@ public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer produ
                     outbox.TryWrite(ErrorFrame(FrameErrors.RiderMismatch, "riderId", frame.Seq));
                     continue;
                 }
-                var update = new RiderUpdate(frame.RiderId, frame.OrderId, region, frame.Lat, frame.Lon, frame.SpeedMps, frame.Heading, frame.Ts, frame.Seq, now);
                 started();
-                _ = AckWhenProducedAsync(update, outbox, finished);
+                long? ackSeq = frame.Seq;
+                try
+                {
+                    producer.Produce(riderId, region, frame, now, scratch, error => Acknowledge(error, ackSeq, riderId, outbox, finished));
+                }
+                catch (Exception e) when (e is KafkaException or ObjectDisposedException or InvalidOperationException)
+                {
+                    Acknowledge(e, ackSeq, riderId, outbox, finished);
+                }
             }
         }
         finally
@@ -161,24 +169,20 @@ public sealed class RiderSocketEndpoint(TokenSigner signer, UpdateProducer produ
         }
     }
 
-    private async Task AckWhenProducedAsync(RiderUpdate update, ChannelWriter<byte[]> outbox, Action finished)
+    private void Acknowledge(Exception? error, long? seq, string riderId, ChannelWriter<byte[]> outbox, Action finished)
     {
-        try
+        if (error is null)
         {
-            await producer.ProduceAsync(update, CancellationToken.None);
             metrics.CountAck();
-            outbox.TryWrite(AckFrame(update.Seq));
+            outbox.TryWrite(AckFrame(seq));
         }
-        catch (Exception e)
+        else
         {
-            logger.LogWarning(e, "produce for rider {RiderId} failed", update.RiderId);
+            logger.LogWarning(error, "produce for rider {RiderId} failed", riderId);
             metrics.CountError(FrameErrors.ProduceFailed);
-            outbox.TryWrite(ErrorFrame(FrameErrors.ProduceFailed, null, update.Seq));
+            outbox.TryWrite(ErrorFrame(FrameErrors.ProduceFailed, null, seq));
         }
-        finally
-        {
-            finished();
-        }
+        finished();
     }
 
     private static async Task WriteLoopAsync(WebSocket socket, ChannelReader<byte[]> frames, CancellationToken cancellationToken)

@@ -66,6 +66,17 @@ public abstract class GroupWorker(KafkaRuntime kafka, RoleStatus status, ILogger
         await using var consumer = CreateConsumer();
         // offsets after records whose handling finished: only these are committed
         var handled = new ConcurrentDictionary<TopicPartition, long>();
+        // a partition that moved to another member is no longer ours to commit (its new owner
+        // starts from the last commit; replays are harmless for every worker)
+        Action<IReadOnlyList<TopicPartition>> forget = partitions =>
+        {
+            foreach (var p in partitions)
+            {
+                handled.TryRemove(p, out _);
+            }
+        };
+        consumer.PartitionsRevoked = forget;
+        consumer.PartitionsLost = forget;
         using var stopCommits = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Task commits = CommitLoopAsync(consumer, handled, stopCommits.Token);
         try

@@ -119,12 +119,18 @@ public sealed class SupportWorker(KafkaRuntime kafka, RoleStatus status, OrderBo
     private static RiderSummary Summary(RiderTrack t, long now) =>
         new(t.RiderId, t.Region, t.OrderId, t.Lat, t.Lon, t.Ts, Math.Max(0, (now - t.Ts) / 1000.0));
 
+    /// <summary>The riders event carries at most this many riders (the most recently heard from).</summary>
+    public const int MaxRidersPerEvent = 5000;
+
     public object RidersEvent()
     {
         long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        IEnumerable<RiderTrack> riders = _riders.Count <= MaxRidersPerEvent
+            ? _riders.Values
+            : _riders.Values.OrderByDescending(t => t.Ts).Take(MaxRidersPerEvent);
         return new
         {
-            riders = _riders.Values.Select(t => new { riderId = t.RiderId, lat = t.Lat, lon = t.Lon, ageSeconds = Math.Round(Math.Max(0, (now - t.Ts) / 1000.0), 1), orderId = t.OrderId }).ToList(),
+            riders = riders.Select(t => new { riderId = t.RiderId, lat = t.Lat, lon = t.Lon, ageSeconds = Math.Round(Math.Max(0, (now - t.Ts) / 1000.0), 1), orderId = t.OrderId }).ToList(),
         };
     }
 
