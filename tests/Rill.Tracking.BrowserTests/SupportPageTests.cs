@@ -79,5 +79,24 @@ public sealed class SupportPageTests(TrackingAppFixture app)
         Assert.Contains("silent", alerts);
     }
 
+    [Fact]
+    public async Task A_wrong_operator_key_is_asked_again_and_the_right_one_opens_the_page()
+    {
+        await using var session = await app.NewPageAsync();
+        IPage page = session.Page;
+        await page.GotoAsync(new Uri(app.BaseAddress, "/support.html").ToString());
+        await page.Locator("#key-dialog").WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 30_000 });
+        await page.FillAsync("#operator-key", "not-the-key");
+        await page.PressAsync("#operator-key", "Enter");
+        // the API answers 401 and the dialog comes back saying so
+        await Wait.UntilAsync(async () => (await page.InnerTextAsync("#key-note")).Contains("not accepted"), PageHelpers.Timeout, "the key to be refused");
+        Assert.True(await page.Locator("#key-dialog").IsVisibleAsync());
+        Assert.Equal("connecting…", await page.InnerTextAsync("#conn"));
+
+        await PageHelpers.EnterOperatorKeyAsync(page, TrackingAppFixture.OperatorKey);
+        await PageHelpers.WaitForLiveAsync(page);
+        Assert.Empty(session.ExternalRequests);
+    }
+
     private sealed record RiderRow(string RiderId, string? Region, string? OrderId);
 }
