@@ -52,12 +52,13 @@ public sealed class PostgresHistoryTests
         await store.InitializeAsync(CancellationToken.None);
         string hostile = "r'); DROP TABLE positions; --";
         var update = new RiderUpdate(hostile, "o'1", "south", 48.1, 11.5, null, null, 1000, 1, 1000);
-        Assert.Equal(2, await store.WriteBatchAsync([update, update, update with { Ts = 2000, Seq = 2 }], CancellationToken.None));
+        // a replayed update is dropped; another update in the same millisecond (another seq) is kept
+            Assert.Equal(3, await store.WriteBatchAsync([update, update, update with { Ts = 2000, Seq = 2 }, update with { Seq = 3 }], CancellationToken.None));
         Assert.Equal(0, await store.WriteBatchAsync([update], CancellationToken.None));
         var rows = await store.QueryAsync(hostile, 0, long.MaxValue, 10, CancellationToken.None);
-        Assert.Equal([1000L, 2000], rows.Select(r => r.Ts));
+        Assert.Equal([1000L, 1000, 2000], rows.Select(r => r.Ts));
         Assert.Equal("o'1", rows[0].OrderId);
         Assert.Null(rows[0].SpeedMps);
-        Assert.Equal((2, 0), await store.CountAsync(CancellationToken.None));
+        Assert.Equal((3, 0), await store.CountAsync(CancellationToken.None));
     }
 }

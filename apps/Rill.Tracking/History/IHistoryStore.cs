@@ -7,7 +7,7 @@ public sealed record HistoryRow(string RiderId, string? OrderId, double Lat, dou
 public sealed record OrderSummary(string OrderId, string RiderId, double RouteMeters, double DurationSeconds, double AverageSpeedMps, int Points, long DeliveredTs);
 
 /// <summary>
-/// Where the history group writes: one row per update, unique on (rider id, ts), so writing the same
+/// Where the history group writes: one row per update, unique on (rider id, ts, seq; -1 stored for no seq), so writing the same
 /// update twice (a replay after a crash) adds nothing. Every statement is parameterised.
 /// </summary>
 public interface IHistoryStore : IAsyncDisposable

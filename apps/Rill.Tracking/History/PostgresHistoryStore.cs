@@ -13,6 +13,9 @@ public sealed class PostgresHistoryStore(string connectionString) : IHistoryStor
 {
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
 
+    /// <summary>Stored for an update without a seq (the key column cannot be null).</summary>
+    private const long NoSeq = -1;
+
     public string Name => "postgresql";
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -23,8 +26,8 @@ public sealed class PostgresHistoryStore(string connectionString) : IHistoryStor
             CREATE TABLE IF NOT EXISTS positions (
                 rider_id TEXT NOT NULL, ts BIGINT NOT NULL, order_id TEXT, region TEXT,
                 lat DOUBLE PRECISION NOT NULL, lon DOUBLE PRECISION NOT NULL, speed_mps DOUBLE PRECISION, heading DOUBLE PRECISION,
-                seq BIGINT, received_ts BIGINT NOT NULL,
-                PRIMARY KEY (rider_id, ts));
+                seq BIGINT NOT NULL, received_ts BIGINT NOT NULL,
+                PRIMARY KEY (rider_id, ts, seq));
             CREATE INDEX IF NOT EXISTS positions_order ON positions (order_id, ts);
             CREATE TABLE IF NOT EXISTS order_summaries (
                 order_id TEXT PRIMARY KEY, rider_id TEXT NOT NULL, route_meters DOUBLE PRECISION NOT NULL,
@@ -57,14 +60,14 @@ public sealed class PostgresHistoryStore(string connectionString) : IHistoryStor
                 await import.WriteAsync(u.Lon, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(import, u.SpeedMps, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(import, u.Heading, NpgsqlDbType.Double, cancellationToken);
-                await WriteNullableAsync(import, u.Seq, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(u.Seq ?? NoSeq, NpgsqlDbType.Bigint, cancellationToken);
                 await import.WriteAsync(u.ReceivedTs, NpgsqlDbType.Bigint, cancellationToken);
             }
             await import.CompleteAsync(cancellationToken);
         }
         int inserted;
         await using (var move = new NpgsqlCommand(
-            "INSERT INTO positions SELECT * FROM positions_stage ON CONFLICT (rider_id, ts) DO NOTHING", connection, tx))
+            "INSERT INTO positions SELECT * FROM positions_stage ON CONFLICT (rider_id, ts, seq) DO NOTHING", connection, tx))
         {
             inserted = await move.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -124,7 +127,7 @@ public sealed class PostgresHistoryStore(string connectionString) : IHistoryStor
         {
             rows.Add(new HistoryRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3),
                 reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                reader.IsDBNull(7) ? null : reader.GetInt64(7)));
+                reader.GetInt64(7) is var s && s == NoSeq ? null : s));
         }
         return rows;
     }

@@ -23,6 +23,9 @@ public sealed class SqliteHistoryStore : IHistoryStore
 
     public string Path { get; }
 
+    /// <summary>Stored for an update without a seq (the key column cannot be null).</summary>
+    private const long NoSeq = -1;
+
     public string Name => $"sqlite:{Path}";
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -36,8 +39,8 @@ public sealed class SqliteHistoryStore : IHistoryStore
             PRAGMA synchronous=FULL;
             CREATE TABLE IF NOT EXISTS positions (
                 rider_id TEXT NOT NULL, ts INTEGER NOT NULL, order_id TEXT, region TEXT,
-                lat REAL NOT NULL, lon REAL NOT NULL, speed_mps REAL, heading REAL, seq INTEGER, received_ts INTEGER NOT NULL,
-                PRIMARY KEY (rider_id, ts)) WITHOUT ROWID;
+                lat REAL NOT NULL, lon REAL NOT NULL, speed_mps REAL, heading REAL, seq INTEGER NOT NULL, received_ts INTEGER NOT NULL,
+                PRIMARY KEY (rider_id, ts, seq)) WITHOUT ROWID;
             CREATE INDEX IF NOT EXISTS positions_order ON positions (order_id, ts);
             CREATE TABLE IF NOT EXISTS order_summaries (
                 order_id TEXT PRIMARY KEY, rider_id TEXT NOT NULL, route_meters REAL NOT NULL, duration_seconds REAL NOT NULL,
@@ -81,7 +84,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 lon.Value = u.Lon;
                 speed.Value = (object?)u.SpeedMps ?? DBNull.Value;
                 heading.Value = (object?)u.Heading ?? DBNull.Value;
-                seq.Value = (object?)u.Seq ?? DBNull.Value;
+                seq.Value = u.Seq ?? NoSeq;
                 received.Value = u.ReceivedTs;
                 inserted += await cmd.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -133,7 +136,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
         {
             rows.Add(new HistoryRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3),
                 reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                reader.IsDBNull(7) ? null : reader.GetInt64(7)));
+                reader.GetInt64(7) is var s && s == NoSeq ? null : s));
         }
         return rows;
     }

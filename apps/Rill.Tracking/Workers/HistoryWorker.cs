@@ -13,7 +13,7 @@ namespace Rill.Tracking.Workers;
 /// takes up to <see cref="TrackingOptions.HistoryBatchSize"/> records (or what came within
 /// <see cref="TrackingOptions.HistoryBatchDelay"/>), writes them in one transaction and only then
 /// commits the offsets after the batch. A crash replays at most the uncommitted batches, and the
-/// store's unique key (rider id, ts) makes the replay write nothing new. When an order is delivered,
+/// store's unique key (rider id, ts, seq) makes the replay write nothing new. When an order is delivered,
 /// one summary row is written from the order's stored positions (once the batches after the
 /// delivery have had time to land).
 /// </summary>
