@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
+using Rill.Tracking.Stats;
 
 namespace Rill.Tracking.Hosting;
 
-/// <summary>Which of the configured roles are running; /health is 200 once all are.</summary>
+/// <summary>Which of the configured roles are running (/health is 200 once all are), and what each group processed.</summary>
 public sealed class RoleStatus(TrackingOptions options)
 {
     private readonly ConcurrentDictionary<Roles, bool> _running = new();
+
+    public GroupCounters Processed { get; } = new();
 
     public void MarkRunning(Roles role) => _running[role] = true;
 

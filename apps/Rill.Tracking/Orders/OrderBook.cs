@@ -16,6 +16,8 @@ public sealed class OrderBook(KafkaRuntime kafka, ILogger<OrderBook> logger) : B
 {
     private readonly ConcurrentDictionary<string, OrderState> _orders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _activeByRider = new(StringComparer.Ordinal);
+    // the last order assigned to each rider, delivered or not (positions sent before `delivered` may arrive after it)
+    private readonly ConcurrentDictionary<string, string> _lastByRider = new(StringComparer.Ordinal);
     private readonly TaskCompletionSource _caughtUp = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _applyLock = new();
 
@@ -32,6 +34,10 @@ public sealed class OrderBook(KafkaRuntime kafka, ILogger<OrderBook> logger) : B
     /// <summary>The order a rider is delivering now (the last one assigned and not delivered).</summary>
     public OrderState? ActiveOrderOf(string riderId) =>
         _activeByRider.TryGetValue(riderId, out string? id) && Find(id) is { Active: true } o ? o : null;
+
+    /// <summary>The last order assigned to a rider, also after it was delivered.</summary>
+    public OrderState? LastOrderOf(string riderId) =>
+        _lastByRider.TryGetValue(riderId, out string? id) ? Find(id) : null;
 
     public void Apply(OrderEvent e)
     {
@@ -56,6 +62,7 @@ public sealed class OrderBook(KafkaRuntime kafka, ILogger<OrderBook> logger) : B
                     if (state.Active)
                     {
                         _activeByRider[e.RiderId] = e.OrderId;
+                        _lastByRider[e.RiderId] = e.OrderId;
                     }
                     break;
                 case OrderEvent.PickedUp when state is not null:

@@ -29,4 +29,12 @@ public sealed class OrderState
     public long? NearTs { get; set; }
 
     public bool Active => DeliveredTs is null;
+
+    /// <summary>
+    /// Whether a position was sent while this order was active, by its timestamps rather than by when it reached a
+    /// consumer: delivered positions can still be in flight when `delivered` is applied. It counts when either the
+    /// phone's time (ts) or the app's receive time is not after the delivered time (both ms since the epoch), so a
+    /// phone clock a little behind or ahead of the app's loses nothing sent before `delivered` was posted.
+    /// </summary>
+    public bool WasActiveAt(long ts, long receivedTs) => DeliveredTs is not { } delivered || ts <= delivered || receivedTs <= delivered;
 }

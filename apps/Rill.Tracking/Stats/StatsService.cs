@@ -4,7 +4,9 @@ using Rill.Tracking.Streaming;
 
 namespace Rill.Tracking.Stats;
 
-public sealed record StatsSnapshot(double IngestPerSecond, long Acked, IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, long> Lag);
+/// <summary>GET /api/stats: ingest rate and acks of this instance, errors, each group's lag (whole group) and records processed (this instance).</summary>
+public sealed record StatsSnapshot(double IngestPerSecond, long Acked, IReadOnlyDictionary<string, long> Errors, IReadOnlyDictionary<string, long> Lag,
+    IReadOnlyDictionary<string, long> Processed);
 
 /// <summary>
 /// Once a second: the ingest rate (acks per second on this instance), the error counters, and each
@@ -12,11 +14,11 @@ public sealed record StatsSnapshot(double IngestPerSecond, long Acked, IReadOnly
 /// through the admin API, so it is the lag of the whole group, whichever instance runs it.
 /// Publishes `stats` to the support stream.
 /// </summary>
-public sealed class StatsService(KafkaRuntime kafka, IngestMetrics metrics, SseHub hub, ILogger<StatsService> logger) : BackgroundService
+public sealed class StatsService(KafkaRuntime kafka, IngestMetrics metrics, RoleStatus status, SseHub hub, ILogger<StatsService> logger) : BackgroundService
 {
-    private volatile StatsSnapshot _current = new(0, 0, new Dictionary<string, long>(), new Dictionary<string, long>());
+    private volatile StatsSnapshot _current = new(0, 0, new Dictionary<string, long>(), new Dictionary<string, long>(), new Dictionary<string, long>());
 
-    public StatsSnapshot Current => _current with { Acked = metrics.Acked, Errors = metrics.Errors() };
+    public StatsSnapshot Current => _current with { Acked = metrics.Acked, Errors = metrics.Errors(), Processed = status.Processed.Snapshot() };
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -43,7 +45,7 @@ public sealed class StatsService(KafkaRuntime kafka, IngestMetrics metrics, SseH
                 {
                     logger.LogDebug(e, "lag read failed");
                 }
-                _current = new StatsSnapshot(Math.Round(rate, 1), acked, metrics.Errors(), lag);
+                _current = new StatsSnapshot(Math.Round(rate, 1), acked, metrics.Errors(), lag, status.Processed.Snapshot());
                 hub.Publish(SseHub.SupportKey, "stats", Current);
             }
         }

@@ -47,7 +47,7 @@ public sealed class CustomerWorker(KafkaRuntime kafka, RoleStatus status, OrderB
     {
         latest.Observe(update);
         double speed = eta.ObserveSpeed(update.RiderId, update.Lat, update.Lon, update.Ts, update.SpeedMps);
-        OrderState? order = OrderOf(book, update);
+        OrderState? order = OrderSentFor(book, update);
         if (order is null)
         {
             return ValueTask.CompletedTask;
@@ -58,6 +58,17 @@ public sealed class CustomerWorker(KafkaRuntime kafka, RoleStatus status, OrderB
             hub.Publish(key, "position", Position(eta, order, update, speed), update.RiderId, update.Ts);
         }
         return ValueTask.CompletedTask;
+    }
+
+    /// <summary>
+    /// The order whose customer gets this position: its orderId (else the rider's last order) if that order is this
+    /// rider's and the position was sent before the order was delivered. Decided by the position's timestamps, not by
+    /// the order's state when the position reaches this group, so positions in flight at `delivered` still arrive.
+    /// </summary>
+    internal static OrderState? OrderSentFor(OrderBook book, RiderUpdate update)
+    {
+        OrderState? order = update.OrderId is { } id ? book.Find(id) : book.LastOrderOf(update.RiderId);
+        return order is not null && order.RiderId == update.RiderId && order.WasActiveAt(update.Ts, update.ReceivedTs) ? order : null;
     }
 
     /// <summary>The order an update belongs to: its orderId if that order is this rider's, else the rider's active order.</summary>

@@ -18,6 +18,7 @@ public abstract class GroupWorker(KafkaRuntime kafka, RoleStatus status, ILogger
 
     protected KafkaRuntime Kafka => kafka;
     protected ILogger Logger => logger;
+    protected RoleStatus Status => status;
 
     /// <summary>Runs before the consumer joins (e.g. rebuild state).</summary>
     protected virtual Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -79,6 +80,7 @@ public abstract class GroupWorker(KafkaRuntime kafka, RoleStatus status, ILogger
         consumer.PartitionsLost = forget;
         using var stopCommits = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         Task commits = CommitLoopAsync(consumer, handled, stopCommits.Token);
+        var processed = status.Processed.For(GroupId);
         try
         {
             await foreach (var record in consumer.ConsumeAsync(stoppingToken))
@@ -88,6 +90,7 @@ public abstract class GroupWorker(KafkaRuntime kafka, RoleStatus status, ILogger
                     await HandleAsync(update, stoppingToken);
                 }
                 handled[new TopicPartition(record.Topic, record.Partition)] = record.Offset + 1;
+                processed.Add(1);
             }
         }
         finally

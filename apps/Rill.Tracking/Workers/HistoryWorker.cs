@@ -95,6 +95,8 @@ public sealed class HistoryWorker(KafkaRuntime kafka, RoleStatus status, OrderBo
     {
         var batch = new List<RiderUpdate>(options.HistoryBatchSize);
         var offsets = new Dictionary<TopicPartition, long>();
+        var processed = Status.Processed.For(GroupId);
+        long read = 0;
         while (true)
         {
             using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken))
@@ -119,6 +121,7 @@ public sealed class HistoryWorker(KafkaRuntime kafka, RoleStatus status, OrderBo
                 if (queue.TryRead(out var item))
                 {
                     offsets[item.Offset.TopicPartition] = item.Offset.Offset + 1;
+                    read++;
                     if (item.Update is not null)
                     {
                         batch.Add(item.Update);
@@ -145,6 +148,8 @@ public sealed class HistoryWorker(KafkaRuntime kafka, RoleStatus status, OrderBo
                 }
             }
             await WriteDurablyAsync(batch, stoppingToken);
+            processed.Add(read);
+            read = 0;
             // only now, with the batch durable, may the group move past it
             try
             {
