@@ -64,6 +64,34 @@ public sealed class DeliveryRaceTests : IAsyncLifetime
         Assert.Equal(sent, received);
         Assert.Contains(skipped, e => e.Name == "delivered");
     }
+
+    [Fact]
+    public async Task ADeliveredOrdersStreamDoesNotShowTheRidersNextOrderOnConnect()
+    {
+        var restaurant = new LatLon(48.14, 11.58);
+        var customer = new LatLon(48.15, 11.60);
+        string token1 = await _app.CreateOrderAsync("order-first", "rider-next", restaurant, customer);
+        await using var rider = await TestRider.ConnectAsync(_app.BaseAddress, await _app.RiderTokenAsync("rider-next", "center"));
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        await rider.SendAndReceiveAsync(TestRider.Frame("rider-next", 48.141, 11.58, now - 5_000, seq: 1, orderId: "order-first", speed: 5));
+        (await _app.Http.PostAsync("/api/orders/order-first/delivered", null)).EnsureSuccessStatusCode();
+
+        string token2 = await _app.CreateOrderAsync("order-second", "rider-next", restaurant, customer);
+        await using (var second = await SseReader.OpenAsync(new HttpClient { BaseAddress = _app.BaseAddress }, $"/api/orders/order-second/stream?token={Uri.EscapeDataString(token2)}"))
+        {
+            long ts2 = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + 1_000;
+            await rider.SendAndReceiveAsync(TestRider.Frame("rider-next", 48.142, 11.58, ts2, seq: 2, orderId: "order-second", speed: 5));
+            while ((await second.NextAsync("position")).GetProperty("ts").GetInt64() != ts2)
+            {
+            }
+        }
+
+        // the first order's customer reloads the page: delivered, and no position of the second order
+        await using var first = await SseReader.OpenAsync(new HttpClient { BaseAddress = _app.BaseAddress }, $"/api/orders/order-first/stream?token={Uri.EscapeDataString(token1)}");
+        var before = new List<(string Name, JsonElement Data)>();
+        await first.NextAsync("delivered", before);
+        Assert.DoesNotContain(before, e => e.Name == "position" && e.Data.GetProperty("ts").GetInt64() > now);
+    }
 }
 
 public sealed class OrderSentForTests

@@ -32,7 +32,8 @@ public static class StreamEndpoints
         var initial = new List<SseMessage>();
         if (book.Find(orderId) is { } order)
         {
-            if (latest.Find(order.RiderId) is { } last)
+            // the rider's last known position, when it was sent for this order (same rule as the customer worker's)
+            if (latest.Find(order.RiderId) is { } last && (last.OrderId is null || last.OrderId == orderId) && order.WasActiveAt(last.Ts, last.ReceivedTs))
             {
                 double speed = eta.ObserveSpeed(last.RiderId, last.Lat, last.Lon, last.Ts, last.SpeedMps);
                 initial.Add(SseMessage.Create("position", CustomerWorker.Position(eta, order, last, speed), last.RiderId, last.Ts));
