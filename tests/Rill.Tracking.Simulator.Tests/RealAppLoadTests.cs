@@ -52,6 +52,7 @@ public sealed class RealAppLoadTests : IAsyncLifetime
         Assert.Equal(3_000, count.History.Rows);
         Assert.NotNull(count.LagDrain);
         Assert.All(LagWaiter.Groups, g => Assert.Equal(0, count.FinalLag[g]));
+        Assert.All(LagWaiter.Groups, g => Assert.Equal(count.Acked + count.ProbeUpdates, count.ProcessedDelta[g]));
         Assert.True(count.WatchedSent > 1_000);
 
         var sustained = await SustainedTest.RunAsync(_client!, city, riders: 20, rate: 10, duration: TimeSpan.FromSeconds(8), watches: 20,

@@ -74,7 +74,9 @@ sealed class LoadTestReport(LoadTestOptions o)
             L($"| acks counted by the app (/api/stats delta) | {c.AppAckedDelta:N0} |");
             foreach (var g in LagWaiter.Groups)
             {
-                string processed = c.ProcessedDelta.TryGetValue(g, out long p) ? $"processed {p:N0}" : "processed: not reported by /api/stats";
+                string processed = c.ProcessedDelta.TryGetValue(g, out long p)
+                    ? $"processed {p:N0} ({(p == c.Acked + c.ProbeUpdates ? "=" : "!=")} {c.Acked:N0} acked + {c.ProbeUpdates} lag probes)"
+                    : "processed: not reported by /api/stats";
                 string lag = c.FinalLag.TryGetValue(g, out long l) ? $"lag {l}" : "lag not reported";
                 L($"| group `{g}` | {lag}, {processed} |");
             }
