@@ -11,10 +11,12 @@ internal sealed class ClusterView
 {
     private readonly BrokerConfig _config;
     private volatile (string Host, int Port)[] _advertised;
+    private readonly string[] _names;
 
     public ClusterView(BrokerConfig config)
     {
         _config = config;
+        _names = (config.AdvertisedListeners.Count > 0 ? config.AdvertisedListeners : config.Listeners).Select(l => l.Name).ToArray();
         _advertised = config.AdvertisedListeners.Count > 0
             ? config.AdvertisedListeners.Select(l => (l.Host, l.Port)).ToArray()
             : config.Listeners.Select(l => (l.Host, l.Port)).ToArray();
@@ -26,6 +28,14 @@ internal sealed class ClusterView
 
     /// <summary>The first advertised listener: what Metadata hands to clients.</summary>
     public (string Host, int Port) Advertised => _advertised[0];
+
+    /// <summary>The advertised address of the named listener (the one a client connected on), else the first.</summary>
+    public (string Host, int Port) AdvertisedFor(string? listenerName)
+    {
+        int i = listenerName is null ? -1 : Array.IndexOf(_names, listenerName);
+        (string Host, int Port)[] advertised = _advertised;
+        return i >= 0 && i < advertised.Length ? advertised[i] : advertised[0];
+    }
 
     public void SetBound(IReadOnlyList<IPEndPoint> bound)
     {

@@ -43,7 +43,7 @@ internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest
                 : $"Unsupported endpoint type {request.EndpointType}.";
             return ValueTask.FromResult<DescribeClusterResponse?>(response);
         }
-        var (host, port) = cluster.Advertised;
+        var (host, port) = cluster.AdvertisedFor(context.Session?.Listener.Name);
         response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = cluster.NodeId, Host = host, Port = port, Rack = null });
         return ValueTask.FromResult<DescribeClusterResponse?>(response);
     }

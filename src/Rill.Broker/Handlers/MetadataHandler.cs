@@ -29,7 +29,7 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
     {
         short version = context.ApiVersion;
         ClusterView cluster = _broker.Cluster;
-        var (host, port) = cluster.Advertised;
+        var (host, port) = cluster.AdvertisedFor(context.Session?.Listener.Name);
         var response = new MetadataResponse
         {
             ClusterId = cluster.ClusterId,
