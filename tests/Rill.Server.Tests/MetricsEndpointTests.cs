@@ -100,6 +100,26 @@ public class MetricsEndpointTests
     }
 
     [Fact]
+    public async Task Operator_state_changes_are_logged_topic_created_config_changed_retention_deleted_segments()
+    {
+        await using var broker = await RillProcess.StartAsync("log.retention.check.interval.ms=200", "num.partitions=1");
+        string topic = "logged-" + Guid.NewGuid().ToString("N")[..8];
+        await ExternalTool.RunOkAsync("kcat", ["-b", broker.BootstrapServers, "-P", "-t", topic], stdin: "a\nb\nc\n");
+        await ExternalTool.RunOkAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "rill.dll"), "configs", "--bootstrap-server", broker.BootstrapServers,
+            "--entity-type", "brokers", "--entity-default", "--alter", "--add-config", "log.cleaner.backoff.ms=20000"], timeout: TimeSpan.FromSeconds(60));
+        await Eventually.TrueAsync(() => broker.Output.Contains("Dynamic broker configs are now cluster-wide {log.cleaner.backoff.ms=20000}", StringComparison.Ordinal),
+            "the broker config change is logged");
+        Assert.Contains($"Created topic {topic} with 1 partitions", broker.Output);
+
+        // Roll the segment (segment.ms) and expire it (retention.ms): retention deletes it and says so.
+        await ExternalTool.RunOkAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "rill.dll"), "configs", "--bootstrap-server", broker.BootstrapServers,
+            "--entity-type", "topics", "--entity-name", topic, "--alter", "--add-config", "segment.ms=1,retention.ms=1"], timeout: TimeSpan.FromSeconds(60));
+        await ExternalTool.RunOkAsync("kcat", ["-b", broker.BootstrapServers, "-P", "-t", topic], stdin: "d\n");
+        await Eventually.TrueAsync(() => broker.Output.Contains($"segments of {topic}-0; log start offset is now", StringComparison.Ordinal),
+            "retention deleting segments is logged");
+    }
+
+    [Fact]
     public async Task Json_log_format_writes_one_json_object_per_event()
     {
         await using var broker = await RillProcess.StartAsync("rill.log.format=json");
