@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Rill.Broker.Config;
 using Rill.Hosting;
-using Rill.Hosting.Http;
+using Rill.Server.Http;
 
 namespace Rill.Server;
 

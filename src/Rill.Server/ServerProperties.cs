@@ -1,5 +1,5 @@
 using Rill.Broker.Config;
-using Rill.Hosting.Http;
+using Rill.Server.Http;
 
 namespace Rill.Server;
 
