@@ -22,6 +22,7 @@ public sealed class KafkaBroker : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly KafkaConnectionHandler _connections;
     private readonly ClusterView _cluster;
+    private readonly Metrics.BrokerStateMetrics _stateMetrics;
     private int _disposed;
 
     public KafkaBroker(BrokerConfig config, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
@@ -50,6 +51,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
+        _stateMetrics = new Metrics.BrokerStateMetrics(this);
     }
 
     /// <summary>The static configuration (server.properties and <c>--set</c>) the broker started with.</summary>
@@ -122,6 +124,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             return;
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _stateMetrics.Dispose();
         Groups.Dispose();
         await Topics.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();

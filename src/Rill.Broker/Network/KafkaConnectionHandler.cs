@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Rill.Broker.Handlers;
 using Rill.Broker.Security;
+using Rill.Broker.Metrics;
 using Rill.Protocol;
 
 namespace Rill.Broker.Network;
@@ -42,6 +43,8 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         PipeWriter output = connection.Transport.Output;
         byte[]? frame = null;
         int frameSize = 0, filled = 0;
+        BrokerMeters.ConnectionsCreated.Add(1);
+        BrokerMeters.ActiveConnections.Add(1);
         try
         {
             while (!aborted.IsCancellationRequested)
@@ -113,6 +116,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         }
         finally
         {
+            BrokerMeters.ActiveConnections.Add(-1);
             if (frame is not null)
             {
                 ArrayPool<byte>.Shared.Return(frame);
@@ -129,6 +133,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         {
             return await SaslRawToken.ServeAsync(session, connection, output, frame, _log).ConfigureAwait(false);
         }
+        long received = System.Diagnostics.Stopwatch.GetTimestamp();
         ReadOnlySpan<byte> head = frame.Span;
         short apiKey = BinaryPrimitives.ReadInt16BigEndian(head);
         short version = BinaryPrimitives.ReadInt16BigEndian(head[2..]);
@@ -183,16 +188,19 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         {
             _log.LogWarning("Closing connection {Connection}: malformed {Api} v{Version} request: {Reason}",
                 connection.ConnectionId, handler.Key, version, e.Message);
+            BrokerMeters.RequestErrors.Add(1, [new("api", handler.Key.ToString()), new("error", "malformed_request")]);
             return false;
         }
 
         bool wrote = false;
+        long handlerStart = System.Diagnostics.Stopwatch.GetTimestamp(), handlerEnd;
         try
         {
             IApiMessage? response;
             try
             {
                 response = await handler.HandleAsync(context, request).ConfigureAwait(false);
+                handlerEnd = System.Diagnostics.Stopwatch.GetTimestamp();
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
@@ -201,6 +209,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             catch (Exception e)
             {
                 _log.LogError(e, "Closing connection {Connection}: {Api} v{Version} failed", connection.ConnectionId, handler.Key, version);
+                BrokerMeters.RequestErrors.Add(1, [new("api", handler.Key.ToString()), new("error", "handler_failed")]);
                 return false;
             }
 
@@ -218,7 +227,22 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         {
             await output.FlushAsync(aborted).ConfigureAwait(false);
         }
+        RecordRequest(handler.Key, version, received, handlerStart, handlerEnd);
         return !context.CloseConnection;
+    }
+
+    /// <summary>Counts one served request and records its times, on tag lists cached per API key and version.</summary>
+    private static void RecordRequest(ApiKey key, short version, long received, long handlerStart, long handlerEnd)
+    {
+        long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+        ReadOnlySpan<KeyValuePair<string, object?>> apiTags = RequestTags.For(key);
+        BrokerMeters.Requests.Add(1, RequestTags.For(key, version));
+        BrokerMeters.RequestQueueTime.Record(BrokerMeters.Seconds(received, handlerStart), apiTags);
+        BrokerMeters.RequestLocalTime.Record(BrokerMeters.Seconds(handlerStart, handlerEnd), apiTags);
+        BrokerMeters.RequestSendTime.Record(BrokerMeters.Seconds(handlerEnd, sent), apiTags);
+        double total = BrokerMeters.Seconds(received, sent);
+        BrokerMeters.RequestTotalTime.Record(total, apiTags);
+        BrokerMeters.NetworkBusyTime.Add(total);
     }
 
     private static ValueTask<FlushResult> WriteResponseAsync(PipeWriter output, ApiKey key, short version, int correlationId, IApiMessage response)
