@@ -37,6 +37,15 @@ public sealed partial class BrokerClusterTests(EtcdFixture fixture) : IClassFixt
         }
         Listing?[] all = await Task.WhenAll(cluster.Brokers.Select(ListAsync));
         Assert.Single(all.Select(l => l!.Controller).Distinct());
+
+        // rill cluster: DescribeCluster's view and the etcd members' health.
+        string rill = Path.Combine(AppContext.BaseDirectory, "rill.dll");
+        string output = await ExternalTool.RunOkAsync("dotnet", [rill, "cluster", "--bootstrap-server", cluster.Broker(2).BootstrapServers,
+            "--etcd-endpoints", fixture.Etcd.Endpoints], timeout: TimeSpan.FromSeconds(30));
+        Assert.Contains("Brokers: 3", output);
+        Assert.Contains($"Controller: {all[0]!.Controller}", output);
+        Assert.Matches($@"broker {all[0]!.Controller} at 127\.0\.0\.1:\d+ rack=null \(controller\)", output);
+        Assert.Equal(3, Regex.Matches(output, " healthy").Count);
     }
 
     [Fact]
