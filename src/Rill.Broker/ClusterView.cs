@@ -12,10 +12,12 @@ internal sealed class ClusterView
 {
     private readonly BrokerConfig _config;
     private volatile (string Host, int Port)[] _advertised;
+    private readonly string[] _names;
 
     public ClusterView(BrokerConfig config)
     {
         _config = config;
+        _names = (config.AdvertisedListeners.Count > 0 ? config.AdvertisedListeners : config.Listeners).Select(l => l.Name).ToArray();
         _advertised = config.AdvertisedListeners.Count > 0
             ? config.AdvertisedListeners.Select(l => (l.Host, l.Port)).ToArray()
             : config.Listeners.Select(l => (l.Host, l.Port)).ToArray();
@@ -34,13 +36,28 @@ internal sealed class ClusterView
     public int ControllerId => Member?.ControllerId ?? NodeId;
 
     /// <summary>Every live broker: this node alone, or each registered member of the cluster.</summary>
-    public IReadOnlyList<(int Id, string Host, int Port, string? Rack)> Brokers
-        => Member is { } member
-            ? member.Brokers.Select(b => (b.Id, b.Host, b.Port, b.Rack)).ToArray()
-            : [(NodeId, Advertised.Host, Advertised.Port, null)];
+    /// <remarks>A single node answers with the address of the listener the request came in on; cluster members
+    /// are registered with their first advertised listener only (per-listener registration is not done yet).</remarks>
+    public IReadOnlyList<(int Id, string Host, int Port, string? Rack)> BrokersFor(string? listenerName)
+    {
+        if (Member is { } member)
+        {
+            return member.Brokers.Select(b => (b.Id, b.Host, b.Port, b.Rack)).ToArray();
+        }
+        var (host, port) = AdvertisedFor(listenerName);
+        return [(NodeId, host, port, null)];
+    }
 
     /// <summary>The first advertised listener: what Metadata hands to clients.</summary>
     public (string Host, int Port) Advertised => _advertised[0];
+
+    /// <summary>The advertised address of the named listener (the one a client connected on), else the first.</summary>
+    public (string Host, int Port) AdvertisedFor(string? listenerName)
+    {
+        int i = listenerName is null ? -1 : Array.IndexOf(_names, listenerName);
+        (string Host, int Port)[] advertised = _advertised;
+        return i >= 0 && i < advertised.Length ? advertised[i] : advertised[0];
+    }
 
     public void SetBound(IReadOnlyList<IPEndPoint> bound)
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Broker.Config;
 using Rill.Broker.Handlers;
 using Rill.Broker.Network;
+using Rill.Broker.Security;
 using Rill.Broker.Topics;
 using Rill.Coordination.Groups;
 using Rill.Coordination.Groups.Consumer;
@@ -45,6 +46,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             MaxSize = config.GroupConsumerMaxSize,
             Assignors = config.GroupConsumerAssignors,
         });
+        Security = new BrokerSecurity(config);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
@@ -61,6 +63,11 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal ConsumerOffsetsLog OffsetsLog { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
+
+    /// <summary>Every listener's TLS and SASL settings.</summary>
+    public BrokerSecurity Security { get; }
+
+    internal ILogger CreateLogger<T>() => _loggerFactory.CreateLogger<T>();
     internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>
@@ -110,6 +117,9 @@ public sealed class KafkaBroker : IAsyncDisposable
 
     /// <summary>Serves one accepted Kafka connection until it closes.</summary>
     public Task OnConnectedAsync(ConnectionContext connection) => _connections.OnConnectedAsync(connection);
+
+    /// <summary>Serves one connection accepted on <paramref name="listener"/> (TLS already negotiated by the host).</summary>
+    public Task OnConnectedAsync(ConnectionContext connection, ListenerSecurity listener) => _connections.OnConnectedAsync(connection, listener);
 
     /// <summary>Stops serving requests in flight, then flushes and closes every log.</summary>
     public async ValueTask DisposeAsync()

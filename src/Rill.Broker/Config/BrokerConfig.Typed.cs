@@ -179,11 +179,7 @@ public sealed partial class BrokerConfig
 
         foreach (ListenerAddress l in served)
         {
-            if (l.SecurityProtocol != "PLAINTEXT")
-            {
-                throw new ConfigException("listeners",
-                    $"Listener '{l.Name}' uses security protocol {l.SecurityProtocol}, which Rill does not support yet (only PLAINTEXT)");
-            }
+            Security.SecurityProtocols.Parse(l.SecurityProtocol); // settings per listener are read by BrokerSecurity
         }
 
         Listeners = served;

@@ -43,7 +43,7 @@ internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest
                 : $"Unsupported endpoint type {request.EndpointType}.";
             return ValueTask.FromResult<DescribeClusterResponse?>(response);
         }
-        foreach (var (id, host, port, rack) in cluster.Brokers)
+        foreach (var (id, host, port, rack) in cluster.BrokersFor(context.Session?.Listener.Name))
         {
             response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = id, Host = host, Port = port, Rack = rack });
         }

@@ -34,7 +34,7 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
             ClusterId = cluster.ClusterId,
             ControllerId = cluster.ControllerId,
         };
-        foreach (var (id, host, port, rack) in cluster.Brokers)
+        foreach (var (id, host, port, rack) in cluster.BrokersFor(context.Session?.Listener.Name))
         {
             response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = id, Host = host, Port = port, Rack = rack });
         }

@@ -2,8 +2,10 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Rill.Broker.Handlers;
+using Rill.Broker.Security;
 using Rill.Protocol;
 
 namespace Rill.Broker.Network;
@@ -28,8 +30,13 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         _stopping = stopping;
     }
 
-    public override async Task OnConnectedAsync(ConnectionContext connection)
+    public override Task OnConnectedAsync(ConnectionContext connection) => OnConnectedAsync(connection, null);
+
+    /// <summary>Serves a connection of <paramref name="listener"/>: SASL listeners accept only the handshake until authenticated.</summary>
+    public async Task OnConnectedAsync(ConnectionContext connection, ListenerSecurity? listener)
     {
+        ConnectionSession? session = listener is null ? null
+            : new ConnectionSession(listener, connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
         PipeReader input = connection.Transport.Input;
         PipeWriter output = connection.Transport.Output;
@@ -52,10 +59,12 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
                         input.AdvanceTo(buffer.Start, buffer.End);
                         continue;
                     }
-                    if (FrameDecoder.TryRead(buffer, _maxRequestSize, out frameSize) == FrameStatus.Invalid)
+                    int maxSize = session is { Authenticated: false } ? session.Listener.MaxPreAuthReceiveSize : _maxRequestSize;
+                    if (FrameDecoder.TryRead(buffer, maxSize, out frameSize) == FrameStatus.Invalid)
                     {
-                        _log.LogWarning("Closing connection {Connection} from {Remote}: frame size {Size} is outside 10..{Max} (socket.request.max.bytes)",
-                            connection.ConnectionId, connection.RemoteEndPoint, frameSize, _maxRequestSize);
+                        _log.LogWarning("Closing connection {Connection} from {Remote}: frame size {Size} is outside 10..{Max} ({Limit})",
+                            connection.ConnectionId, connection.RemoteEndPoint, frameSize, maxSize,
+                            maxSize == _maxRequestSize ? "socket.request.max.bytes" : "sasl.server.max.receive.size before authentication");
                         return;
                     }
                     frame = ArrayPool<byte>.Shared.Rent(frameSize);
@@ -82,7 +91,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
                 frame = null;
                 try
                 {
-                    if (!await ServeAsync(connection, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false))
+                    if (!await ServeAsync(connection, session, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -114,13 +123,23 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
     }
 
     /// <summary>Serves one request frame. Returns false when the connection must be closed.</summary>
-    private async ValueTask<bool> ServeAsync(ConnectionContext connection, PipeWriter output, ReadOnlyMemory<byte> frame, CancellationToken aborted)
+    private async ValueTask<bool> ServeAsync(ConnectionContext connection, ConnectionSession? session, PipeWriter output, ReadOnlyMemory<byte> frame, CancellationToken aborted)
     {
+        if (session is { RawTokens: true })
+        {
+            return await SaslRawToken.ServeAsync(session, connection, output, frame, _log).ConfigureAwait(false);
+        }
         ReadOnlySpan<byte> head = frame.Span;
         short apiKey = BinaryPrimitives.ReadInt16BigEndian(head);
         short version = BinaryPrimitives.ReadInt16BigEndian(head[2..]);
         int correlationId = BinaryPrimitives.ReadInt32BigEndian(head[4..]);
 
+        if (session is not null && !session.MaySend((ApiKey)apiKey))
+        {
+            _log.LogWarning("Closing connection {Connection} from {Remote}: API key {ApiKey} before SASL authentication on listener {Listener}",
+                connection.ConnectionId, connection.RemoteEndPoint, apiKey, session.Listener.Name);
+            return false;
+        }
         IApiHandler? handler = _handlers.Find(apiKey);
         if (handler is null)
         {
@@ -156,6 +175,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
                 ClientId = header.ClientId,
                 ConnectionId = connection.ConnectionId,
                 RemoteEndPoint = connection.RemoteEndPoint,
+                Session = session,
                 Aborted = aborted,
             };
         }
