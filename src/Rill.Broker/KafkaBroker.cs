@@ -110,6 +110,13 @@ public sealed class KafkaBroker : IAsyncDisposable
     /// </summary>
     public void SetBoundListeners(IReadOnlyList<System.Net.IPEndPoint> endpoints) => _cluster.SetBound(endpoints);
 
+    /// <summary>
+    /// With rill.metadata.etcd.endpoints set, registers this broker in the cluster (after the listeners are
+    /// bound, so it registers the advertised port); otherwise does nothing.
+    /// </summary>
+    public async Task JoinClusterAsync(CancellationToken cancellationToken = default)
+        => _cluster.Member = await Clustering.ClusterJoin.JoinAsync(Config, _cluster, _loggerFactory, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Serves one accepted Kafka connection until it closes.</summary>
     public Task OnConnectedAsync(ConnectionContext connection) => _connections.OnConnectedAsync(connection);
 
@@ -125,6 +132,10 @@ public sealed class KafkaBroker : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stateMetrics.Dispose();
+        if (_cluster.Member is { } member)
+        {
+            await Clustering.ClusterJoin.LeaveAsync(member).ConfigureAwait(false);
+        }
         Groups.Dispose();
         await Topics.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();

@@ -89,6 +89,7 @@ public sealed class BrokerHost : IAsyncDisposable
 
             var bound = listens.Select(l => (IPEndPoint)l.EndPoint).ToList();
             broker.SetBoundListeners(bound);
+            await broker.JoinClusterAsync(cancellationToken).ConfigureAwait(false);
             return new BrokerHost(broker, server, bound);
         }
         catch

@@ -119,8 +119,8 @@ public static class KafkaBrokerConfigs
         D("transactional.id.expiration.ms", Int, "604800000", "[1,...]", N),
         D("unclean.leader.election.enable", Bool, "false", "", N, Dyn),
         D("broker.heartbeat.interval.ms", Int, "2000", "", N),
-        D("broker.rack", Str, null, "", N),
-        D("broker.session.timeout.ms", Int, "9000", "", N),
+        D("broker.rack", Str, null, "", A),
+        D("broker.session.timeout.ms", Int, "9000", "", A),
         D("compression.gzip.level", Int, "-1", "[1,...,9] or -1", N, Dyn),
         D("compression.lz4.level", Int, "9", "[1,...,17]", N, Dyn),
         D("compression.zstd.level", Int, "3", "[-131072,...,22]", N, Dyn),
@@ -319,6 +319,10 @@ public static class KafkaBrokerConfigs
         D("transaction.abort.timed.out.transaction.cleanup.interval.ms", Int, "10000", "[1,...]", N),
         D("transaction.partition.verification.enable", Bool, "true", "", N, Dyn),
         D("transaction.remove.expired.transaction.cleanup.interval.ms", Int, "3600000", "[1,...]", N),
+
+        // Rill's own: where cluster metadata lives (docs/dev/cluster.md). Unset: the single-node broker, metadata on local disk.
+        D("rill.metadata.etcd.endpoints", Str, null, "", A),
+        D("rill.metadata.etcd.prefix", Str, "/rill", "", A),
 
         // Removed in Kafka 4.0 (ZooKeeper mode, message format v0/v1): accepted, never applied.
         R("zookeeper.connect"),
