@@ -37,7 +37,7 @@ public class GroupPersistenceTests
         // Every truncation is refused, never thrown.
         for (int cut = 0; cut < value.Length; cut++)
         {
-            Assert.False(GroupMetadataRecords.TryParseValue(value.AsSpan(0, cut), out _));
+            Assert.False(GroupMetadataRecords.TryParseValue(value.AsMemory(0, cut), out _));
         }
     }
 

@@ -24,7 +24,7 @@ public class OffsetRecordsTests
     {
         byte[] groupKey = [0, 2, 0, 1, (byte)'g'];
         Assert.False(OffsetRecords.TryParseKey(groupKey, out _, out _, out _));
-        Assert.False(OffsetRecords.TryParseKey([0], out _, out _, out _));
+        Assert.False(OffsetRecords.TryParseKey(new byte[] { 0 }, out _, out _, out _));
     }
 
     [Fact]

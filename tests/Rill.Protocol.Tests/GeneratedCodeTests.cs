@@ -5,18 +5,20 @@ namespace Rill.Protocol.Tests;
 public class GeneratedCodeTests
 {
     [Fact]
-    public void Checked_in_messages_match_the_definitions()
+    public void Checked_in_messages_and_data_types_match_the_definitions()
     {
         string root = RepoRoot();
-        string definitions = Path.Combine(root, "src", "Rill.Protocol", "Definitions");
-        string messages = Path.Combine(root, "src", "Rill.Protocol", "Messages");
-        var generated = MessageGenerator.Generate(definitions);
+        string protocol = Path.Combine(root, "src", "Rill.Protocol");
+        var generated = MessageGenerator.Generate(Path.Combine(protocol, "Definitions"));
         Assert.NotEmpty(generated);
-        var onDisk = Directory.GetFiles(messages, "*.g.cs").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToList();
+        Assert.Contains("Data/OffsetCommitValue.g.cs", generated.Keys);
+        var onDisk = MessageGenerator.OutputFolders
+            .SelectMany(folder => Directory.GetFiles(Path.Combine(protocol, folder), "*.g.cs").Select(f => folder + "/" + Path.GetFileName(f)))
+            .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(generated.Keys.ToList(), onDisk);
         foreach (var (name, text) in generated)
         {
-            Assert.True(text == File.ReadAllText(Path.Combine(messages, name)),
+            Assert.True(text == File.ReadAllText(Path.Combine(protocol, name)),
                 $"{name} is stale: run `dotnet run --project tools/Rill.Protocol.Generator` from the repository root.");
         }
     }

@@ -12,6 +12,12 @@ namespace Rill.Protocol.Generator;
 /// response versions 0-11 flexible 9+
 ///   ...
 /// </code>
+/// or, for a versioned data structure that is not an API message (a record stored in
+/// __consumer_offsets, a consumer protocol payload):
+/// <code>
+/// data OffsetCommitKey versions 0-1 flexible none
+///   Group string
+/// </code>
 /// Fields are in wire order; two spaces of indentation nest a struct's fields under it. A struct
 /// type named again without fields reuses the earlier definition. Attributes: versions=, nullable=
 /// (ranges "3", "3-5", "3+", "none"), default=, tag= (a tagged field of the flexible versions).
@@ -64,15 +70,28 @@ internal static class DefinitionParser
                         stack.Clear();
                         stack.Add((0, current.Fields));
                         break;
+                    case "data":
+                        current = new MessageDef
+                        {
+                            Api = words[1],
+                            ApiKey = -1,
+                            Kind = "Data",
+                            Valid = VersionRange.Parse(Attr(words, "versions", where)),
+                            Flexible = VersionRange.Parse(Attr(words, "flexible", where)),
+                        };
+                        messages.Add(current);
+                        stack.Clear();
+                        stack.Add((0, current.Fields));
+                        break;
                     default:
-                        throw new FormatException($"{where}: expected 'api', 'request' or 'response', got '{words[0]}'.");
+                        throw new FormatException($"{where}: expected 'api', 'request', 'response' or 'data', got '{words[0]}'.");
                 }
                 continue;
             }
 
             if (current is null)
             {
-                throw new FormatException($"{where}: field outside a request or response.");
+                throw new FormatException($"{where}: field outside a request, response or data structure.");
             }
             while (stack.Count > 1 && stack[^1].Indent >= indent)
             {

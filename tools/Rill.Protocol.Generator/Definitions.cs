@@ -28,7 +28,6 @@ internal readonly record struct VersionRange(short Low, short High)
     public VersionRange Intersect(VersionRange other)
         => new(Math.Max(Low, other.Low), Math.Min(High, other.High));
 
-    public bool Contains(VersionRange other) => other.IsEmpty || (Low <= other.Low && High >= other.High);
 }
 
 internal sealed class FieldDef
@@ -51,20 +50,23 @@ internal sealed class FieldDef
         ["bool", "int8", "int16", "uint16", "int32", "int64", "float64", "uuid", "string", "bytes", "records"];
 }
 
-internal sealed class StructDef
-{
-    public required string Name { get; init; }
-    public List<FieldDef> Fields { get; } = [];
-}
-
+/// <summary>
+/// One generated type: an API's request or response, or a versioned data structure that is not an
+/// API message (Kind "Data": records Rill stores, the consumer protocol's payloads).
+/// </summary>
 internal sealed class MessageDef
 {
+    /// <summary>The API name, or the data structure's name.</summary>
     public required string Api { get; init; }
     public required short ApiKey { get; init; }
-    public required string Kind { get; init; } // Request or Response
+    public required string Kind { get; init; } // Request, Response or Data
     public required VersionRange Valid { get; init; }
     public required VersionRange Flexible { get; init; }
     public List<FieldDef> Fields { get; } = [];
 
-    public string ClassName => Api + Kind;
+    public bool IsData => Kind == "Data";
+    public string ClassName => IsData ? Api : Api + Kind;
+
+    /// <summary>Where the generated file goes, relative to src/Rill.Protocol.</summary>
+    public string OutputPath => (IsData ? "Data/" : "Messages/") + ClassName + ".g.cs";
 }

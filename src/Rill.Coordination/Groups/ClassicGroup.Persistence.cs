@@ -1,3 +1,6 @@
+using Rill.Protocol;
+using Rill.Protocol.Data;
+
 namespace Rill.Coordination.Groups;
 
 internal sealed partial class ClassicGroup
@@ -60,7 +63,16 @@ internal sealed partial class ClassicGroup
         var topics = new HashSet<string>(StringComparer.Ordinal);
         foreach (GroupMember m in _members.Values)
         {
-            if (!ConsumerProtocolSubscription.TryReadTopics(m.MetadataFor(ProtocolName).Span, topics))
+            try
+            {
+                // Kafka reads only the version-0 prefix here (the topics), whatever version was sent.
+                var reader = new ProtocolReader(m.MetadataFor(ProtocolName));
+                reader.ReadInt16();
+                var subscription = new ConsumerProtocolSubscription();
+                subscription.Read(ref reader, 0);
+                topics.UnionWith(subscription.Topics);
+            }
+            catch (ProtocolException)
             {
                 return null;
             }

@@ -40,14 +40,19 @@ internal sealed partial class ClassicGroup
 
     private bool _initialDelay;
 
-    /// <summary>Completes the join phase early once every known member has rejoined (not during the initial delay).</summary>
+    /// <summary>
+    /// Completes the join phase early once every known member has rejoined (not during the initial
+    /// delay). When the last members left there is nobody to wait for: the join completes at once,
+    /// even during the initial delay, and the group becomes Empty (as Kafka does), instead of
+    /// sitting in PreparingRebalance with no members until the rebalance timeout.
+    /// </summary>
     private void TryCompleteJoin()
     {
-        if (State != GroupState.PreparingRebalance || _initialDelay)
+        if (State != GroupState.PreparingRebalance)
         {
             return;
         }
-        if (_members.Count > 0 && _members.Values.All(m => m.PendingJoin is not null))
+        if (_members.Count == 0 || (!_initialDelay && _members.Values.All(m => m.PendingJoin is not null)))
         {
             CompleteJoin();
         }
@@ -322,39 +327,56 @@ internal sealed partial class ClassicGroup
         return true;
     }
 
-    /// <summary>Whether an offset commit from this member/generation is accepted.</summary>
+    /// <summary>
+    /// Whether an offset commit from this member/generation is accepted. A dead group is not
+    /// available. Generation -1 while the group is Empty is a commit from outside the group protocol
+    /// (assign(), the admin client, a consumer that already left) and is accepted whatever member id
+    /// it names, as Kafka does; a commit naming no member, generation or instance id is refused
+    /// otherwise (UNKNOWN_MEMBER_ID). While the group completes a rebalance a member gets
+    /// REBALANCE_IN_PROGRESS before its generation is checked (Kafka 2.x's order; Kafka 3.x/4.x
+    /// answer a commit of the previous generation with ILLEGAL_GENERATION there, on which
+    /// librdkafka drops the cooperative assignment it keeps); then the member must be current
+    /// (FENCED_INSTANCE_ID, UNKNOWN_MEMBER_ID, ILLEGAL_GENERATION). While the group prepares a
+    /// rebalance, members still commit what they consumed in the current generation.
+    /// </summary>
     public ErrorCode ValidateCommit(int generationId, string memberId, string? groupInstanceId)
     {
-        // Kafka's order: dead group, fenced static member, simple commit, completing rebalance,
-        // unknown member, generation.
         if (State == GroupState.Dead)
         {
             return ErrorCode.CoordinatorNotAvailable;
         }
-        if (groupInstanceId is not null && _staticMembers.TryGetValue(groupInstanceId, out string? owner) && owner != memberId)
+        if (generationId < 0 && State == GroupState.Empty)
         {
-            return ErrorCode.FencedInstanceId;
+            return ErrorCode.None;
         }
-        if (generationId < 0 && memberId.Length == 0)
+        if (generationId < 0 && memberId.Length == 0 && groupInstanceId is null)
         {
-            return _members.Count == 0 ? ErrorCode.None : ErrorCode.UnknownMemberId;
+            return ErrorCode.UnknownMemberId;
         }
         if (State == GroupState.CompletingRebalance)
         {
-            // The member knows the new generation but not its assignment yet. While the group
-            // prepares a rebalance, members still commit what they consumed in the current
-            // generation (cooperative members keep consuming), as Kafka allows.
             return ErrorCode.RebalanceInProgress;
         }
-        if (!TryGetCurrentMember(memberId, groupInstanceId, out GroupMember? member, out ErrorCode memberError))
+        if (groupInstanceId is not null)
         {
-            return memberError;
+            if (!_staticMembers.TryGetValue(groupInstanceId, out string? owner))
+            {
+                return ErrorCode.UnknownMemberId;
+            }
+            if (owner != memberId)
+            {
+                return ErrorCode.FencedInstanceId;
+            }
+        }
+        if (!_members.TryGetValue(memberId, out GroupMember? member))
+        {
+            return ErrorCode.UnknownMemberId;
         }
         if (generationId != GenerationId)
         {
             return ErrorCode.IllegalGeneration;
         }
-        ArmSession(member);
+        ArmSession(member); // a commit counts as a sign of life
         return ErrorCode.None;
     }
 }

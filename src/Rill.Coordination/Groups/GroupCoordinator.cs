@@ -53,26 +53,26 @@ public sealed partial class GroupCoordinator : IDisposable
         {
             foreach (var (key, value) in records)
             {
-                if (OffsetRecords.TryParseKey(key.Span, out string group, out string topic, out int partition))
+                if (OffsetRecords.TryParseKey(key, out string group, out string topic, out int partition))
                 {
                     if (value is null)
                     {
                         _offsets.Remove(group, topic, partition);
                     }
-                    else if (OffsetRecords.TryParseValue(value.Value.Span, out CommittedOffset offset))
+                    else if (OffsetRecords.TryParseValue(value.Value, out CommittedOffset offset))
                     {
                         _offsets.Commit(group, topic, partition, offset);
                     }
                     applied++;
                 }
-                else if (GroupMetadataRecords.TryParseKey(key.Span, out string groupId))
+                else if (GroupMetadataRecords.TryParseKey(key, out string groupId))
                 {
                     if (value is null)
                     {
                         snapshots.Remove(groupId);
                         _offsets.RemoveGroup(groupId);
                     }
-                    else if (GroupMetadataRecords.TryParseValue(value.Value.Span, out GroupSnapshot snapshot))
+                    else if (GroupMetadataRecords.TryParseValue(value.Value, out GroupSnapshot snapshot))
                     {
                         snapshots[groupId] = snapshot;
                     }

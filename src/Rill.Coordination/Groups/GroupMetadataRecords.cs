@@ -1,74 +1,85 @@
+using Rill.Protocol;
+using Rill.Protocol.Data;
+
 namespace Rill.Coordination.Groups;
 
 /// <summary>
 /// Kafka's __consumer_offsets records for classic group metadata: key version 2 (group id) and
 /// value version 3 (protocol type, generation, protocol, leader, state timestamp, members with
 /// instance ids, timeouts, subscription and assignment). A null value deletes the group.
-/// Values of versions 0-3 are read.
+/// Values of versions 0-4 are read. The formats are the generated <see cref="GroupMetadataKey"/>
+/// and <see cref="GroupMetadataValue"/>.
 /// </summary>
 public static class GroupMetadataRecords
 {
     public const short KeyVersion = 2;
     public const short ValueVersion = 3;
 
-    public static byte[] Key(string group) => new RecordFieldWriter().Int16(KeyVersion).String(group).ToArray();
+    public static byte[] Key(string group) => new GroupMetadataKey { Group = group }.ToVersionedBytes(KeyVersion);
 
     public static byte[] Value(GroupSnapshot group)
     {
-        var writer = new RecordFieldWriter().Int16(ValueVersion).String(group.ProtocolType).Int32(group.Generation)
-            .String(group.Protocol).String(group.Leader).Int64(group.CurrentStateTimestamp).Int32(group.Members.Count);
-        foreach (MemberSnapshot m in group.Members)
+        var value = new GroupMetadataValue
         {
-            writer.String(m.MemberId).String(m.GroupInstanceId).String(m.ClientId).String(m.ClientHost)
-                .Int32(m.RebalanceTimeoutMs).Int32(m.SessionTimeoutMs).Bytes(m.Subscription.Span).Bytes(m.Assignment.Span);
-        }
-        return writer.ToArray();
+            ProtocolType = group.ProtocolType,
+            Generation = group.Generation,
+            Protocol = group.Protocol,
+            Leader = group.Leader,
+            CurrentStateTimestamp = group.CurrentStateTimestamp,
+            Members = group.Members.Select(m => new GroupMetadataValue.MemberMetadata
+            {
+                MemberId = m.MemberId,
+                GroupInstanceId = m.GroupInstanceId,
+                ClientId = m.ClientId,
+                ClientHost = m.ClientHost,
+                RebalanceTimeout = m.RebalanceTimeoutMs,
+                SessionTimeout = m.SessionTimeoutMs,
+                Subscription = m.Subscription,
+                Assignment = m.Assignment,
+            }).ToList(),
+        };
+        return value.ToVersionedBytes(ValueVersion);
     }
 
-    public static bool TryParseKey(ReadOnlySpan<byte> key, out string group)
+    public static bool TryParseKey(ReadOnlyMemory<byte> key, out string group)
     {
         group = "";
-        var reader = new RecordFieldReader(key);
-        return reader.TryReadInt16(out short version) && version == KeyVersion && reader.TryReadString(out group);
+        if (RecordKeys.Version(key.Span) != KeyVersion)
+        {
+            return false;
+        }
+        try
+        {
+            group = GroupMetadataKey.FromVersionedBytes(key, out _).Group;
+            return true;
+        }
+        catch (ProtocolException)
+        {
+            return false;
+        }
     }
 
-    public static bool TryParseValue(ReadOnlySpan<byte> value, out GroupSnapshot snapshot)
+    public static bool TryParseValue(ReadOnlyMemory<byte> value, out GroupSnapshot snapshot)
     {
         snapshot = null!;
-        var reader = new RecordFieldReader(value);
-        if (!reader.TryReadInt16(out short version) || version is < 0 or > 3
-            || !reader.TryReadString(out string protocolType) || !reader.TryReadInt32(out int generation)
-            || !reader.TryReadNullableString(out string? protocol) || !reader.TryReadNullableString(out string? leader))
+        GroupMetadataValue parsed;
+        short version;
+        try
+        {
+            parsed = GroupMetadataValue.FromVersionedBytes(value, out version);
+        }
+        catch (ProtocolException)
         {
             return false;
         }
-        long stateTimestamp = -1;
-        if (version >= 2 && !reader.TryReadInt64(out stateTimestamp))
+        if (version > GroupMetadataValue.HighestSupportedVersion)
         {
-            return false;
+            return false; // KIP-915: a newer value version is not readable as an older one
         }
-        if (!reader.TryReadInt32(out int count) || count < 0 || count > reader.Remaining)
-        {
-            return false;
-        }
-        var members = new List<MemberSnapshot>(count);
-        for (int i = 0; i < count; i++)
-        {
-            string? instance = null;
-            int rebalanceTimeout = 0;
-            if (!reader.TryReadString(out string memberId)
-                || (version >= 3 && !reader.TryReadNullableString(out instance))
-                || !reader.TryReadString(out string clientId) || !reader.TryReadString(out string clientHost)
-                || (version >= 1 && !reader.TryReadInt32(out rebalanceTimeout))
-                || !reader.TryReadInt32(out int sessionTimeout)
-                || !reader.TryReadBytes(out byte[] subscription) || !reader.TryReadBytes(out byte[] assignment))
-            {
-                return false;
-            }
-            members.Add(new MemberSnapshot(memberId, instance, clientId, clientHost,
-                version >= 1 ? rebalanceTimeout : sessionTimeout, sessionTimeout, subscription, assignment));
-        }
-        snapshot = new GroupSnapshot(protocolType, generation, protocol, leader, stateTimestamp, members);
+        // Subscriptions and assignments are copied: the record buffer may be reused after loading.
+        var members = parsed.Members.Select(m => new MemberSnapshot(m.MemberId, m.GroupInstanceId, m.ClientId, m.ClientHost,
+            version >= 1 ? m.RebalanceTimeout : m.SessionTimeout, m.SessionTimeout, m.Subscription.ToArray(), m.Assignment.ToArray())).ToList();
+        snapshot = new GroupSnapshot(parsed.ProtocolType, parsed.Generation, parsed.Protocol, parsed.Leader, parsed.CurrentStateTimestamp, members);
         return true;
     }
 }

@@ -1,11 +1,13 @@
 using Rill.Protocol;
+using Rill.Protocol.Data;
 
 namespace Rill.Coordination.Groups;
 
 /// <summary>
 /// Kafka's __consumer_offsets record formats for committed offsets, so tools that read that topic
 /// understand ours: key version 1 (group, topic, partition) and value version 3 (offset, leader
-/// epoch, metadata, commit timestamp). A null value (tombstone) deletes the offset.
+/// epoch, metadata, commit timestamp). A null value (tombstone) deletes the offset. The formats are
+/// the generated <see cref="OffsetCommitKey"/> and <see cref="OffsetCommitValue"/>.
 /// </summary>
 public static class OffsetRecords
 {
@@ -13,48 +15,64 @@ public static class OffsetRecords
     public const short OffsetValueVersion = 3;
 
     public static byte[] Key(string group, string topic, int partition)
-        => new RecordFieldWriter().Int16(OffsetKeyVersion).String(group).String(topic).Int32(partition).ToArray();
+        => new OffsetCommitKey { Group = group, Topic = topic, Partition = partition }.ToVersionedBytes(OffsetKeyVersion);
 
     public static byte[] Value(CommittedOffset offset)
-        => new RecordFieldWriter().Int16(OffsetValueVersion).Int64(offset.Offset).Int32(offset.LeaderEpoch)
-            .String(offset.Metadata ?? "").Int64(offset.CommitTimestamp).ToArray();
+        => new OffsetCommitValue
+        {
+            Offset = offset.Offset,
+            LeaderEpoch = offset.LeaderEpoch,
+            Metadata = offset.Metadata ?? "",
+            CommitTimestamp = offset.CommitTimestamp,
+        }.ToVersionedBytes(OffsetValueVersion);
 
     /// <summary>Parses an offset-commit key (versions 0 and 1); false for other record kinds (group metadata is version 2).</summary>
-    public static bool TryParseKey(ReadOnlySpan<byte> key, out string group, out string topic, out int partition)
+    public static bool TryParseKey(ReadOnlyMemory<byte> key, out string group, out string topic, out int partition)
     {
         group = topic = "";
         partition = -1;
-        var reader = new RecordFieldReader(key);
-        return reader.TryReadInt16(out short version) && version is 0 or 1
-            && reader.TryReadString(out group) && reader.TryReadString(out topic)
-            && reader.TryReadInt32(out partition) && partition >= 0;
+        if (RecordKeys.Version(key.Span) is not (0 or 1))
+        {
+            return false;
+        }
+        try
+        {
+            OffsetCommitKey parsed = OffsetCommitKey.FromVersionedBytes(key, out _);
+            (group, topic, partition) = (parsed.Group, parsed.Topic, parsed.Partition);
+            return partition >= 0;
+        }
+        catch (ProtocolException)
+        {
+            return false;
+        }
     }
 
-    /// <summary>Parses offset-commit values of versions 0-3 (v1 carries an expire timestamp, v3 a leader epoch).</summary>
-    public static bool TryParseValue(ReadOnlySpan<byte> value, out CommittedOffset offset)
+    /// <summary>Parses offset-commit values of versions 0-4 (v1 carries an expire timestamp, v3+ a leader epoch).</summary>
+    public static bool TryParseValue(ReadOnlyMemory<byte> value, out CommittedOffset offset)
     {
         offset = default;
-        var reader = new RecordFieldReader(value);
-        if (!reader.TryReadInt16(out short version) || version is < 0 or > 3 || !reader.TryReadInt64(out long position))
+        try
+        {
+            OffsetCommitValue parsed = OffsetCommitValue.FromVersionedBytes(value, out short version);
+            if (version > OffsetCommitValue.HighestSupportedVersion)
+            {
+                return false; // KIP-915: a newer value version is not readable as an older one
+            }
+            offset = new CommittedOffset(parsed.Offset, parsed.LeaderEpoch, parsed.Metadata, parsed.CommitTimestamp);
+            return true;
+        }
+        catch (ProtocolException)
         {
             return false;
         }
-        int epoch = -1;
-        if (version >= 3 && !reader.TryReadInt32(out epoch))
-        {
-            return false;
-        }
-        if (!reader.TryReadString(out string metadata) || !reader.TryReadInt64(out long timestamp))
-        {
-            return false;
-        }
-        if (version == 1 && !reader.TryReadInt64(out _))
-        {
-            return false; // expire timestamp (v1 only)
-        }
-        offset = new CommittedOffset(position, epoch, metadata, timestamp);
-        return true;
     }
+}
+
+/// <summary>The record type of a __consumer_offsets key: its leading int16 version.</summary>
+internal static class RecordKeys
+{
+    public static int Version(ReadOnlySpan<byte> key)
+        => key.Length >= 2 ? System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(key) : -1;
 }
 
 /// <summary>Where the coordinator writes its records (the broker's __consumer_offsets partitions).</summary>

@@ -4,7 +4,7 @@ using System.Text;
 namespace Rill.Coordination.Groups;
 
 /// <summary>
-/// Reads the classic (non-flexible) big-endian fields of __consumer_offsets keys and values. Every
+/// Reads the fields of the KIP-848 __consumer_offsets records (ConsumerGroupRecords). Every
 /// read checks the remaining length and reports a short or malformed field as false, never throws.
 /// </summary>
 internal ref struct RecordFieldReader(ReadOnlySpan<byte> data)
@@ -38,18 +38,6 @@ internal ref struct RecordFieldReader(ReadOnlySpan<byte> data)
         return true;
     }
 
-    public bool TryReadInt64(out long value)
-    {
-        value = 0;
-        if (Remaining < 8)
-        {
-            return false;
-        }
-        value = BinaryPrimitives.ReadInt64BigEndian(_data[_position..]);
-        _position += 8;
-        return true;
-    }
-
     public bool TryReadString(out string value)
     {
         bool ok = TryReadNullableString(out string? s);
@@ -73,26 +61,6 @@ internal ref struct RecordFieldReader(ReadOnlySpan<byte> data)
             return false;
         }
         value = Encoding.UTF8.GetString(_data.Slice(_position, length));
-        _position += length;
-        return true;
-    }
-
-    public bool TryReadBytes(out byte[] value)
-    {
-        value = [];
-        if (!TryReadInt32(out int length))
-        {
-            return false;
-        }
-        if (length == -1)
-        {
-            return true;
-        }
-        if (length < 0 || length > Remaining)
-        {
-            return false;
-        }
-        value = _data.Slice(_position, length).ToArray();
         _position += length;
         return true;
     }

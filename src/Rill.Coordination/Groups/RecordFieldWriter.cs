@@ -4,7 +4,7 @@ using System.Text;
 
 namespace Rill.Coordination.Groups;
 
-/// <summary>Writes the classic (non-flexible) big-endian fields of __consumer_offsets keys and values.</summary>
+/// <summary>Writes the fields of the KIP-848 __consumer_offsets records (ConsumerGroupRecords).</summary>
 internal sealed class RecordFieldWriter
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(64);
@@ -23,13 +23,6 @@ internal sealed class RecordFieldWriter
         return this;
     }
 
-    public RecordFieldWriter Int64(long value)
-    {
-        BinaryPrimitives.WriteInt64BigEndian(_buffer.GetSpan(8), value);
-        _buffer.Advance(8);
-        return this;
-    }
-
     public RecordFieldWriter String(string? value)
     {
         if (value is null)
@@ -44,14 +37,6 @@ internal sealed class RecordFieldWriter
         Int16((short)length);
         Encoding.UTF8.GetBytes(value, _buffer.GetSpan(length));
         _buffer.Advance(length);
-        return this;
-    }
-
-    public RecordFieldWriter Bytes(ReadOnlySpan<byte> value)
-    {
-        Int32(value.Length);
-        value.CopyTo(_buffer.GetSpan(value.Length));
-        _buffer.Advance(value.Length);
         return this;
     }
 

@@ -352,16 +352,22 @@ internal sealed partial class ConsumerGroup
     public IReadOnlySet<string> SubscribedTopicNames()
         => _members.Values.SelectMany(m => ResolveTopics(m).Select(t => t.Name).Concat(m.SubscribedTopicNames)).ToHashSet(StringComparer.Ordinal);
 
-    /// <summary>OffsetCommit from a member: its epoch must be current (STALE_MEMBER_EPOCH otherwise); v9+ only.</summary>
+    /// <summary>
+    /// OffsetCommit, as Kafka 4.0-4.2 validates it: a negative epoch while the group has no members
+    /// is a commit from outside the group protocol (assign(), the admin client, a member that has
+    /// already left), whatever member id it carries. Otherwise the member must exist
+    /// (UNKNOWN_MEMBER_ID), commit with v9+ (UNSUPPORTED_VERSION) and at its current epoch
+    /// (STALE_MEMBER_EPOCH). Partitions are not checked against the member's assignment.
+    /// </summary>
     public ErrorCode ValidateCommit(string memberId, int memberEpoch, short apiVersion)
     {
         if (IsDead)
         {
             return ErrorCode.CoordinatorNotAvailable;
         }
-        if (memberEpoch < 0 && memberId.Length == 0)
+        if (memberEpoch < 0 && _members.Count == 0)
         {
-            return _members.Count == 0 ? ErrorCode.None : ErrorCode.UnknownMemberId;
+            return ErrorCode.None;
         }
         if (!_members.TryGetValue(memberId, out ConsumerGroupMember? member))
         {
