@@ -29,6 +29,7 @@ public sealed class BrokerHost : IAsyncDisposable
         KafkaEndPoints = endpoints;
     }
 
+    /// <summary>The broker itself (topics, groups, settings).</summary>
     public KafkaBroker Broker => _broker;
 
     /// <summary>The bound Kafka listener addresses (real ports, also when port 0 was asked for).</summary>
@@ -37,6 +38,11 @@ public sealed class BrokerHost : IAsyncDisposable
     /// <summary>host:port list for a client's bootstrap.servers.</summary>
     public string BootstrapServers => string.Join(',', KafkaEndPoints.Select(e => $"{e.Address}:{e.Port}"));
 
+    /// <summary>Starts a broker with these settings: opens its logs, loads groups, then listens on its Kafka listeners.</summary>
+    /// <param name="config">The broker's settings (Kafka's broker property names, parsed).</param>
+    /// <param name="loggerFactory">Where the broker logs; null for nowhere.</param>
+    /// <param name="time">The clock (a fake one in tests); null for the system clock.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<BrokerHost> StartAsync(BrokerConfig config, ILoggerFactory? loggerFactory = null,
         TimeProvider? time = null, CancellationToken cancellationToken = default)
     {

@@ -36,12 +36,18 @@ public sealed class EmbeddedBroker : IAsyncDisposable
     /// <summary>"127.0.0.1:port" for a client's bootstrap.servers.</summary>
     public string BootstrapServers => Host.BootstrapServers;
 
+    /// <summary>The port the broker listens on (on 127.0.0.1).</summary>
     public int Port => _port;
 
+    /// <summary>The running broker host; throws <see cref="ObjectDisposedException"/> after dispose.</summary>
     public BrokerHost Host => _host ?? throw new ObjectDisposedException(nameof(EmbeddedBroker));
 
+    /// <summary>Starts a broker on a free 127.0.0.1 port and returns once it accepts clients (logs opened, groups loaded).</summary>
     /// <param name="properties">Broker properties with Kafka's names (num.partitions, log.segment.bytes, ...).</param>
     /// <param name="dataDirectory">Keep data here instead of a new temporary directory (not deleted on dispose).</param>
+    /// <param name="loggerFactory">Where the broker logs; null for nowhere.</param>
+    /// <param name="time">The clock (a fake one in tests); null for the system clock.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
     public static async Task<EmbeddedBroker> StartAsync(IReadOnlyDictionary<string, string>? properties = null,
         string? dataDirectory = null, ILoggerFactory? loggerFactory = null, TimeProvider? time = null,
         CancellationToken cancellationToken = default)
@@ -95,6 +101,7 @@ public sealed class EmbeddedBroker : IAsyncDisposable
         await _host.Broker.GroupsLoaded.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stops the broker and deletes its temporary data directory (a given one is kept).</summary>
     public async ValueTask DisposeAsync()
     {
         if (_host is not null)

@@ -3,15 +3,21 @@ namespace Rill.Storage.Tests;
 /// <summary>The log manager's own background work: retention, delayed deletion and checkpoints, started and stopped by its owner.</summary>
 public sealed class LogManagerMaintenanceTests
 {
-    private static async Task WaitUntil(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
+    /// <summary>
+    /// Waits (bounded) for <paramref name="condition"/>, moving the fake clock 1 ms per poll so the
+    /// maintenance loop's timer (which runs on that clock) keeps ticking; 15 s of polling is at most
+    /// 1.5 s of fake time, well inside the 5 s deletion delay the test checks.
+    /// </summary>
+    private static Task WaitUntil(FakeTimeProvider time, Func<bool> condition, string what)
+        => Eventually.TrueAsync(() =>
         {
-            Assert.True(DateTime.UtcNow < deadline, $"Timed out waiting for: {what}");
-            await Task.Delay(10);
-        }
-    }
+            if (condition())
+            {
+                return true;
+            }
+            time.Advance(TimeSpan.FromMilliseconds(1));
+            return condition();
+        }, what, TimeSpan.FromSeconds(15));
 
     [Fact]
     public async Task Started_maintenance_applies_retention_checkpoints_the_new_log_start_and_deletes_files_after_the_delay()
@@ -27,14 +33,14 @@ public sealed class LogManagerMaintenanceTests
         for (int i = 0; i < 10; i++) log.AppendCopy(TestBatch.Create(2, now, valueSize: 50));
 
         logs.StartMaintenance(new LogMaintenanceOptions { FlushSchedulerIntervalMs = 10, RetentionCheckIntervalMs = 1 });
-        await WaitUntil(() => log.LogStartOffset > 0, "retention moved the log start");
+        await WaitUntil(time, () => log.LogStartOffset > 0, "retention moved the log start");
         string checkpoint = Path.Combine(dir.Path, LogManager.LogStartOffsetCheckpointFile);
-        await WaitUntil(() => OffsetCheckpointFile.TryRead(checkpoint, out var starts) && starts.GetValueOrDefault(tp) == log.LogStartOffset,
+        await WaitUntil(time, () => OffsetCheckpointFile.TryRead(checkpoint, out var starts) && starts.GetValueOrDefault(tp) == log.LogStartOffset,
             "the log start checkpoint holds the new start");
         Assert.NotEmpty(Directory.EnumerateFiles(log.Directory, "*.deleted"));
 
         time.Advance(TimeSpan.FromSeconds(5));
-        await WaitUntil(() => !Directory.EnumerateFiles(log.Directory, "*.deleted").Any(), "the delayed deletion ran");
+        await WaitUntil(time, () => !Directory.EnumerateFiles(log.Directory, "*.deleted").Any(), "the delayed deletion ran");
 
         await logs.StopMaintenanceAsync();
         await logs.StopMaintenanceAsync(); // stopping twice is harmless, and Dispose stops it too

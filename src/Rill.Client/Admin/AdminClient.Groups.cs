@@ -8,6 +8,7 @@ namespace Rill.Client;
 /// <summary>Consumer groups: list, describe, committed offsets, reset (admin commit), delete.</summary>
 public sealed partial class AdminClient
 {
+    /// <summary>Every consumer group the cluster knows, with its protocol type and state, ordered by group id.</summary>
     public async Task<IReadOnlyList<GroupListing>> ListGroupsAsync(CancellationToken cancellationToken = default)
     {
         await _cluster.RefreshAsync([], cancellationToken).ConfigureAwait(false);
@@ -23,6 +24,7 @@ public sealed partial class AdminClient
         return result.OrderBy(g => g.GroupId, StringComparer.Ordinal).ToList();
     }
 
+    /// <summary>The group's state, protocol and members with their assignments (DescribeGroups).</summary>
     public async Task<GroupDescription> DescribeGroupAsync(string groupId, CancellationToken cancellationToken = default)
     {
         BrokerConnection coordinator = await new CoordinatorLookup(_cluster, groupId).GetAsync(cancellationToken).ConfigureAwait(false);
@@ -49,6 +51,7 @@ public sealed partial class AdminClient
         await OffsetClient.CommitAsync(coordinator, groupId, -1, "", null, offsets, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Deletes these groups and their committed offsets; a group with active members is refused (<see cref="KafkaException"/>).</summary>
     public async Task DeleteGroupsAsync(IEnumerable<string> groupIds, CancellationToken cancellationToken = default)
     {
         foreach (string groupId in groupIds)

@@ -10,6 +10,7 @@ public sealed partial class AdminClient : IAsyncDisposable
 {
     private readonly KafkaCluster _cluster;
 
+    /// <summary>An admin client for the cluster at <see cref="ClientConfig.BootstrapServers"/>; connects on first use.</summary>
     public AdminClient(AdminClientConfig config)
     {
         _cluster = new KafkaCluster(config);
@@ -27,6 +28,7 @@ public sealed partial class AdminClient : IAsyncDisposable
         return (connection, connection.Versions.Pick(key));
     }
 
+    /// <summary>Creates these topics (partitions and replication factor -1: the broker's defaults); with <paramref name="validateOnly"/> only checks them. Throws a <see cref="KafkaException"/> for the first topic that fails.</summary>
     public async Task CreateTopicsAsync(IEnumerable<NewTopic> topics, bool validateOnly = false, CancellationToken cancellationToken = default)
     {
         var (connection, version) = await ControllerAsync(ApiKey.CreateTopics, cancellationToken).ConfigureAwait(false);
@@ -47,6 +49,7 @@ public sealed partial class AdminClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Deletes these topics and their data; throws a <see cref="KafkaException"/> for the first one that fails.</summary>
     public async Task DeleteTopicsAsync(IEnumerable<string> topics, CancellationToken cancellationToken = default)
     {
         var (connection, version) = await ControllerAsync(ApiKey.DeleteTopics, cancellationToken).ConfigureAwait(false);
@@ -99,6 +102,7 @@ public sealed partial class AdminClient : IAsyncDisposable
         return result;
     }
 
+    /// <summary>The cluster id, the controller and the brokers (DescribeCluster, or Metadata from brokers without it).</summary>
     public async Task<ClusterDescription> DescribeClusterAsync(CancellationToken cancellationToken = default)
     {
         BrokerConnection connection = await _cluster.GetAnyConnectionAsync(cancellationToken).ConfigureAwait(false);
@@ -118,5 +122,6 @@ public sealed partial class AdminClient : IAsyncDisposable
     public Task<Dictionary<TopicPartition, long>> ListOffsetsAsync(IEnumerable<(TopicPartition Partition, long Timestamp)> queries, CancellationToken cancellationToken = default)
         => OffsetClient.ListOffsetsAsync(_cluster, queries, IsolationLevel.ReadUncommitted, cancellationToken);
 
+    /// <summary>Closes the connections.</summary>
     public ValueTask DisposeAsync() => _cluster.DisposeAsync();
 }

@@ -17,7 +17,9 @@ public sealed record ClusterDescription(string? ClusterId, int ControllerId, IRe
 /// <summary>Config resource types (wire values).</summary>
 public enum ConfigResourceType : sbyte
 {
+    /// <summary>A topic's configs.</summary>
     Topic = 2,
+    /// <summary>A broker's configs (empty name: the cluster-wide default).</summary>
     Broker = 4,
 }
 
@@ -27,9 +29,13 @@ public sealed record ConfigEntry(string Name, string? Value, bool IsDefault, boo
 /// <summary>IncrementalAlterConfigs operations (wire values).</summary>
 public enum AlterConfigOp : sbyte
 {
+    /// <summary>Sets the value.</summary>
     Set = 0,
+    /// <summary>Removes the override (back to the default).</summary>
     Delete = 1,
+    /// <summary>Adds items to a list-valued config.</summary>
     Append = 2,
+    /// <summary>Removes items from a list-valued config.</summary>
     Subtract = 3,
 }
 

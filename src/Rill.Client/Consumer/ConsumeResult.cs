@@ -24,13 +24,21 @@ public readonly struct ConsumeResult<TKey, TValue>
         _headerCount = headerCount;
     }
 
+    /// <summary>The topic the record was read from.</summary>
     public string Topic { get; }
+    /// <summary>The partition the record was read from.</summary>
     public int Partition { get; }
+    /// <summary>The record's offset in its partition.</summary>
     public long Offset { get; }
+    /// <summary>The record's timestamp (milliseconds since the Unix epoch): create time, or log-append time if the topic uses it.</summary>
     public long Timestamp { get; }
+    /// <summary>The deserialized key.</summary>
     public TKey Key { get; }
+    /// <summary>The deserialized value.</summary>
     public TValue Value { get; }
+    /// <summary>How many headers the record has (without parsing them).</summary>
     public int HeaderCount => _headerCount;
+    /// <summary>Topic, partition and offset together (for commits, seek).</summary>
     public TopicPartitionOffset TopicPartitionOffset => new(Topic, Partition, Offset);
 
     /// <summary>Parses the record's headers (allocates).</summary>

@@ -23,6 +23,7 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
     private FetchedRecords? _current;
     private int _disposed;
 
+    /// <summary>A consumer; with <see cref="ConsumerConfig.GroupId"/> it joins that group on <see cref="Subscribe(IEnumerable{string})"/>. Null deserializers pick the default for the type (<see cref="Deserializers.Default{T}"/>).</summary>
     public Consumer(ConsumerConfig config, IDeserializer<TKey>? keyDeserializer = null, IDeserializer<TValue>? valueDeserializer = null)
     {
         _config = config;
@@ -54,6 +55,7 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
     /// <summary>Called when the group session was lost: these partitions may already belong to someone else.</summary>
     public Action<IReadOnlyList<TopicPartition>>? PartitionsLost { get; set; }
 
+    /// <summary>The member id the group coordinator gave this consumer (null without a group or before joining).</summary>
     public string? MemberId => _member?.MemberId;
 
     /// <summary>The partitions this consumer reads now.</summary>
@@ -70,6 +72,7 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
         _member.RequestRejoin();
     }
 
+    /// <summary>Joins the group for this one topic.</summary>
     public void Subscribe(string topic) => Subscribe([topic]);
 
     /// <summary>Reads exactly these partitions, from the committed offset (with a group) or auto.offset.reset.</summary>
@@ -92,6 +95,7 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops reading every partition assigned with Assign.</summary>
     public void Unassign() => Assign(Array.Empty<TopicPartitionOffset>());
 
     /// <summary>
@@ -176,6 +180,7 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
     /// <summary>Stops fetching these partitions (buffered records of them are dropped and refetched on resume).</summary>
     public void Pause(IEnumerable<TopicPartition> partitions) => SetPaused(partitions, true);
 
+    /// <summary>Fetches these paused partitions again, from their current positions.</summary>
     public void Resume(IEnumerable<TopicPartition> partitions) => SetPaused(partitions, false);
 
     private void SetPaused(IEnumerable<TopicPartition> partitions, bool paused)
@@ -244,6 +249,7 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
         return (low[partition], high[partition]);
     }
 
+    /// <summary>Commits (with auto-commit), leaves the group and closes the connections.</summary>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)

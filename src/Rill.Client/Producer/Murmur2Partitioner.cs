@@ -7,9 +7,11 @@ namespace Rill.Client;
 /// </summary>
 public static class Murmur2Partitioner
 {
+    /// <summary>The partition for this key among <paramref name="partitionCount"/> partitions.</summary>
     public static int Partition(ReadOnlySpan<byte> key, int partitionCount)
         => (Hash(key) & 0x7fffffff) % partitionCount;
 
+    /// <summary>Kafka's murmur2 hash of the bytes.</summary>
     public static int Hash(ReadOnlySpan<byte> data)
     {
         const uint m = 0x5bd1e995;

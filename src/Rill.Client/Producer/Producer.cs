@@ -29,6 +29,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
     private readonly int _requestOverhead;
     private int _disposed;
 
+    /// <summary>A producer; null serializers pick the default for the type (<see cref="Serializers.Default{T}"/>). Its sender runs until the producer is disposed.</summary>
     public Producer(ProducerConfig config, ISerializer<TKey>? keySerializer = null, ISerializer<TValue>? valueSerializer = null)
     {
         _config = config;
@@ -61,6 +62,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         return cancellationToken.CanBeCanceled ? tcs.Task.WaitAsync(cancellationToken) : tcs.Task;
     }
 
+    /// <summary>Sends one record with this key and value and completes with where it landed; faults with a <see cref="KafkaException"/>.</summary>
     public Task<DeliveryResult> ProduceAsync(string topic, TKey key, TValue value, CancellationToken cancellationToken = default)
         => ProduceAsync(topic, new Message<TKey, TValue> { Key = key, Value = value }, cancellationToken);
 

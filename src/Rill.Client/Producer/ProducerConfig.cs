@@ -5,8 +5,11 @@ namespace Rill.Client;
 /// <summary>acks: how many replicas must have a record before the broker answers.</summary>
 public enum Acks : short
 {
+    /// <summary>acks=0: the broker does not answer; fastest, records may be lost.</summary>
     None = 0,
+    /// <summary>acks=1: the leader has written the record.</summary>
     Leader = 1,
+    /// <summary>acks=all: every in-sync replica has the record (the default, needed for idempotence).</summary>
     All = -1,
 }
 

@@ -12,5 +12,6 @@ public interface ISerializer<in T>
 /// <summary>Turns record bytes (null for a null field) into a value.</summary>
 public interface IDeserializer<out T>
 {
+    /// <summary>The value for these bytes (null: the record field was null).</summary>
     T Deserialize(ReadOnlyMemory<byte>? data);
 }

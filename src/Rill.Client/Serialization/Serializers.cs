@@ -7,10 +7,14 @@ namespace Rill.Client;
 /// <summary>Built-in serializers: raw bytes, memory, UTF-8 strings, System.Text.Json.</summary>
 public static class Serializers
 {
+    /// <summary>The bytes as they are (null stays null).</summary>
     public static readonly ISerializer<byte[]?> ByteArray = new ByteArraySerializer();
+    /// <summary>The bytes as they are, without copying them into an array first.</summary>
     public static readonly ISerializer<ReadOnlyMemory<byte>> Memory = new MemorySerializer();
+    /// <summary>A string as UTF-8 (null stays null).</summary>
     public static readonly ISerializer<string?> Utf8 = new Utf8Serializer();
 
+    /// <summary>A value as System.Text.Json UTF-8 JSON, with these options.</summary>
     public static ISerializer<T> Json<T>(JsonSerializerOptions? options = null) => new JsonSerializer<T>(options);
 
     /// <summary>The serializer for a type when none is given: byte[], ReadOnlyMemory&lt;byte&gt;, string, else JSON.</summary>
@@ -98,12 +102,17 @@ internal interface IDirectSerializer<in T>
 /// <summary>Built-in deserializers, mirrors of <see cref="Serializers"/>.</summary>
 public static class Deserializers
 {
+    /// <summary>The bytes as a new array (null stays null).</summary>
     public static readonly IDeserializer<byte[]?> ByteArray = new ByteArrayDeserializer();
+    /// <summary>The bytes without copying them (a null field becomes empty).</summary>
     public static readonly IDeserializer<ReadOnlyMemory<byte>> Memory = new MemoryDeserializer();
+    /// <summary>UTF-8 bytes as a string (null stays null).</summary>
     public static readonly IDeserializer<string?> Utf8 = new Utf8Deserializer();
 
+    /// <summary>UTF-8 JSON as a value, with these System.Text.Json options.</summary>
     public static IDeserializer<T?> Json<T>(JsonSerializerOptions? options = null) => new JsonDeserializer<T>(options);
 
+    /// <summary>The deserializer for a type when none is given: byte[], ReadOnlyMemory&lt;byte&gt;, string, else JSON.</summary>
     public static IDeserializer<T> Default<T>() => typeof(T) == typeof(byte[]) ? (IDeserializer<T>)ByteArray
         : typeof(T) == typeof(ReadOnlyMemory<byte>) ? (IDeserializer<T>)Memory
         : typeof(T) == typeof(string) ? (IDeserializer<T>)Utf8

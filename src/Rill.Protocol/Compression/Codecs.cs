@@ -4,9 +4,9 @@ using System.IO.Compression;
 namespace Rill.Protocol.Compression;
 
 /// <summary>
-/// The four Kafka compression codecs over a records area: gzip (BCL), snappy (IronSnappy, with
-/// the xerial framing the Java client writes), lz4 (the LZ4 frame format, system liblz4) and
-/// zstd (system libzstd). Decompression is bounded by a size limit and never trusts the input.
+/// The four Kafka compression codecs over a records area: gzip (BCL), snappy (Snappier, with
+/// the xerial framing the Java client writes), lz4 (the LZ4 frame format, K4os) and
+/// zstd (ZstdSharp), all managed. Decompression is bounded by a size limit and never trusts the input.
 /// </summary>
 public static class Codecs
 {

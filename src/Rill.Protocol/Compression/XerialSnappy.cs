@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using IronSnappy;
+using Snappier;
 
 namespace Rill.Protocol.Compression;
 
@@ -26,11 +26,10 @@ internal static class XerialSnappy
         {
             ReadOnlySpan<byte> chunk = input[..Math.Min(ChunkSize, input.Length)];
             input = input[chunk.Length..];
-            byte[] block = Snappy.Encode(chunk);
-            Span<byte> length = output.GetSpan(4);
-            BinaryPrimitives.WriteInt32BigEndian(length, block.Length);
-            output.Advance(4);
-            output.Write(block);
+            Span<byte> destination = output.GetSpan(4 + Snappy.GetMaxCompressedLength(chunk.Length));
+            int length = Snappy.Compress(chunk, destination[4..]);
+            BinaryPrimitives.WriteInt32BigEndian(destination, length);
+            output.Advance(4 + length);
         }
     }
 
@@ -85,20 +84,18 @@ internal static class XerialSnappy
         {
             throw new CompressionException($"Snappy data decompresses to more than the limit of {maxOutput} bytes.");
         }
-        byte[] decoded;
+        // Snappier checks the claimed length against the span and every copy against the input.
+        Span<byte> destination = output.GetSpan((int)claimed);
+        int decoded;
         try
         {
-            decoded = Snappy.Decode(block);
+            decoded = Snappy.Decompress(block, destination);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             throw new CompressionException("Corrupt snappy data: " + e.Message);
         }
-        if (decoded.Length > maxOutput)
-        {
-            throw new CompressionException($"Snappy data decompresses to more than the limit of {maxOutput} bytes.");
-        }
-        output.Write(decoded);
-        return decoded.Length;
+        output.Advance(decoded);
+        return decoded;
     }
 }

@@ -109,6 +109,62 @@ public class CodecTests
         }
     }
 
+    /// <summary>Rill writes the LZ4 frame itself: incompressible blocks are stored raw (size high bit), and the lz4 tool reads them.</summary>
+    [Fact]
+    public async Task Lz4_frames_with_stored_blocks_decode_here_and_with_the_lz4_tool()
+    {
+        byte[] data = new byte[150_000];
+        new Random(3).NextBytes(data);
+        var compressed = new ArrayBufferWriter<byte>();
+        Codecs.Compress(CompressionType.Lz4, data, compressed);
+        byte[] frame = compressed.WrittenSpan.ToArray();
+        Assert.Equal([0x04, 0x22, 0x4D, 0x18, 0x60, 0x40, 0x82], frame[..7]);
+        Assert.Equal(0x8000_0000u | 65536u, System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(frame.AsSpan(7)));
+        var output = new ArrayBufferWriter<byte>();
+        Codecs.Decompress(CompressionType.Lz4, frame, output, 1 << 20);
+        Assert.Equal(data, output.WrittenSpan.ToArray());
+
+        string dir = Directory.CreateTempSubdirectory("rill-codec-").FullName;
+        try
+        {
+            string mine = Path.Combine(dir, "mine.lz4");
+            await File.WriteAllBytesAsync(mine, frame);
+            await Run("lz4", "-d", "-f", mine, Path.Combine(dir, "mine"));
+            Assert.Equal(data, await File.ReadAllBytesAsync(Path.Combine(dir, "mine")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Frames of independent blocks without checksums take Rill's block-level reader: the lz4 tool writes them with each block size.</summary>
+    [Theory]
+    [InlineData("-B4")]
+    [InlineData("-B5")]
+    [InlineData("-B7")]
+    public async Task Lz4_frames_the_tool_writes_without_checksums_decode_block_by_block(string blockSize)
+    {
+        byte[] data = Data(3 << 20);
+        string dir = Directory.CreateTempSubdirectory("rill-codec-").FullName;
+        try
+        {
+            string plain = Path.Combine(dir, "plain");
+            await File.WriteAllBytesAsync(plain, data);
+            await Run("lz4", "-k", "-f", blockSize, "-BI", "--no-frame-crc", plain, plain + ".lz4");
+            byte[] frame = await File.ReadAllBytesAsync(plain + ".lz4");
+            Assert.Equal(0x60, frame[4] & 0xF4);   // independent blocks, no block or content checksum
+            var ours = new ArrayBufferWriter<byte>();
+            Codecs.Decompress(CompressionType.Lz4, frame, ours, 4 << 20);
+            Assert.Equal(data, ours.WrittenSpan.ToArray());
+            Assert.Throws<CompressionException>(() => Codecs.Decompress(CompressionType.Lz4, frame, new ArrayBufferWriter<byte>(), data.Length - 1));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     private static async Task Run(string tool, params string[] args)
     {
         var info = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };

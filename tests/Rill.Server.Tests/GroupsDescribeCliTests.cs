@@ -1,7 +1,8 @@
+using Rill.Client;
 using Rill.Server;
 using Rill.Server.Cli;
 
-namespace Rill.Client.Tests;
+namespace Rill.Server.Tests;
 
 /// <summary>`rill groups --describe` for an active member whose partitions are not all committed.</summary>
 public class GroupsDescribeCliTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>

@@ -1,10 +1,11 @@
 using System.Buffers;
 using System.Runtime.InteropServices;
+using Rill.Protocol.Compression;
 
-namespace Rill.Protocol.Compression;
+namespace Rill.Benchmarks;
 
-/// <summary>LZ4 frame format through the system's liblz4 (apt liblz4-1).</summary>
-internal static unsafe partial class Lz4Frame
+/// <summary>The codecs Rill used before the managed ones, kept for CodecBenchmarks. LZ4 frame format through the system's liblz4 (apt liblz4-1).</summary>
+internal static unsafe partial class NativeLz4Frame
 {
     private const string Library = "liblz4.so.1";
     private const uint Version = 100;
@@ -88,7 +89,7 @@ internal static unsafe partial class Lz4Frame
 }
 
 /// <summary>Zstandard through the system's libzstd (apt libzstd1). Streams, since a frame may not state its size.</summary>
-internal static unsafe partial class Zstd
+internal static unsafe partial class NativeZstd
 {
     private const string Library = "libzstd.so.1";
 
