@@ -5,16 +5,19 @@ namespace Rill.Broker;
 
 /// <summary>
 /// What Metadata says about the cluster: this node, where clients reach it, and the cluster id.
-/// A single node for now; Rill.Cluster replaces this view when replication arrives.
+/// A single node, unless rill.metadata.etcd.endpoints is set: then <see cref="Member"/> (Rill.Cluster)
+/// supplies the cluster id, every registered broker and the active controller (docs/dev/cluster.md).
 /// </summary>
 internal sealed class ClusterView
 {
     private readonly BrokerConfig _config;
     private volatile (string Host, int Port)[] _advertised;
+    private readonly string[] _names;
 
     public ClusterView(BrokerConfig config)
     {
         _config = config;
+        _names = (config.AdvertisedListeners.Count > 0 ? config.AdvertisedListeners : config.Listeners).Select(l => l.Name).ToArray();
         _advertised = config.AdvertisedListeners.Count > 0
             ? config.AdvertisedListeners.Select(l => (l.Host, l.Port)).ToArray()
             : config.Listeners.Select(l => (l.Host, l.Port)).ToArray();
@@ -22,10 +25,39 @@ internal sealed class ClusterView
 
     public int NodeId => _config.NodeId;
 
-    public string ClusterId { get; private set; } = "";
+    public string ClusterId => Member?.ClusterId ?? _localClusterId;
+
+    private string _localClusterId = "";
+
+    /// <summary>This broker's membership in an etcd-backed cluster; null for the single-node broker.</summary>
+    public Rill.Cluster.Membership.ClusterMember? Member { get; set; }
+
+    /// <summary>The active controller: this node when single, else the one elected through the metadata store (-1: none yet).</summary>
+    public int ControllerId => Member?.ControllerId ?? NodeId;
+
+    /// <summary>Every live broker: this node alone, or each registered member of the cluster.</summary>
+    /// <remarks>A single node answers with the address of the listener the request came in on; cluster members
+    /// are registered with their first advertised listener only (per-listener registration is not done yet).</remarks>
+    public IReadOnlyList<(int Id, string Host, int Port, string? Rack)> BrokersFor(string? listenerName)
+    {
+        if (Member is { } member)
+        {
+            return member.Brokers.Select(b => (b.Id, b.Host, b.Port, b.Rack)).ToArray();
+        }
+        var (host, port) = AdvertisedFor(listenerName);
+        return [(NodeId, host, port, null)];
+    }
 
     /// <summary>The first advertised listener: what Metadata hands to clients.</summary>
     public (string Host, int Port) Advertised => _advertised[0];
+
+    /// <summary>The advertised address of the named listener (the one a client connected on), else the first.</summary>
+    public (string Host, int Port) AdvertisedFor(string? listenerName)
+    {
+        int i = listenerName is null ? -1 : Array.IndexOf(_names, listenerName);
+        (string Host, int Port)[] advertised = _advertised;
+        return i >= 0 && i < advertised.Length ? advertised[i] : advertised[0];
+    }
 
     public void SetBound(IReadOnlyList<IPEndPoint> bound)
     {
@@ -55,15 +87,15 @@ internal sealed class ClusterView
             {
                 if (line.StartsWith("cluster.id=", StringComparison.Ordinal))
                 {
-                    ClusterId = line["cluster.id=".Length..].Trim();
+                    _localClusterId = line["cluster.id=".Length..].Trim();
                 }
             }
         }
-        if (ClusterId.Length == 0)
+        if (_localClusterId.Length == 0)
         {
-            ClusterId = NewClusterId(); // Kafka keeps the cluster id in meta.properties, not in a property
+            _localClusterId = NewClusterId(); // Kafka keeps the cluster id in meta.properties, not in a property
             string temp = path + ".tmp";
-            File.WriteAllText(temp, $"#Written by Rill\nversion=1\ncluster.id={ClusterId}\nnode.id={_config.NodeId}\n");
+            File.WriteAllText(temp, $"#Written by Rill\nversion=1\ncluster.id={_localClusterId}\nnode.id={_config.NodeId}\n");
             File.Move(temp, path, overwrite: true);
         }
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Broker.Config;
 using Rill.Broker.Handlers;
 using Rill.Broker.Network;
+using Rill.Broker.Security;
 using Rill.Broker.Topics;
 using Rill.Coordination.Groups;
 using Rill.Coordination.Groups.Consumer;
@@ -21,6 +22,7 @@ public sealed class KafkaBroker : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly KafkaConnectionHandler _connections;
     private readonly ClusterView _cluster;
+    private readonly Metrics.BrokerStateMetrics _stateMetrics;
     private int _disposed;
 
     public KafkaBroker(BrokerConfig config, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
@@ -45,9 +47,11 @@ public sealed class KafkaBroker : IAsyncDisposable
             MaxSize = config.GroupConsumerMaxSize,
             Assignors = config.GroupConsumerAssignors,
         });
+        Security = new BrokerSecurity(config);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
+        _stateMetrics = new Metrics.BrokerStateMetrics(this);
     }
 
     /// <summary>The static configuration (server.properties and <c>--set</c>) the broker started with.</summary>
@@ -61,6 +65,11 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal ConsumerOffsetsLog OffsetsLog { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
+
+    /// <summary>Every listener's TLS and SASL settings.</summary>
+    public BrokerSecurity Security { get; }
+
+    internal ILogger CreateLogger<T>() => _loggerFactory.CreateLogger<T>();
     internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>
@@ -101,8 +110,18 @@ public sealed class KafkaBroker : IAsyncDisposable
     /// </summary>
     public void SetBoundListeners(IReadOnlyList<System.Net.IPEndPoint> endpoints) => _cluster.SetBound(endpoints);
 
+    /// <summary>
+    /// With rill.metadata.etcd.endpoints set, registers this broker in the cluster (after the listeners are
+    /// bound, so it registers the advertised port); otherwise does nothing.
+    /// </summary>
+    public async Task JoinClusterAsync(CancellationToken cancellationToken = default)
+        => _cluster.Member = await Clustering.ClusterJoin.JoinAsync(Config, _cluster, _loggerFactory, cancellationToken).ConfigureAwait(false);
+
     /// <summary>Serves one accepted Kafka connection until it closes.</summary>
     public Task OnConnectedAsync(ConnectionContext connection) => _connections.OnConnectedAsync(connection);
+
+    /// <summary>Serves one connection accepted on <paramref name="listener"/> (TLS already negotiated by the host).</summary>
+    public Task OnConnectedAsync(ConnectionContext connection, ListenerSecurity listener) => _connections.OnConnectedAsync(connection, listener);
 
     /// <summary>Stops serving requests in flight, then flushes and closes every log.</summary>
     public async ValueTask DisposeAsync()
@@ -112,6 +131,11 @@ public sealed class KafkaBroker : IAsyncDisposable
             return;
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
+        _stateMetrics.Dispose();
+        if (_cluster.Member is { } member)
+        {
+            await Clustering.ClusterJoin.LeaveAsync(member).ConfigureAwait(false);
+        }
         Groups.Dispose();
         await Topics.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();

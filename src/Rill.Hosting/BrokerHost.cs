@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Rill.Broker;
 using Rill.Broker.Config;
+using Rill.Broker.Security;
 
 namespace Rill.Hosting;
 
@@ -60,9 +61,15 @@ public sealed class BrokerHost : IAsyncDisposable
             var listens = new List<ListenOptions>();
             foreach (ListenerAddress listener in config.Listeners)
             {
+                ListenerSecurity security = broker.Security.For(listener.Name);
                 kestrelOptions.Listen(ResolveBindAddress(listener), options =>
                 {
-                    options.Use(_ => broker.OnConnectedAsync);
+                    if (security.Tls is TlsSettings tls)
+                    {
+                        ILogger tlsLog = loggerFactory.CreateLogger<TlsConnectionMiddleware>();
+                        options.Use(next => new TlsConnectionMiddleware(next, tls, tlsLog).OnConnectionAsync);
+                    }
+                    options.Use(_ => connection => broker.OnConnectedAsync(connection, security));
                     listens.Add(options);
                 });
             }
@@ -82,6 +89,7 @@ public sealed class BrokerHost : IAsyncDisposable
 
             var bound = listens.Select(l => (IPEndPoint)l.EndPoint).ToList();
             broker.SetBoundListeners(bound);
+            await broker.JoinClusterAsync(cancellationToken).ConfigureAwait(false);
             return new BrokerHost(broker, server, bound);
         }
         catch

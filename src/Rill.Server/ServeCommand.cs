@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Rill.Broker.Config;
 using Rill.Hosting;
+using Rill.Server.Http;
 
 namespace Rill.Server;
 
@@ -18,6 +19,12 @@ internal static class ServeCommand
         Runs a Kafka-compatible broker. Properties use Apache Kafka's broker names
         (listeners, log.dirs, num.partitions, auto.create.topics.enable, log.retention.ms,
         log.segment.bytes, message.max.bytes, ...). --set overrides the file; later wins.
+
+        Rill's own properties:
+          rill.http.listener   /metrics, /health/live, /health/ready
+                               (default http://127.0.0.1:9644; none turns it off)
+          rill.otlp.endpoint   also push metrics over OTLP to this URL (default: none)
+          rill.log.format      text (default) or json
 
         Options:
           --config FILE     a server.properties file
@@ -55,19 +62,20 @@ internal static class ServeCommand
         }
 
         BrokerConfig config;
+        RillServerOptions rillOptions;
         try
         {
-            config = BrokerConfig.Load(configFile, overrides);
+            (rillOptions, config) = ServerProperties.Load(configFile, overrides);
         }
-        catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is ConfigException or IOException or UnauthorizedAccessException or ArgumentException)
         {
             return CommandLine.Fail(e.Message);
         }
 
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; })
+        using ILoggerFactory loggerFactory = LoggerFactory.Create(b => ConsoleLogging.Add(b, rillOptions.LogFormat)
             .SetMinimumLevel(LogLevel.Information)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning));
+            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
+            .AddFilter("Microsoft.Hosting", LogLevel.Warning));
         ILogger log = loggerFactory.CreateLogger("rill");
         foreach (string name in config.NotAppliedProperties)
         {
@@ -90,6 +98,19 @@ internal static class ServeCommand
 
         await using (host.ConfigureAwait(false))
         {
+            ObservabilityHttpServer? http = null;
+            if (rillOptions.HttpListener is not null)
+            {
+                try
+                {
+                    http = await ObservabilityHttpServer.StartAsync(host, rillOptions, loggerFactory).ConfigureAwait(false);
+                }
+                catch (IOException e)
+                {
+                    return CommandLine.Fail($"cannot start the HTTP listener {rillOptions.HttpListener} ({RillServerOptions.HttpListenerKey}; 'none' turns it off): {e.Message}");
+                }
+                Console.Out.WriteLine($"Rill HTTP on {http.Address} (metrics, health)");
+            }
             foreach (var endpoint in host.KafkaEndPoints)
             {
                 Console.Out.WriteLine($"Rill listening on {endpoint.Address}:{endpoint.Port} (kafka)");
@@ -103,6 +124,10 @@ internal static class ServeCommand
             {
             }
             log.LogInformation("Shutting down");
+            if (http is not null)
+            {
+                await http.DisposeAsync().ConfigureAwait(false);
+            }
         }
         log.LogInformation("Stopped");
         return 0;

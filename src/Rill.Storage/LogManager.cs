@@ -149,6 +149,9 @@ public sealed partial class LogManager : IDisposable
         }
     }
 
+    /// <summary>Raised when retention deleted segments of a log: the partition, how many, the new log start offset.</summary>
+    public event Action<TopicPartition, int, long>? RetentionDeletedSegments;
+
     /// <summary>Applies retention.ms / retention.bytes to every log (log.retention.check.interval.ms); returns segments deleted.</summary>
     public int ApplyRetention()
     {
@@ -157,7 +160,12 @@ public sealed partial class LogManager : IDisposable
         {
             try
             {
-                deleted += kv.Value.ApplyRetention();
+                int removed = kv.Value.ApplyRetention();
+                if (removed > 0)
+                {
+                    deleted += removed;
+                    RetentionDeletedSegments?.Invoke(kv.Key, removed, kv.Value.LogStartOffset);
+                }
             }
             catch (ObjectDisposedException)
             {

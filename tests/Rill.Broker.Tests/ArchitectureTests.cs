@@ -10,8 +10,9 @@ public class ArchitectureTests
         ["Rill.Protocol"] = [],
         ["Rill.Storage"] = ["Rill.Protocol"],
         ["Rill.Coordination"] = ["Rill.Protocol", "Rill.Storage"],
-        ["Rill.Broker"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination"],
-        ["Rill.Hosting"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination", "Rill.Broker"],
+        ["Rill.Cluster"] = [],
+        ["Rill.Broker"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination", "Rill.Cluster"],
+        ["Rill.Hosting"] = ["Rill.Protocol", "Rill.Storage", "Rill.Coordination", "Rill.Cluster", "Rill.Broker"],
         ["Rill.Client"] = ["Rill.Protocol"],
     };
 
@@ -19,6 +20,7 @@ public class ArchitectureTests
     [InlineData("Rill.Protocol")]
     [InlineData("Rill.Storage")]
     [InlineData("Rill.Coordination")]
+    [InlineData("Rill.Cluster")]
     [InlineData("Rill.Broker")]
     [InlineData("Rill.Hosting")]
     [InlineData("Rill.Client")]

@@ -28,6 +28,9 @@ public sealed class RillProcess : IAsyncDisposable
     public string DataDirectory { get; }
     public int Port { get; private set; }
     public string BootstrapServers => $"127.0.0.1:{Port}";
+
+    /// <summary>The HTTP listener (/metrics, /health/*), bound to port 0; null when rill.http.listener=none.</summary>
+    public Uri? HttpAddress { get; private set; }
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
     public static async Task<RillProcess> StartAsync(params string[] properties)
@@ -66,6 +69,8 @@ public sealed class RillProcess : IAsyncDisposable
         info.ArgumentList.Add($"log.dirs={DataDirectory}");
         info.ArgumentList.Add("--set");
         info.ArgumentList.Add($"listeners=PLAINTEXT://127.0.0.1:{port}");
+        info.ArgumentList.Add("--set");
+        info.ArgumentList.Add("rill.http.listener=http://127.0.0.1:0"); // never the fixed default port in tests
         foreach (string property in _extra)
         {
             info.ArgumentList.Add("--set");
@@ -81,6 +86,13 @@ public sealed class RillProcess : IAsyncDisposable
                 return;
             }
             Append(e.Data);
+            const string httpMarker = "Rill HTTP on ";
+            int httpAt = e.Data.IndexOf(httpMarker, StringComparison.Ordinal);
+            if (httpAt >= 0)
+            {
+                string url = e.Data[(httpAt + httpMarker.Length)..];
+                HttpAddress = new Uri(url[..url.IndexOf(' ')]);
+            }
             const string marker = "Rill listening on 127.0.0.1:";
             int at = e.Data.IndexOf(marker, StringComparison.Ordinal);
             if (at >= 0)

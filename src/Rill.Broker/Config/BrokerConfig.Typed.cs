@@ -89,6 +89,15 @@ public sealed partial class BrokerConfig
     /// <summary>group.consumer.assignors, empty names left out.</summary>
     public IReadOnlyList<string> GroupConsumerAssignors => GetList("group.consumer.assignors").Where(a => a.Length > 0).ToArray();
 
+    /// <summary>rill.metadata.etcd.endpoints: empty for the single-node broker (metadata on local disk).</summary>
+    public string? MetadataEtcdEndpoints => GetString("rill.metadata.etcd.endpoints") is { Length: > 0 } e ? e : null;
+
+    public string MetadataEtcdPrefix => GetString("rill.metadata.etcd.prefix")!;
+
+    public int BrokerSessionTimeoutMs => GetInt("broker.session.timeout.ms");
+
+    public string? BrokerRack => GetString("broker.rack");
+
     private void ResolveDerived()
     {
         NodeId = ResolveNodeId();
@@ -170,11 +179,7 @@ public sealed partial class BrokerConfig
 
         foreach (ListenerAddress l in served)
         {
-            if (l.SecurityProtocol != "PLAINTEXT")
-            {
-                throw new ConfigException("listeners",
-                    $"Listener '{l.Name}' uses security protocol {l.SecurityProtocol}, which Rill does not support yet (only PLAINTEXT)");
-            }
+            Security.SecurityProtocols.Parse(l.SecurityProtocol); // settings per listener are read by BrokerSecurity
         }
 
         Listeners = served;

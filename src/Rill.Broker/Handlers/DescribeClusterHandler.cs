@@ -31,7 +31,7 @@ internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest
         {
             EndpointType = request.EndpointType,
             ClusterId = cluster.ClusterId,
-            ControllerId = cluster.NodeId,
+            ControllerId = cluster.ControllerId,
             ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AllClusterOperations : int.MinValue,
         };
         if (request.EndpointType != BrokerEndpoints)
@@ -43,8 +43,10 @@ internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest
                 : $"Unsupported endpoint type {request.EndpointType}.";
             return ValueTask.FromResult<DescribeClusterResponse?>(response);
         }
-        var (host, port) = cluster.Advertised;
-        response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = cluster.NodeId, Host = host, Port = port, Rack = null });
+        foreach (var (id, host, port, rack) in cluster.BrokersFor(context.Session?.Listener.Name))
+        {
+            response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = id, Host = host, Port = port, Rack = rack });
+        }
         return ValueTask.FromResult<DescribeClusterResponse?>(response);
     }
 }

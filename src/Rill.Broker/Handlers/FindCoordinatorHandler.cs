@@ -19,7 +19,7 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
 
     protected override ValueTask<FindCoordinatorResponse?> HandleAsync(RequestContext context, FindCoordinatorRequest request)
     {
-        var (host, port) = _broker.Cluster.Advertised;
+        var (host, port) = _broker.Cluster.AdvertisedFor(context.Session?.Listener.Name);
         int node = _broker.Cluster.NodeId;
         ErrorCode error = request.KeyType == 0 ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
         string? message = error == ErrorCode.None ? null : "Transactions are not supported by this Rill version yet.";

@@ -29,13 +29,15 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
     {
         short version = context.ApiVersion;
         ClusterView cluster = _broker.Cluster;
-        var (host, port) = cluster.Advertised;
         var response = new MetadataResponse
         {
             ClusterId = cluster.ClusterId,
-            ControllerId = cluster.NodeId,
+            ControllerId = cluster.ControllerId,
         };
-        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = cluster.NodeId, Host = host, Port = port, Rack = null });
+        foreach (var (id, host, port, rack) in cluster.BrokersFor(context.Session?.Listener.Name))
+        {
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = id, Host = host, Port = port, Rack = rack });
+        }
 
         bool includeOperations = version >= 8 && request.IncludeTopicAuthorizedOperations;
         bool allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);

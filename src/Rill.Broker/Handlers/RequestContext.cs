@@ -15,6 +15,9 @@ internal sealed class RequestContext : IReadBufferSource
     public required string ConnectionId { get; init; }
     public EndPoint? RemoteEndPoint { get; init; }
 
+    /// <summary>The connection's listener, SASL state and principal; null for connections made without a listener (tests).</summary>
+    public Security.ConnectionSession? Session { get; init; }
+
     /// <summary>Cancelled when the connection closes or the broker stops.</summary>
     public CancellationToken Aborted { get; init; }
 

@@ -2,8 +2,11 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Rill.Broker.Handlers;
+using Rill.Broker.Security;
+using Rill.Broker.Metrics;
 using Rill.Protocol;
 
 namespace Rill.Broker.Network;
@@ -28,13 +31,20 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         _stopping = stopping;
     }
 
-    public override async Task OnConnectedAsync(ConnectionContext connection)
+    public override Task OnConnectedAsync(ConnectionContext connection) => OnConnectedAsync(connection, null);
+
+    /// <summary>Serves a connection of <paramref name="listener"/>: SASL listeners accept only the handshake until authenticated.</summary>
+    public async Task OnConnectedAsync(ConnectionContext connection, ListenerSecurity? listener)
     {
+        ConnectionSession? session = listener is null ? null
+            : new ConnectionSession(listener, connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate);
         using var aborted = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, _stopping);
         PipeReader input = connection.Transport.Input;
         PipeWriter output = connection.Transport.Output;
         byte[]? frame = null;
         int frameSize = 0, filled = 0;
+        BrokerMeters.ConnectionsCreated.Add(1);
+        BrokerMeters.ActiveConnections.Add(1);
         try
         {
             while (!aborted.IsCancellationRequested)
@@ -52,10 +62,12 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
                         input.AdvanceTo(buffer.Start, buffer.End);
                         continue;
                     }
-                    if (FrameDecoder.TryRead(buffer, _maxRequestSize, out frameSize) == FrameStatus.Invalid)
+                    int maxSize = session is { Authenticated: false } ? session.Listener.MaxPreAuthReceiveSize : _maxRequestSize;
+                    if (FrameDecoder.TryRead(buffer, maxSize, out frameSize) == FrameStatus.Invalid)
                     {
-                        _log.LogWarning("Closing connection {Connection} from {Remote}: frame size {Size} is outside 10..{Max} (socket.request.max.bytes)",
-                            connection.ConnectionId, connection.RemoteEndPoint, frameSize, _maxRequestSize);
+                        _log.LogWarning("Closing connection {Connection} from {Remote}: frame size {Size} is outside 10..{Max} ({Limit})",
+                            connection.ConnectionId, connection.RemoteEndPoint, frameSize, maxSize,
+                            maxSize == _maxRequestSize ? "socket.request.max.bytes" : "sasl.server.max.receive.size before authentication");
                         return;
                     }
                     frame = ArrayPool<byte>.Shared.Rent(frameSize);
@@ -82,7 +94,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
                 frame = null;
                 try
                 {
-                    if (!await ServeAsync(connection, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false))
+                    if (!await ServeAsync(connection, session, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false))
                     {
                         return;
                     }
@@ -104,6 +116,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         }
         finally
         {
+            BrokerMeters.ActiveConnections.Add(-1);
             if (frame is not null)
             {
                 ArrayPool<byte>.Shared.Return(frame);
@@ -114,13 +127,24 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
     }
 
     /// <summary>Serves one request frame. Returns false when the connection must be closed.</summary>
-    private async ValueTask<bool> ServeAsync(ConnectionContext connection, PipeWriter output, ReadOnlyMemory<byte> frame, CancellationToken aborted)
+    private async ValueTask<bool> ServeAsync(ConnectionContext connection, ConnectionSession? session, PipeWriter output, ReadOnlyMemory<byte> frame, CancellationToken aborted)
     {
+        if (session is { RawTokens: true })
+        {
+            return await SaslRawToken.ServeAsync(session, connection, output, frame, _log).ConfigureAwait(false);
+        }
+        long received = System.Diagnostics.Stopwatch.GetTimestamp();
         ReadOnlySpan<byte> head = frame.Span;
         short apiKey = BinaryPrimitives.ReadInt16BigEndian(head);
         short version = BinaryPrimitives.ReadInt16BigEndian(head[2..]);
         int correlationId = BinaryPrimitives.ReadInt32BigEndian(head[4..]);
 
+        if (session is not null && !session.MaySend((ApiKey)apiKey))
+        {
+            _log.LogWarning("Closing connection {Connection} from {Remote}: API key {ApiKey} before SASL authentication on listener {Listener}",
+                connection.ConnectionId, connection.RemoteEndPoint, apiKey, session.Listener.Name);
+            return false;
+        }
         IApiHandler? handler = _handlers.Find(apiKey);
         if (handler is null)
         {
@@ -156,6 +180,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
                 ClientId = header.ClientId,
                 ConnectionId = connection.ConnectionId,
                 RemoteEndPoint = connection.RemoteEndPoint,
+                Session = session,
                 Aborted = aborted,
             };
         }
@@ -163,16 +188,19 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         {
             _log.LogWarning("Closing connection {Connection}: malformed {Api} v{Version} request: {Reason}",
                 connection.ConnectionId, handler.Key, version, e.Message);
+            BrokerMeters.RequestErrors.Add(1, [new("api", handler.Key.ToString()), new("error", "malformed_request")]);
             return false;
         }
 
         bool wrote = false;
+        long handlerStart = System.Diagnostics.Stopwatch.GetTimestamp(), handlerEnd;
         try
         {
             IApiMessage? response;
             try
             {
                 response = await handler.HandleAsync(context, request).ConfigureAwait(false);
+                handlerEnd = System.Diagnostics.Stopwatch.GetTimestamp();
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
@@ -181,6 +209,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             catch (Exception e)
             {
                 _log.LogError(e, "Closing connection {Connection}: {Api} v{Version} failed", connection.ConnectionId, handler.Key, version);
+                BrokerMeters.RequestErrors.Add(1, [new("api", handler.Key.ToString()), new("error", "handler_failed")]);
                 return false;
             }
 
@@ -198,7 +227,22 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         {
             await output.FlushAsync(aborted).ConfigureAwait(false);
         }
+        RecordRequest(handler.Key, version, received, handlerStart, handlerEnd);
         return !context.CloseConnection;
+    }
+
+    /// <summary>Counts one served request and records its times, on tag lists cached per API key and version.</summary>
+    private static void RecordRequest(ApiKey key, short version, long received, long handlerStart, long handlerEnd)
+    {
+        long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+        ReadOnlySpan<KeyValuePair<string, object?>> apiTags = RequestTags.For(key);
+        BrokerMeters.Requests.Add(1, RequestTags.For(key, version));
+        BrokerMeters.RequestQueueTime.Record(BrokerMeters.Seconds(received, handlerStart), apiTags);
+        BrokerMeters.RequestLocalTime.Record(BrokerMeters.Seconds(handlerStart, handlerEnd), apiTags);
+        BrokerMeters.RequestSendTime.Record(BrokerMeters.Seconds(handlerEnd, sent), apiTags);
+        double total = BrokerMeters.Seconds(received, sent);
+        BrokerMeters.RequestTotalTime.Record(total, apiTags);
+        BrokerMeters.NetworkBusyTime.Add(total);
     }
 
     private static ValueTask<FlushResult> WriteResponseAsync(PipeWriter output, ApiKey key, short version, int correlationId, IApiMessage response)

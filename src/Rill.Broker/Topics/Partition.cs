@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Rill.Broker.Metrics;
 using Rill.Protocol;
 using Rill.Protocol.Records;
 using Rill.Storage;
@@ -20,6 +21,7 @@ internal readonly record struct PartitionReadResult(ErrorCode Error, ReadOnlyMem
 internal sealed class Partition
 {
     private readonly TimeProvider _time;
+    private readonly KeyValuePair<string, object?>[] _metricTags;
 
     public Partition(Topic topic, int index, PartitionLog log, TimeProvider? time = null)
     {
@@ -27,6 +29,7 @@ internal sealed class Partition
         Index = index;
         Log = log;
         _time = time ?? TimeProvider.System;
+        _metricTags = BrokerMeters.TopicTags(topic.Name);
     }
 
     public Topic Topic { get; }
@@ -39,6 +42,16 @@ internal sealed class Partition
 
     /// <summary>Validates the batches in <paramref name="records"/>, then appends them (patching offsets in place).</summary>
     public PartitionAppendResult Append(Memory<byte> records, short produceVersion)
+    {
+        PartitionAppendResult result = AppendCore(records, produceVersion);
+        if (result.Error != ErrorCode.None)
+        {
+            BrokerMeters.ProduceErrors.Add(1, [_metricTags[0], new("error", result.Error.ToString())]);
+        }
+        return result;
+    }
+
+    private PartitionAppendResult AppendCore(Memory<byte> records, short produceVersion)
     {
         TopicSettings config = Topic.Config;
         Memory<byte> batches = records;
@@ -85,6 +98,8 @@ internal sealed class Partition
         if (!result.IsDuplicate)
         {
             Appended.Notify();
+            BrokerMeters.BytesIn.Add(batches.Length, _metricTags);
+            BrokerMeters.MessagesIn.Add(result.LastOffset - result.FirstOffset + 1, _metricTags);
         }
         return new PartitionAppendResult(ErrorCode.None, null, result.FirstOffset, result.LogAppendTime);
     }
@@ -94,6 +109,7 @@ internal sealed class Partition
     {
         LogReadResult read = Log.Read(offset, maxBytes, minOneBatch);
         ReadOnlyMemory<byte> records = read.Error == ErrorCode.None ? read.CopyTo(buffers) : ReadOnlyMemory<byte>.Empty;
+        BrokerMeters.BytesOut.Add(records.Length, _metricTags);
         return new PartitionReadResult(read.Error, records, read.HighWatermark, read.LogStartOffset);
     }
 

@@ -280,6 +280,9 @@ internal sealed class TopicManager : IAsyncDisposable
     /// <summary>Re-resolves every topic against the current broker config (after a dynamic broker config change).</summary>
     public void ReapplyBrokerConfig()
     {
+        _log.LogInformation("Dynamic broker configs are now cluster-wide {{{ClusterDefaults}}}, this broker {{{PerBroker}}}",
+            string.Join(", ", _layers.ClusterDefaults.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")),
+            string.Join(", ", _layers.PerBroker.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
         if (Cleaner is { } cleaner)
         {
             cleaner.Options = CleanerOptions(_layers.Current);
@@ -405,6 +408,8 @@ internal sealed class TopicManager : IAsyncDisposable
             _log.LogInformation("Log cleaner disabled (log.cleaner.enable / log.cleaner.threads): compacted topics are not compacted");
         }
         _logs!.MaintenanceFailed += e => _log.LogWarning(e, "Background flush, retention or checkpoint failed; retrying on the next tick");
+        _logs.RetentionDeletedSegments += (tp, segments, logStart) => _log.LogInformation(
+            "Retention deleted {Segments} segments of {Partition}; log start offset is now {LogStartOffset}", segments, tp, logStart);
         _logs.StartMaintenance(new LogMaintenanceOptions
         {
             FlushSchedulerIntervalMs = _config.LogFlushSchedulerIntervalMs,

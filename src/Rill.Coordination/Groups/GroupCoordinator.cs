@@ -228,6 +228,9 @@ public sealed partial class GroupCoordinator : IDisposable
 
     public IReadOnlyList<(string Topic, int Partition, CommittedOffset Offset)> FetchAllOffsets(string groupId) => _offsets.All(groupId);
 
+    /// <summary>Every group that has committed offsets (live or not), for lag monitoring.</summary>
+    public IReadOnlyList<string> GroupIdsWithOffsets() => _offsets.GroupIds().ToList();
+
     /// <summary>Every live group with its protocol type, state name and type ("classic" or "consumer").</summary>
     public async Task<IReadOnlyList<(string GroupId, string ProtocolType, string State, string GroupType)>> ListAsync()
     {

@@ -151,7 +151,6 @@ public class BrokerConfigTests
     [InlineData("listeners=PLAINTEXT://127.0.0.1:70000")]
     [InlineData("listeners=PLAINTEXT://::1:9092")]
     [InlineData("listeners=FOO://127.0.0.1:9092")]
-    [InlineData("listeners=SSL://127.0.0.1:9092")]
     [InlineData("listeners=PLAINTEXT://a:1,PLAINTEXT://b:2")]
     [InlineData("listeners=")]
     [InlineData("advertised.listeners=OTHER://x:1")]

@@ -1,0 +1,18 @@
+namespace Rill.Cluster;
+
+/// <summary>
+/// The key layout under rill.metadata.etcd.prefix (one etcd can serve several clusters):
+/// cluster_id, brokers/{id} (lease-held), controller (lease-held), controller_epoch.
+/// </summary>
+public sealed class ClusterKeys
+{
+    public ClusterKeys(string prefix) => Prefix = prefix.TrimEnd('/');
+
+    public string Prefix { get; }
+    public string ClusterId => Prefix + "/cluster_id";
+    public string BrokersPrefix => Prefix + "/brokers/";
+    public string Broker(int id) => BrokersPrefix + id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    public string Controller => Prefix + "/controller";
+    public string ControllerEpoch => Prefix + "/controller_epoch";
+    public string All => Prefix + "/";
+}

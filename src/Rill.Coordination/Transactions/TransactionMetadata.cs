@@ -1,0 +1,33 @@
+namespace Rill.Coordination.Transactions;
+
+/// <summary>
+/// One transactional id's state. Owned by its entry's executor: only code running there reads or
+/// changes it (describe calls take a <see cref="Snapshot"/> there too).
+/// </summary>
+internal sealed class TransactionMetadata
+{
+    public TransactionMetadata(string transactionalId) => TransactionalId = transactionalId;
+
+    public string TransactionalId { get; }
+    public long ProducerId { get; set; } = -1;
+    /// <summary>The producer id before the last change of id (epoch exhaustion), -1 if none.</summary>
+    public long PreviousProducerId { get; set; } = -1;
+    public short ProducerEpoch { get; set; } = -1;
+    /// <summary>The epoch before the last bump (KIP-360: an InitProducerId retry naming it gets the current one).</summary>
+    public short LastProducerEpoch { get; set; } = -1;
+    public int TimeoutMs { get; set; }
+    public TransactionState State { get; set; } = TransactionState.Empty;
+    public HashSet<TxnPartition> Partitions { get; } = [];
+    public long StartTimestampMs { get; set; } = -1;
+    public long LastUpdateTimestampMs { get; set; } = -1;
+    /// <summary>True while the markers of a Prepare state are being written.</summary>
+    public bool MarkersInFlight { get; set; }
+
+    public TransactionSnapshot Snapshot() => new(TransactionalId, ProducerId, ProducerEpoch, TimeoutMs, State,
+        Partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList(),
+        StartTimestampMs, LastUpdateTimestampMs);
+}
+
+/// <summary>An immutable copy of one transactional id's state (DescribeTransactions, ListTransactions, tests).</summary>
+public sealed record TransactionSnapshot(string TransactionalId, long ProducerId, short ProducerEpoch, int TimeoutMs,
+    TransactionState State, IReadOnlyList<TxnPartition> Partitions, long StartTimestampMs, long LastUpdateTimestampMs);

@@ -1,0 +1,128 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using Rill.Broker.Metrics;
+using Rill.Hosting;
+
+namespace Rill.Server.Http;
+
+/// <summary>
+/// The HTTP listener of <c>rill serve</c> (<c>rill.http.listener</c>), off the Kafka ports:
+/// <c>/metrics</c> (OpenTelemetry's Prometheus exporter over the Rill meters), <c>/health/live</c>
+/// and <c>/health/ready</c>. Metrics are collected only while this server runs, so with
+/// <c>rill.http.listener=none</c> (and no OTLP endpoint) the instruments have no listener and cost
+/// next to nothing.
+/// </summary>
+public sealed class ObservabilityHttpServer : IAsyncDisposable
+{
+    /// <summary>Seconds; request times run from tens of microseconds (ApiVersions) to a long-poll's max wait.</summary>
+    private static readonly double[] TimeBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+    private readonly WebApplication _app;
+
+    private ObservabilityHttpServer(WebApplication app, Uri address)
+    {
+        _app = app;
+        Address = address;
+    }
+
+    /// <summary>The bound address (the real port when port 0 was asked for).</summary>
+    public Uri Address { get; }
+
+    public static async Task<ObservabilityHttpServer> StartAsync(BrokerHost host, RillServerOptions options,
+        ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
+    {
+        Uri listen = options.HttpListener ?? throw new ArgumentException("The HTTP listener is off (none).", nameof(options));
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Listen(ResolveBindAddress(listen));
+        });
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService("rill", serviceVersion: typeof(BrokerMeters).Assembly.GetName().Version?.ToString()))
+            .WithMetrics(metrics =>
+        {
+            metrics.AddMeter(BrokerMeters.MeterName, BrokerMeters.StateMeterName);
+            metrics.AddView(instrument => instrument.Unit == "s" && instrument is System.Diagnostics.Metrics.Histogram<double>
+                ? new ExplicitBucketHistogramConfiguration { Boundaries = TimeBuckets }
+                : null);
+            metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
+            if (options.OtlpEndpoint is { } otlp)
+            {
+                metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+            }
+        });
+
+        WebApplication app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/health/live", () => Results.Text("live\n"));
+        app.MapGet("/health/ready", () => Ready(host) is { } notReady
+            ? Results.Text(notReady + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ready\n"));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ObservabilityHttpServer(app, new Uri(bound));
+    }
+
+    /// <summary>Null when ready; else what is missing. Storage is loaded before the host exists.</summary>
+    private static string? Ready(BrokerHost host)
+    {
+        if (host.KafkaEndPoints.Count == 0)
+        {
+            return "no Kafka listener is up";
+        }
+        if (!host.Broker.GroupsLoaded.IsCompletedSuccessfully)
+        {
+            return "the group coordinator is still loading __consumer_offsets";
+        }
+        return null;
+    }
+
+    private static IPEndPoint ResolveBindAddress(Uri uri)
+    {
+        int port = uri.Port;
+        string host = uri.Host.Trim('[', ']');
+        if (host is "" or "0.0.0.0" or "*" or "+")
+        {
+            return new IPEndPoint(IPAddress.Any, port);
+        }
+        if (host == "::")
+        {
+            return new IPEndPoint(IPAddress.IPv6Any, port);
+        }
+        if (IPAddress.TryParse(host, out IPAddress? address))
+        {
+            return new IPEndPoint(address, port);
+        }
+        if (string.Equals(host, "localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            return new IPEndPoint(IPAddress.Loopback, port);
+        }
+        return new IPEndPoint(Dns.GetHostAddresses(host).First(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork), port);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await _app.StopAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,76 @@
+namespace Rill.Server.Http;
+
+/// <summary>
+/// Rill's own server properties (prefix <c>rill.</c>), kept apart from Kafka's broker properties:
+/// the HTTP listener for metrics, health and the console, the OTLP exporter and the log format.
+/// </summary>
+public sealed record RillServerOptions
+{
+    public const string HttpListenerKey = "rill.http.listener";
+    public const string OtlpEndpointKey = "rill.otlp.endpoint";
+    public const string LogFormatKey = "rill.log.format";
+
+    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey];
+
+    /// <summary>Where /metrics, /health/* and the console are served; null when <c>none</c>.</summary>
+    public Uri? HttpListener { get; init; } = new("http://127.0.0.1:9644");
+
+    /// <summary>An OTLP/gRPC or OTLP/HTTP endpoint to push metrics to; null: no push.</summary>
+    public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>"text" (one line per event) or "json" (one JSON object per event).</summary>
+    public string LogFormat { get; init; } = "text";
+
+    /// <summary>
+    /// Takes the <c>rill.*</c> pairs out of <paramref name="properties"/> (later wins) and returns the
+    /// options plus the remaining (Kafka) pairs. Throws <see cref="ArgumentException"/> naming the property.
+    /// </summary>
+    public static (RillServerOptions Options, List<KeyValuePair<string, string>> Kafka) Split(IEnumerable<KeyValuePair<string, string>> properties)
+    {
+        var options = new RillServerOptions();
+        var kafka = new List<KeyValuePair<string, string>>();
+        foreach (var (rawKey, rawValue) in properties)
+        {
+            string key = rawKey.Trim(), value = rawValue.Trim();
+            switch (key)
+            {
+                case HttpListenerKey:
+                    options = options with { HttpListener = ParseListener(value) };
+                    break;
+                case OtlpEndpointKey:
+                    options = options with { OtlpEndpoint = value is "" or "none" ? null : ParseUri(key, value) };
+                    break;
+                case LogFormatKey:
+                    options = value is "text" or "json"
+                        ? options with { LogFormat = value }
+                        : throw new ArgumentException($"Invalid value '{value}' for {key}: expected text or json");
+                    break;
+                default:
+                    if (key.StartsWith("rill.", StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"Unknown property '{key}' (Rill's own properties: {string.Join(", ", Keys)})");
+                    }
+                    kafka.Add(new(key, rawValue));
+                    break;
+            }
+        }
+        return (options, kafka);
+    }
+
+    private static Uri? ParseListener(string value)
+    {
+        if (value is "none" or "")
+        {
+            return null;
+        }
+        Uri uri = ParseUri(HttpListenerKey, value);
+        return uri.Scheme == Uri.UriSchemeHttp
+            ? uri
+            : throw new ArgumentException($"Invalid value '{value}' for {HttpListenerKey}: expected http://host:port or none");
+    }
+
+    private static Uri ParseUri(string key, string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out Uri? uri)
+            ? uri
+            : throw new ArgumentException($"Invalid value '{value}' for {key}: expected an absolute URL");
+}
