@@ -24,6 +24,9 @@ log.addHandler(lines)
 log.setLevel(logging.DEBUG)
 log.propagate = False
 p = Producer({'bootstrap.servers': bootstrap, 'linger.ms': 1000, 'acks': 'all', 'debug': 'protocol'}, logger=log)
+# Learn the leader first: records produced while the topic's metadata is still unknown wait in a queue, and on a
+# loaded machine librdkafka may send the first of them on its own once that metadata arrives after linger.ms.
+p.list_topics(topic, timeout=15)
 results = {}
 keys = [b'k0', None, b'k2', None, b'k4', b'k5']
 for i, key in enumerate(keys):
