@@ -73,7 +73,8 @@ public class ResilienceTests
         var timedOut = Assert.Throws<KafkaException>(() => memory.Reserve(800, 100));
         Assert.Equal(ErrorCode.RequestTimedOut, timedOut.ErrorCode);
         var waiter = Task.Run(() => memory.Reserve(800, 10_000));
-        await Task.Delay(100);
+        // Blocked inside Reserve: only a release (or max.block.ms) can let it out.
+        await Eventually.TrueAsync(() => memory.Waiting == 1, "the reservation blocks while the memory is used up");
         Assert.False(waiter.IsCompleted);
         memory.Release(800);
         await waiter.WaitAsync(TimeSpan.FromSeconds(10));

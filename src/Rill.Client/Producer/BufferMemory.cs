@@ -5,8 +5,12 @@ internal sealed class BufferMemory(long total)
 {
     private readonly object _gate = new();
     private long _used;
+    private int _waiting;
 
     public long Used { get { lock (_gate) { return _used; } } }
+
+    /// <summary>Callers blocked in <see cref="Reserve"/> right now (tests wait on this instead of sleeping).</summary>
+    public int Waiting { get { lock (_gate) { return _waiting; } } }
 
     public void Reserve(int bytes, int timeoutMs)
     {
@@ -16,7 +20,17 @@ internal sealed class BufferMemory(long total)
             while (_used > 0 && _used + bytes > total)
             {
                 long remaining = deadline - Environment.TickCount64;
-                if (remaining <= 0 || !Monitor.Wait(_gate, (int)Math.Min(remaining, int.MaxValue)))
+                _waiting++;
+                bool woken;
+                try
+                {
+                    woken = remaining > 0 && Monitor.Wait(_gate, (int)Math.Min(remaining, int.MaxValue));
+                }
+                finally
+                {
+                    _waiting--;
+                }
+                if (!woken)
                 {
                     throw new KafkaException(Rill.Protocol.ErrorCode.RequestTimedOut,
                         $"buffer.memory ({total} bytes) stayed full for max.block.ms ({timeoutMs} ms).");
