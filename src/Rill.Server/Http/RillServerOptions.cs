@@ -23,7 +23,7 @@ public sealed record RillServerOptions
 
     /// <summary>
     /// Takes the <c>rill.*</c> pairs out of <paramref name="properties"/> (later wins) and returns the
-    /// options plus the remaining (Kafka) pairs. Throws <see cref="ArgumentException"/> naming the property.
+    /// options plus the remaining (broker) pairs. Throws <see cref="ArgumentException"/> naming the property.
     /// </summary>
     public static (RillServerOptions Options, List<KeyValuePair<string, string>> Kafka) Split(IEnumerable<KeyValuePair<string, string>> properties)
     {
@@ -46,10 +46,8 @@ public sealed record RillServerOptions
                         : throw new ArgumentException($"Invalid value '{value}' for {key}: expected text or json");
                     break;
                 default:
-                    if (key.StartsWith("rill.", StringComparison.Ordinal))
-                    {
-                        throw new ArgumentException($"Unknown property '{key}' (Rill's own properties: {string.Join(", ", Keys)})");
-                    }
+                    // Everything else, including the broker's own rill.* settings (rill.metadata.etcd.*), goes to
+                    // the broker's config, which refuses an unknown name and suggests the closest one.
                     kafka.Add(new(key, rawValue));
                     break;
             }
