@@ -34,6 +34,9 @@ internal static class HandlerSetup
         registry.Register(new DescribeClusterHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
+        registry.Register(new DescribeAclsHandler(broker));
+        registry.Register(new CreateAclsHandler(broker));
+        registry.Register(new DeleteAclsHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
         return registry;

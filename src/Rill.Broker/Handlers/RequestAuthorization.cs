@@ -1,0 +1,29 @@
+using Rill.Broker.Security;
+using Rill.Broker.Security.Authorization;
+
+namespace Rill.Broker.Handlers;
+
+/// <summary>
+/// The one-line checks handlers make: <c>_broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.Topic, name)</c>.
+/// The principal is the connection's (User:ANONYMOUS without a session), the host its remote address.
+/// With no authorizer configured every check is true without looking anything up.
+/// </summary>
+internal static class RequestAuthorization
+{
+    public static string PrincipalOf(RequestContext context) => context.Session?.Principal ?? ConnectionSession.Anonymous;
+
+    public static bool Allows(this AclAuthorizer authorizer, RequestContext context, AclOperation operation, AclResourceType type, string name)
+        => !authorizer.Enabled || authorizer.Authorize(PrincipalOf(context), context.RemoteEndPoint, operation, type, name);
+
+    /// <summary>An operation on the cluster resource (kafka-cluster).</summary>
+    public static bool AllowsCluster(this AclAuthorizer authorizer, RequestContext context, AclOperation operation)
+        => authorizer.Allows(context, operation, AclResourceType.Cluster, AclNames.ClusterName);
+
+    /// <summary>Kafka's authorizeByResourceType: the operation is allowed on at least one resource of the type.</summary>
+    public static bool AllowsAny(this AclAuthorizer authorizer, RequestContext context, AclOperation operation, AclResourceType type)
+        => !authorizer.Enabled || authorizer.AuthorizeAny(PrincipalOf(context), context.RemoteEndPoint, operation, type);
+
+    /// <summary>The authorized-operations bit field of a resource (every supported operation when no authorizer is configured).</summary>
+    public static int AuthorizedOperations(this AclAuthorizer authorizer, RequestContext context, AclResourceType type, string name)
+        => authorizer.AuthorizedOperations(PrincipalOf(context), context.RemoteEndPoint, type, name);
+}
