@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Admin;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -35,6 +36,7 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             }
         }
 
+        bool clusterCreate = _broker.Authorizer.AllowsCluster(context, AclOperation.Create);
         foreach (var topic in request.Topics)
         {
             if (duplicates.Contains(topic.Name))
@@ -43,6 +45,11 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
                 {
                     response.Topics.Add(Error(topic.Name, ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request."));
                 }
+                continue;
+            }
+            if (!clusterCreate && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, topic.Name))
+            {
+                response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed: creating a topic needs CREATE on the cluster or the topic."));
                 continue;
             }
             response.Topics.Add(Create(topic, request.ValidateOnly, context.ApiVersion));

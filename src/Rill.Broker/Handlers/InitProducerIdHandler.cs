@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -21,6 +22,16 @@ internal sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, 
 
     protected override ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request)
     {
+        ErrorCode refused = request.TransactionalId is not null
+            ? _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId)
+                ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed
+            : _broker.Authorizer.AllowsCluster(context, AclOperation.IdempotentWrite)
+                || _broker.Authorizer.AllowsAny(context, AclOperation.Write, AclResourceType.Topic)
+                ? ErrorCode.None : ErrorCode.ClusterAuthorizationFailed;
+        if (refused != ErrorCode.None)
+        {
+            return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse { ErrorCode = (short)refused, ProducerId = -1, ProducerEpoch = -1 });
+        }
         if (request.TransactionalId is not null)
         {
             return ValueTask.FromResult<InitProducerIdResponse?>(new InitProducerIdResponse

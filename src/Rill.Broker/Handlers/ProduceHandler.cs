@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using System.Runtime.InteropServices;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -35,11 +36,14 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
         var response = new ProduceResponse();
         bool validAcks = acks is 0 or 1 or -1;
         bool transactional = request.TransactionalId is not null;
+        bool transactionAllowed = !transactional
+            || _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId!);
 
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
             response.Responses.Add(topicResponse);
+            bool topicAllowed = _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.Topic, topicData.Name);
             Topic? topic = _broker.Topics.Find(topicData.Name);
             foreach (var partitionData in topicData.PartitionData)
             {
@@ -50,6 +54,14 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 if (!validAcks)
                 {
                     error = ErrorCode.InvalidRequiredAcks;
+                }
+                else if (!transactionAllowed)
+                {
+                    error = ErrorCode.TransactionalIdAuthorizationFailed;
+                }
+                else if (!topicAllowed)
+                {
+                    error = ErrorCode.TopicAuthorizationFailed;
                 }
                 else if (partition is null)
                 {

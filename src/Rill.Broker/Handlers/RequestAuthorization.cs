@@ -23,6 +23,21 @@ internal static class RequestAuthorization
     public static bool AllowsAny(this AclAuthorizer authorizer, RequestContext context, AclOperation operation, AclResourceType type)
         => !authorizer.Enabled || authorizer.AuthorizeAny(PrincipalOf(context), context.RemoteEndPoint, operation, type);
 
+    /// <summary>
+    /// DescribeConfigs / AlterConfigs / IncrementalAlterConfigs: <paramref name="operation"/> (DESCRIBE_CONFIGS or ALTER_CONFIGS)
+    /// on the topic (TOPIC_AUTHORIZATION_FAILED) or, for broker and broker-logger resources, on the cluster
+    /// (CLUSTER_AUTHORIZATION_FAILED); null when allowed (or another resource type, which the handler refuses itself).
+    /// </summary>
+    public static Protocol.ErrorCode? RefusesConfigResource(this AclAuthorizer authorizer, RequestContext context, sbyte resourceType,
+        string name, AclOperation operation) => resourceType switch
+    {
+        Admin.ConfigResourceType.Topic when !authorizer.Allows(context, operation, AclResourceType.Topic, name)
+            => Protocol.ErrorCode.TopicAuthorizationFailed,
+        Admin.ConfigResourceType.Broker or Admin.ConfigResourceType.BrokerLogger when !authorizer.AllowsCluster(context, operation)
+            => Protocol.ErrorCode.ClusterAuthorizationFailed,
+        _ => null,
+    };
+
     /// <summary>The authorized-operations bit field of a resource (every supported operation when no authorizer is configured).</summary>
     public static int AuthorizedOperations(this AclAuthorizer authorizer, RequestContext context, AclResourceType type, string name)
         => authorizer.AuthorizedOperations(PrincipalOf(context), context.RemoteEndPoint, type, name);
