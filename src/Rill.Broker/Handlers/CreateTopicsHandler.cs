@@ -52,7 +52,15 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
                 response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed: creating a topic needs CREATE on the cluster or the topic."));
                 continue;
             }
-            response.Topics.Add(Create(topic, request.ValidateOnly, context.ApiVersion));
+            CreateTopicsResponse.CreatableTopicResult result = Create(topic, request.ValidateOnly, context.ApiVersion);
+            if (result.ErrorCode == 0 && result.Configs is { Count: > 0 }
+                && !_broker.Authorizer.Allows(context, AclOperation.DescribeConfigs, AclResourceType.Topic, topic.Name))
+            {
+                // Created, but the principal may not see the topic's configs (Kafka: the configs are left out, flagged in the tagged field).
+                result.Configs = [];
+                result.TopicConfigErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+            }
+            response.Topics.Add(result);
         }
         return ValueTask.FromResult<CreateTopicsResponse?>(response);
     }

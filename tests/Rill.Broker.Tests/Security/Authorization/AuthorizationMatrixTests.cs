@@ -240,6 +240,28 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task Created_topic_configs_are_hidden_without_describe_configs()
+    {
+        await using WireClient admin = await fixture.ConnectAsAsync("admin");
+        await GrantAsync(admin, Allow(Bob, Topic, "mx-cfg-", Create, AclPatternType.Prefixed));
+        try
+        {
+            await using WireClient bob = await fixture.ConnectAsAsync("bob");
+            var hidden = (await bob.RequestAsync<CreateTopicsResponse>(ApiKey.CreateTopics, 7, NewTopic("mx-cfg-hidden"))).Topics[0];
+            Assert.Equal((0, TopicDenied), (hidden.ErrorCode, hidden.TopicConfigErrorCode));
+            Assert.Empty(hidden.Configs!);
+            await GrantAsync(admin, Allow(Bob, Topic, "mx-cfg-shown", AclOperation.AlterConfigs));
+            var shown = (await bob.RequestAsync<CreateTopicsResponse>(ApiKey.CreateTopics, 7, NewTopic("mx-cfg-shown"))).Topics[0];
+            Assert.Equal((0, (short)0), (shown.ErrorCode, shown.TopicConfigErrorCode));
+            Assert.Contains(shown.Configs!, c => c.Name == "retention.ms");
+        }
+        finally
+        {
+            await RevokeAllAsync(admin, Bob);
+        }
+    }
+
+    [Fact]
     public async Task Authorized_operations_reflect_the_principals_acls()
     {
         const string topic = "mx-ops";

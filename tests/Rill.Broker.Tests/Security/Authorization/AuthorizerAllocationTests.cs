@@ -25,14 +25,21 @@ public class AuthorizerAllocationTests
         const string principal = "User:u3", topic = "topic-13";
         Assert.True(authorizer.Authorize(principal, client, AclOperation.Write, AclResourceType.Topic, topic));
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        int allowed = 0;
-        for (int i = 0; i < 10_000; i++)
+        // The JIT's tiering (busier while other test classes run) can allocate once on this thread mid-loop, so the
+        // least of three rounds counts: a per-check allocation would show in every round (at least 20,000 x its size).
+        long least = long.MaxValue;
+        for (int round = 0; round < 3; round++)
         {
-            allowed += authorizer.Authorize(principal, client, AclOperation.Write, AclResourceType.Topic, topic) ? 1 : 0;
-            allowed += authorizer.Authorize(principal, client, AclOperation.Read, AclResourceType.Topic, topic) ? 1 : 0;
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            int allowed = 0;
+            for (int i = 0; i < 10_000; i++)
+            {
+                allowed += authorizer.Authorize(principal, client, AclOperation.Write, AclResourceType.Topic, topic) ? 1 : 0;
+                allowed += authorizer.Authorize(principal, client, AclOperation.Read, AclResourceType.Topic, topic) ? 1 : 0;
+            }
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+            Assert.Equal(20_000, allowed);
         }
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
-        Assert.Equal(20_000, allowed);
+        Assert.Equal(0, least);
     }
 }
