@@ -49,7 +49,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             Assignors = config.GroupConsumerAssignors,
         });
         Security = new BrokerSecurity(config);
-        Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]));
+        Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]), _loggerFactory.CreateLogger("kafka.authorizer.logger"));
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);

@@ -36,7 +36,7 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             }
         }
 
-        bool clusterCreate = _broker.Authorizer.AllowsCluster(context, AclOperation.Create);
+        bool clusterCreate = _broker.Authorizer.AllowsCluster(context, AclOperation.Create, logIfDenied: false);
         foreach (var topic in request.Topics)
         {
             if (duplicates.Contains(topic.Name))
@@ -54,7 +54,7 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             }
             CreateTopicsResponse.CreatableTopicResult result = Create(topic, request.ValidateOnly, context.ApiVersion);
             if (result.ErrorCode == 0 && result.Configs is { Count: > 0 }
-                && !_broker.Authorizer.Allows(context, AclOperation.DescribeConfigs, AclResourceType.Topic, topic.Name))
+                && !_broker.Authorizer.Allows(context, AclOperation.DescribeConfigs, AclResourceType.Topic, topic.Name, logIfDenied: false))
             {
                 // Created, but the principal may not see the topic's configs (Kafka: the configs are left out, flagged in the tagged field).
                 result.Configs = [];

@@ -51,7 +51,7 @@ internal sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Dele
         if (topic is not null && name is null && !_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Topic, topic.Name))
         {
             // By id: a principal that may not even DESCRIBE the topic learns nothing about it.
-            bool describe = _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name);
+            bool describe = _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name, logIfDenied: false);
             return new DeleteTopicsResponse.DeletableTopicResult
             {
                 Name = describe ? topic.Name : null,

@@ -33,7 +33,7 @@ internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest
             ClusterId = cluster.ClusterId,
             ControllerId = cluster.ControllerId,
             ClusterAuthorizedOperations = !request.IncludeClusterAuthorizedOperations ? int.MinValue
-                : _broker.Authorizer.AllowsCluster(context, AclOperation.Describe)
+                : _broker.Authorizer.AllowsCluster(context, AclOperation.Describe, logIfDenied: false)
                     ? _broker.Authorizer.AuthorizedOperations(context, AclResourceType.Cluster, AclNames.ClusterName)
                     : 0,
         };

@@ -25,7 +25,7 @@ internal sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, 
         ErrorCode refused = request.TransactionalId is not null
             ? _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId)
                 ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed
-            : _broker.Authorizer.AllowsCluster(context, AclOperation.IdempotentWrite)
+            : _broker.Authorizer.AllowsCluster(context, AclOperation.IdempotentWrite, logIfDenied: false)
                 || _broker.Authorizer.AllowsAny(context, AclOperation.Write, AclResourceType.Topic)
                 ? ErrorCode.None : ErrorCode.ClusterAuthorizationFailed;
         if (refused != ErrorCode.None)

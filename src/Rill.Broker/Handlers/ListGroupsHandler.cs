@@ -23,10 +23,10 @@ internal sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGrou
             response.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
             return response;
         }
-        bool all = _broker.Authorizer.AllowsCluster(context, AclOperation.Describe);
+        bool all = _broker.Authorizer.AllowsCluster(context, AclOperation.Describe, logIfDenied: false);
         foreach (var (groupId, protocolType, stateName, groupType) in await _broker.Groups.ListAsync().ConfigureAwait(false))
         {
-            if (!all && !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, groupId))
+            if (!all && !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, groupId, logIfDenied: false))
             {
                 continue;
             }

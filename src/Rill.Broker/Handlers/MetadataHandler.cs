@@ -44,7 +44,7 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
         bool includeOperations = version >= 8 && request.IncludeTopicAuthorizedOperations;
         if (version is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations)
         {
-            response.ClusterAuthorizedOperations = _broker.Authorizer.AllowsCluster(context, AclOperation.Describe)
+            response.ClusterAuthorizedOperations = _broker.Authorizer.AllowsCluster(context, AclOperation.Describe, logIfDenied: false)
                 ? _broker.Authorizer.AuthorizedOperations(context, AclResourceType.Cluster, AclNames.ClusterName)
                 : 0;
         }
@@ -53,7 +53,7 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
         {
             foreach (Topic topic in _broker.Topics.All)
             {
-                if (_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name))
+                if (_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name, logIfDenied: false))
                 {
                     response.Topics.Add(Describe(context, topic, includeOperations));
                 }
@@ -99,7 +99,7 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
             return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.InvalidTopicException, Name = name };
         }
         if (allowAutoCreate && !TopicName.IsInternal(name)
-            && !_broker.Authorizer.AllowsCluster(context, AclOperation.Create)
+            && !_broker.Authorizer.AllowsCluster(context, AclOperation.Create, logIfDenied: false)
             && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, name))
         {
             return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, Name = name };

@@ -108,7 +108,7 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
         if (requested is null)
         {
             return _broker.Groups.FetchAllOffsets(groupId)
-                .Where(o => _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, o.Topic))
+                .Where(o => _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, o.Topic, logIfDenied: false))
                 .GroupBy(o => o.Topic)
                 .Select(g => (g.Key, g.Select(o => (o.Partition, (CommittedOffset?)o.Offset, ErrorCode.None)).ToList()))
                 .ToList();

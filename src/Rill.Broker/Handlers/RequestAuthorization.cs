@@ -12,12 +12,24 @@ internal static class RequestAuthorization
 {
     public static string PrincipalOf(RequestContext context) => context.Session?.Principal ?? ConnectionSession.Anonymous;
 
-    public static bool Allows(this AclAuthorizer authorizer, RequestContext context, AclOperation operation, AclResourceType type, string name)
-        => !authorizer.Enabled || authorizer.Authorize(PrincipalOf(context), context.RemoteEndPoint, operation, type, name);
+    /// <summary>Is the operation allowed on the resource? A refusal is logged unless <paramref name="logIfDenied"/> is false (a check that only filters an answer).</summary>
+    public static bool Allows(this AclAuthorizer authorizer, RequestContext context, AclOperation operation, AclResourceType type, string name,
+        bool logIfDenied = true)
+    {
+        if (!authorizer.Enabled || authorizer.Authorize(PrincipalOf(context), context.RemoteEndPoint, operation, type, name))
+        {
+            return true;
+        }
+        if (logIfDenied)
+        {
+            authorizer.LogDenied(PrincipalOf(context), context.RemoteEndPoint, operation, type, name, context.ApiKey.ToString());
+        }
+        return false;
+    }
 
     /// <summary>An operation on the cluster resource (kafka-cluster).</summary>
-    public static bool AllowsCluster(this AclAuthorizer authorizer, RequestContext context, AclOperation operation)
-        => authorizer.Allows(context, operation, AclResourceType.Cluster, AclNames.ClusterName);
+    public static bool AllowsCluster(this AclAuthorizer authorizer, RequestContext context, AclOperation operation, bool logIfDenied = true)
+        => authorizer.Allows(context, operation, AclResourceType.Cluster, AclNames.ClusterName, logIfDenied);
 
     /// <summary>Kafka's authorizeByResourceType: the operation is allowed on at least one resource of the type.</summary>
     public static bool AllowsAny(this AclAuthorizer authorizer, RequestContext context, AclOperation operation, AclResourceType type)

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Broker.Config;
 
 namespace Rill.Broker.Security.Authorization;
@@ -19,12 +21,14 @@ public sealed class AclAuthorizer
     public const string LegacyAuthorizerClass = "kafka.security.authorizer.AclAuthorizer";
 
     private readonly IAclStore _store;
+    private readonly ILogger _log;
     private readonly HashSet<string> _superUsers;
     private readonly Lock _writeLock = new();
     private volatile AclSnapshot _snapshot = AclSnapshot.Empty;
 
-    public AclAuthorizer(bool enabled, IEnumerable<string> superUsers, bool allowEveryoneIfNoAclFound, IAclStore store)
+    public AclAuthorizer(bool enabled, IEnumerable<string> superUsers, bool allowEveryoneIfNoAclFound, IAclStore store, ILogger? log = null)
     {
+        _log = log ?? NullLogger.Instance;
         Enabled = enabled;
         _superUsers = new HashSet<string>(superUsers, StringComparer.Ordinal);
         AllowEveryoneIfNoAclFound = allowEveryoneIfNoAclFound;
@@ -32,7 +36,7 @@ public sealed class AclAuthorizer
     }
 
     /// <summary>Reads <c>authorizer.class.name</c>, <c>super.users</c> and <c>allow.everyone.if.no.acl.found</c>.</summary>
-    public static AclAuthorizer FromConfig(BrokerConfig config, IAclStore store)
+    public static AclAuthorizer FromConfig(BrokerConfig config, IAclStore store, ILogger? log = null)
     {
         string className = config.GetString("authorizer.class.name")?.Trim() ?? "";
         bool enabled = className switch
@@ -52,7 +56,7 @@ public sealed class AclAuthorizer
             }
         }
         bool allowEveryone = string.Equals(config.GetString("allow.everyone.if.no.acl.found"), "true", StringComparison.OrdinalIgnoreCase);
-        return new AclAuthorizer(enabled, users, allowEveryone, store);
+        return new AclAuthorizer(enabled, users, allowEveryone, store, log);
     }
 
     /// <summary>False when no authorizer is configured: every request is allowed and the ACL APIs answer SECURITY_DISABLED.</summary>
@@ -152,6 +156,19 @@ public sealed class AclAuthorizer
         return allows.Exists(a => !denies.Exists(d => d.PatternType == AclPatternType.Prefixed
             ? a.Name.StartsWith(d.Name, StringComparison.Ordinal)
             : a.PatternType == AclPatternType.Literal && a.Name == d.Name));
+    }
+
+    /// <summary>
+    /// Logs a refused request at information level in the form of Kafka's kafka.authorizer.logger, so an operator can
+    /// see who was refused what. Handlers skip it where a refusal only filters an answer (all-topics Metadata, ListGroups).
+    /// </summary>
+    public void LogDenied(string principal, EndPoint? client, AclOperation operation, AclResourceType type, string name, string api)
+    {
+        if (_log.IsEnabled(LogLevel.Information))
+        {
+            _log.LogInformation("Principal = {Principal} is Denied Operation = {Operation} from host = {Host} on resource = {ResourceType}:{Name} for request = {Api}",
+                principal, AclNames.Of(operation), HostOf(client), AclNames.Of(type), name, api);
+        }
     }
 
     /// <summary>Kafka's authorized-operations bit field: bit n set when operation code n is allowed on the resource.</summary>
