@@ -20,6 +20,9 @@ internal sealed class AppendSignal
         return (Interlocked.CompareExchange(ref _waiters, fresh, null) ?? fresh).Task;
     }
 
+    /// <summary>Whether a fetch is waiting on this signal (tests wait for it before appending).</summary>
+    internal bool HasWaiters => Volatile.Read(ref _waiters) is not null;
+
     public void Notify()
     {
         if (Volatile.Read(ref _waiters) is not null)
