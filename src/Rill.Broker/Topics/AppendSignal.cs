@@ -20,7 +20,7 @@ internal sealed class AppendSignal
         return (Interlocked.CompareExchange(ref _waiters, fresh, null) ?? fresh).Task;
     }
 
-    /// <summary>Whether a fetch is waiting on this signal (tests wait for it before appending).</summary>
+    /// <summary>True while a waiter is parked on the next append (tests wait for it instead of sleeping).</summary>
     internal bool HasWaiters => Volatile.Read(ref _waiters) is not null;
 
     public void Notify()
