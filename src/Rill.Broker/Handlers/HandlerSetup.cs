@@ -38,6 +38,8 @@ internal static class HandlerSetup
         registry.Register(new AddOffsetsToTxnHandler(broker));
         registry.Register(new EndTxnHandler(broker));
         registry.Register(new TxnOffsetCommitHandler(broker));
+        registry.Register(new ListTransactionsHandler(broker));
+        registry.Register(new DescribeTransactionsHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
         return registry;

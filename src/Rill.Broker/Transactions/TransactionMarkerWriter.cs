@@ -37,10 +37,17 @@ internal sealed class TransactionMarkerWriter : ITransactionMarkerWriter
     public Task WriteMarkersAsync(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions)
         => Task.Run(() => WriteAll(producerId, producerEpoch, commit, partitions));
 
+    /// <summary>Fault injection for tests: while it returns false for a partition, its marker write fails.</summary>
+    internal Func<TxnPartition, bool>? AllowWrite { get; set; }
+
     private async Task WriteAll(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions)
     {
         foreach (TxnPartition tp in partitions)
         {
+            if (AllowWrite is { } allow && !allow(tp))
+            {
+                throw new IOException($"Marker write to {tp.Topic}-{tp.Partition} refused by the test hook.");
+            }
             Partition? partition = _topics.Find(tp.Topic)?.GetPartition(tp.Partition);
             if (partition is null)
             {
