@@ -30,7 +30,8 @@ internal sealed partial class ConsumerOffsetsLog : IGroupStateLog
         Topic topic = _topics.Find(TopicName) ?? Create();
         Partition partition = topic.GetPartition(PartitionFor(groupId, topic.Partitions.Length))!;
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        byte[] batch = RecordBatchBuilder.Build(records.Select(r => new RecordData(now, r.Key, r.Value)).ToList());
+        // A null byte[] converts to an empty, not a null, ReadOnlyMemory: tombstones need the explicit null.
+        byte[] batch = RecordBatchBuilder.Build(records.Select(r => new RecordData(now, r.Key, r.Value is null ? (ReadOnlyMemory<byte>?)null : r.Value)).ToList());
         PartitionAppendResult result = partition.Append(batch, produceVersion: 11);
         if (result.Error != ErrorCode.None)
         {

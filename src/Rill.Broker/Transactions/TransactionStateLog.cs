@@ -32,7 +32,8 @@ internal sealed class TransactionStateLog : ITransactionStateLog
         Topic topic = _topics.Find(TopicName) ?? Create();
         Partition partition = topic.GetPartition(ConsumerOffsetsLog.PartitionFor(transactionalId, topic.Partitions.Length))!;
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        byte[] batch = RecordBatchBuilder.Build([new RecordData(now, key, value)]);
+        // A null byte[] would convert to an empty (not null) ReadOnlyMemory: a tombstone needs a null value.
+        byte[] batch = RecordBatchBuilder.Build([new RecordData(now, key, value is null ? (ReadOnlyMemory<byte>?)null : value)]);
         PartitionAppendResult result = partition.Append(batch, produceVersion: 11);
         if (result.Error != ErrorCode.None)
         {
