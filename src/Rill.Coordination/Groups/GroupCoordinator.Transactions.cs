@@ -101,27 +101,34 @@ public sealed partial class GroupCoordinator
                 return;
             }
             decided = list.Where(p => inPartition(p.GroupId)).ToList();
-            list.RemoveAll(p => inPartition(p.GroupId));
-            if (list.Count == 0)
+        }
+        if (commit)
+        {
+            // Committed before they stop being pending: OffsetFetch never sees neither (-1) in between.
+            foreach (var group in decided.GroupBy(p => p.GroupId, StringComparer.Ordinal))
             {
-                _pendingTxnOffsets.Remove(producerId);
+                GroupEntry entry = GetOrCreate(group.Key);
+                await entry.Executor.Invoke(() =>
+                {
+                    foreach (PendingTxnOffset p in group)
+                    {
+                        _offsets.Commit(p.GroupId, p.Topic, p.Partition, p.Offset);
+                    }
+                    return true;
+                }).ConfigureAwait(false);
             }
         }
-        if (!commit)
+        lock (_pendingLock)
         {
-            return;
-        }
-        foreach (var group in decided.GroupBy(p => p.GroupId, StringComparer.Ordinal))
-        {
-            GroupEntry entry = GetOrCreate(group.Key);
-            await entry.Executor.Invoke(() =>
+            if (_pendingTxnOffsets.TryGetValue(producerId, out var list))
             {
-                foreach (PendingTxnOffset p in group)
+                var done = decided.ToHashSet();
+                list.RemoveAll(done.Contains);
+                if (list.Count == 0)
                 {
-                    _offsets.Commit(p.GroupId, p.Topic, p.Partition, p.Offset);
+                    _pendingTxnOffsets.Remove(producerId);
                 }
-                return true;
-            }).ConfigureAwait(false);
+            }
         }
     }
 
