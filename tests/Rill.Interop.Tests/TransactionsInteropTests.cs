@@ -42,3 +42,19 @@ public class TransactionsInteropTests(RillFixture fixture) : IClassFixture<RillF
         Assert.Contains("ok consume-transform-produce 5,6", output);
     }
 }
+
+/// <summary>kill -9 of the broker with a transaction open: after the restart it is aborted at its timeout.</summary>
+public class TransactionCrashTests
+{
+    [Fact]
+    public async Task A_transaction_open_at_a_SIGKILL_is_aborted_after_the_restart()
+    {
+        await using RillProcess broker = await RillProcess.StartAsync("transaction.abort.timed.out.transaction.cleanup.interval.ms=200");
+        string opened = await ExternalTool.PythonAsync("confluent_txn_crash.py", "open", broker.BootstrapServers, "txn-crash");
+        Assert.Contains("open", opened);
+        await broker.KillAsync();
+        await broker.RestartAsync();
+        string output = await ExternalTool.PythonAsync("confluent_txn_crash.py", "check", broker.BootstrapServers, "txn-crash");
+        Assert.Contains("ok crash 8", output);
+    }
+}
