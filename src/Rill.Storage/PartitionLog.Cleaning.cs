@@ -56,13 +56,21 @@ public sealed partial class PartitionLog
 
     /// <summary>
     /// The dirty part starts at the segment holding the cleaner checkpoint; nothing at or after the active segment,
-    /// or the first segment holding a record younger than min.compaction.lag.ms, is cleanable.
+    /// the segment holding the last stable offset, or the first segment holding a record younger than
+    /// min.compaction.lag.ms, is cleanable.
     /// </summary>
     private CleanableRange GetCleanableRange(LogSegment[] segments, LogConfig config, long nowMs)
     {
         long firstDirty = Math.Max(CleanerCheckpoint, LogStartOffset);
         if (firstDirty > LogEndOffset) firstDirty = LogStartOffset; // the log was truncated below the checkpoint
         long firstUncleanable = segments[^1].BaseOffset;
+        long lastStable = LastStableOffset;
+        if (lastStable < LogEndOffset)
+        {
+            // As Kafka: nothing from the segment holding the first unstable offset on, so an open transaction's data
+            // is never cleaned before its marker is in the log.
+            firstUncleanable = Math.Min(firstUncleanable, segments[FindSegmentIndex(segments, lastStable)].BaseOffset);
+        }
         long dirtyBase = segments[FindSegmentIndex(segments, firstDirty)].BaseOffset;
         if (config.MinCompactionLagMs > 0)
         {

@@ -72,8 +72,11 @@ public sealed partial class PartitionLog
             string swapPath = logPath + SwapSuffix;
             File.Move(cleanedPath, swapPath, overwrite: true);
             DirectorySync.Flush(Directory);
+            // The cleaned segment keeps every aborted transaction of its sources (their abort markers are kept).
+            TransactionIndex.WriteMerged(LogFileNames.TxnIndexFile(Directory, baseOffset), group.Select(g => g.TxnIndex));
             foreach (LogSegment old in group)
             {
+                if (old != group[0]) File.Delete(LogFileNames.TxnIndexFile(Directory, old.BaseOffset));
                 File.Delete(LogFileNames.IndexFile(Directory, old.BaseOffset));
                 File.Delete(LogFileNames.TimeIndexFile(Directory, old.BaseOffset));
                 if (old != group[0]) File.Delete(LogFileNames.LogFile(Directory, old.BaseOffset));
@@ -113,15 +116,28 @@ public sealed partial class PartitionLog
                 continue;
             }
             long end = ScanEndOffset(swapPath, baseOffset);
+            var covered = new List<long>();
             foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + LogFileNames.LogSuffix).ToArray())
             {
                 if (LogFileNames.TryParseOffset(Path.GetFileName(path), LogFileNames.LogSuffix, out long b)
                     && b >= baseOffset && b < Math.Max(end, baseOffset + 1))
                 {
-                    File.Delete(path);
-                    File.Delete(LogFileNames.IndexFile(Directory, b));
-                    File.Delete(LogFileNames.TimeIndexFile(Directory, b));
+                    covered.Add(b);
                 }
+            }
+            covered.Sort();
+            if (covered.Count > 1)
+            {
+                // Merge the covered segments' .txnindex into the swapped-in segment's before their files go.
+                TransactionIndex.WriteMerged(LogFileNames.TxnIndexFile(Directory, baseOffset),
+                    covered.Select(b => TransactionIndex.Load(LogFileNames.TxnIndexFile(Directory, b))).ToList());
+            }
+            foreach (long b in covered)
+            {
+                if (b != baseOffset) File.Delete(LogFileNames.TxnIndexFile(Directory, b));
+                File.Delete(LogFileNames.LogFile(Directory, b));
+                File.Delete(LogFileNames.IndexFile(Directory, b));
+                File.Delete(LogFileNames.TimeIndexFile(Directory, b));
             }
             File.Delete(LogFileNames.IndexFile(Directory, baseOffset));
             File.Delete(LogFileNames.TimeIndexFile(Directory, baseOffset));
