@@ -34,6 +34,12 @@ internal static class HandlerSetup
         registry.Register(new DescribeClusterHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
+        registry.Register(new AddPartitionsToTxnHandler(broker));
+        registry.Register(new AddOffsetsToTxnHandler(broker));
+        registry.Register(new EndTxnHandler(broker));
+        registry.Register(new TxnOffsetCommitHandler(broker));
+        registry.Register(new ListTransactionsHandler(broker));
+        registry.Register(new DescribeTransactionsHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
         return registry;
