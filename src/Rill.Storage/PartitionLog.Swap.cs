@@ -24,6 +24,7 @@ public sealed partial class PartitionLog
         string cleanedPath = logPath + CleanedSuffix;
         long written = 0;
         var output = new ArrayBufferWriter<byte>(CleanerWriteChunk + 64 * 1024);
+        pass.KeptAbortedTxns.Clear();
         using (SafeFileHandle file = File.OpenHandle(cleanedPath, FileMode.Create, FileAccess.ReadWrite, FileShare.Read))
         {
             foreach (LogSegment segment in group)
@@ -43,15 +44,15 @@ public sealed partial class PartitionLog
             written += output.WrittenCount;
             RandomAccess.FlushToDisk(file);
         }
-        return SwapIn(group, cleanedPath, nowMs) ? written : -1;
+        return SwapIn(group, cleanedPath, pass.KeptAbortedTxns, nowMs) ? written : -1;
     }
 
     /// <summary>
     /// Under the log's lock: <c>.cleaned</c> becomes <c>.swap</c> (from here a crash completes the swap on open),
-    /// the sources' files are unlinked, the swap file takes the first source's name and the segment list is
+    /// the cleaned .txnindex is written, the sources' files are unlinked, the swap file takes the first source's name and the segment list is
     /// replaced. Readers holding the old segments keep reading them until they are closed a little later.
     /// </summary>
-    private bool SwapIn(LogSegment[] group, string cleanedPath, long nowMs)
+    private bool SwapIn(LogSegment[] group, string cleanedPath, List<AbortedTxn> abortedTxns, long nowMs)
     {
         lock (_lock)
         {
@@ -72,8 +73,8 @@ public sealed partial class PartitionLog
             string swapPath = logPath + SwapSuffix;
             File.Move(cleanedPath, swapPath, overwrite: true);
             DirectorySync.Flush(Directory);
-            // The cleaned segment keeps every aborted transaction of its sources (their abort markers are kept).
-            TransactionIndex.WriteMerged(LogFileNames.TxnIndexFile(Directory, baseOffset), group.Select(g => g.TxnIndex));
+            // The cleaned segment's .txnindex: the aborts whose marker it kept while data of theirs was in the walk.
+            TransactionIndex.WriteEntries(LogFileNames.TxnIndexFile(Directory, baseOffset), abortedTxns);
             foreach (LogSegment old in group)
             {
                 if (old != group[0]) File.Delete(LogFileNames.TxnIndexFile(Directory, old.BaseOffset));

@@ -153,6 +153,14 @@ internal sealed class TransactionIndex
         Internal.FileIo.WriteAtomically(path, bytes);
     }
 
+    /// <summary>Writes <paramref name="entries"/> (in marker order) as the whole .txnindex at <paramref name="path"/>, atomically; none: no file.</summary>
+    public static void WriteEntries(string path, IReadOnlyList<AbortedTxn> entries)
+    {
+        var index = new TransactionIndex();
+        foreach (AbortedTxn txn in entries) index.Append(txn);
+        WriteMerged(path, [index]);
+    }
+
     /// <summary>Loads <paramref name="path"/>; a torn last entry or an unknown version ends the index there.</summary>
     public static TransactionIndex Load(string path)
     {
