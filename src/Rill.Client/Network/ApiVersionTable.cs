@@ -74,6 +74,10 @@ internal static class ClientVersions
         ApiKey.AddOffsetsToTxn => (0, AddOffsetsToTxnRequest.HighestSupportedVersion),
         ApiKey.EndTxn => (0, 4),                 // v5 is transactions v2 (epoch bump per transaction)
         ApiKey.TxnOffsetCommit => (0, TxnOffsetCommitRequest.HighestSupportedVersion),
+        ApiKey.ListTransactions => (0, ListTransactionsRequest.HighestSupportedVersion),
+        ApiKey.DescribeTransactions => (0, DescribeTransactionsRequest.HighestSupportedVersion),
+        ApiKey.DescribeProducers => (0, DescribeProducersRequest.HighestSupportedVersion),
+        ApiKey.WriteTxnMarkers => (0, WriteTxnMarkersRequest.HighestSupportedVersion),
         ApiKey.ConsumerGroupHeartbeat => (0, ConsumerGroupHeartbeatRequest.HighestSupportedVersion),
         _ => throw new KafkaException(ErrorCode.UnsupportedVersion, $"This client does not speak {key}."),
     };
