@@ -158,6 +158,50 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
         new("consumer-group-describe", ApiKey.ConsumerGroupDescribe, 0, r => new ConsumerGroupDescribeRequest { GroupIds = [T(r)] },
             m => ((ConsumerGroupDescribeResponse)m).Groups[0].ErrorCode, GroupDenied, [Allow(Bob, Group, T("consumer-group-describe"), Describe)],
             AllowedError: null),
+        new("add-partitions-to-txn", ApiKey.AddPartitionsToTxn, 3, r => new AddPartitionsToTxnRequest
+            {
+                V3AndBelowTransactionalId = T(r), V3AndBelowProducerId = 1, V3AndBelowProducerEpoch = 0,
+                V3AndBelowTopics = [new() { Name = T(r), Partitions = [0] }],
+            },
+            m => ((AddPartitionsToTxnResponse)m).ResultsByTopicV3AndBelow[0].ResultsByPartition[0].PartitionErrorCode, TxnDenied,
+            [Allow(Bob, TransactionalId, T("add-partitions-to-txn"), Write)], AllowedError: null,
+            Baseline: [Allow(Bob, Topic, T("add-partitions-to-txn"), Write)], Setup: CreateTopicAsync),
+        new("add-partitions-to-txn-topic", ApiKey.AddPartitionsToTxn, 3, r => new AddPartitionsToTxnRequest
+            {
+                V3AndBelowTransactionalId = T(r), V3AndBelowProducerId = 1, V3AndBelowProducerEpoch = 0,
+                V3AndBelowTopics = [new() { Name = T(r), Partitions = [0] }],
+            },
+            m => ((AddPartitionsToTxnResponse)m).ResultsByTopicV3AndBelow[0].ResultsByPartition[0].PartitionErrorCode, TopicDenied,
+            [Allow(Bob, Topic, T("add-partitions-to-txn-topic"), Write)], AllowedError: null,
+            Baseline: [Allow(Bob, TransactionalId, T("add-partitions-to-txn-topic"), Write)], Setup: CreateTopicAsync),
+        new("add-offsets-to-txn", ApiKey.AddOffsetsToTxn, 3, r => new AddOffsetsToTxnRequest { TransactionalId = T(r), ProducerId = 1, ProducerEpoch = 0, GroupId = T(r) },
+            m => ((AddOffsetsToTxnResponse)m).ErrorCode, GroupDenied, [Allow(Bob, Group, T("add-offsets-to-txn"), Read)], AllowedError: null,
+            Baseline: [Allow(Bob, TransactionalId, T("add-offsets-to-txn"), Write)]),
+        new("end-txn", ApiKey.EndTxn, 3, r => new EndTxnRequest { TransactionalId = T(r), ProducerId = 1, ProducerEpoch = 0, Committed = true },
+            m => ((EndTxnResponse)m).ErrorCode, TxnDenied, [Allow(Bob, TransactionalId, T("end-txn"), Write)], AllowedError: null),
+        new("write-txn-markers", ApiKey.WriteTxnMarkers, 1, r => new WriteTxnMarkersRequest
+            {
+                Markers = [new() { ProducerId = 99, ProducerEpoch = 0, TransactionResult = false, CoordinatorEpoch = 0, Topics = [new() { Name = T(r), PartitionIndexes = [0] }] }],
+            },
+            m => ((WriteTxnMarkersResponse)m).Markers[0].Topics[0].Partitions[0].ErrorCode, ClusterDenied,
+            [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, ClusterAction)], AllowedError: null, Setup: CreateTopicAsync),
+        new("txn-offset-commit", ApiKey.TxnOffsetCommit, 3, r => new TxnOffsetCommitRequest
+            {
+                TransactionalId = T(r), GroupId = T(r), ProducerId = 1, ProducerEpoch = 0, GenerationId = -1, MemberId = "",
+                Topics = [new() { Name = T(r), Partitions = [new() { PartitionIndex = 0, CommittedOffset = 0 }] }],
+            },
+            m => ((TxnOffsetCommitResponse)m).Topics[0].Partitions[0].ErrorCode, TxnDenied,
+            [Allow(Bob, TransactionalId, T("txn-offset-commit"), Write)], AllowedError: null,
+            Baseline: [Allow(Bob, Group, T("txn-offset-commit"), Read), Allow(Bob, Topic, T("txn-offset-commit"), Read)], Setup: CreateTopicAsync),
+        new("describe-producers", ApiKey.DescribeProducers, 0, r => new DescribeProducersRequest { Topics = [new() { Name = T(r), PartitionIndexes = [0] }] },
+            m => ((DescribeProducersResponse)m).Topics[0].Partitions[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("describe-producers"), Read)],
+            Setup: CreateTopicAsync),
+        new("describe-transactions", ApiKey.DescribeTransactions, 0, r => new DescribeTransactionsRequest { TransactionalIds = [T(r)] },
+            m => ((DescribeTransactionsResponse)m).TransactionStates[0].ErrorCode, TxnDenied,
+            [Allow(Bob, TransactionalId, T("describe-transactions"), Describe)], AllowedError: null),
+        new("list-transactions", ApiKey.ListTransactions, 0, _ => new ListTransactionsRequest { DurationFilter = -1 },
+            m => ((ListTransactionsResponse)m).TransactionStates.Any(t => t.TransactionalId == T("list-transactions")) ? (short)0 : TxnDenied,
+            TxnDenied, [Allow(Bob, TransactionalId, T("list-transactions"), Describe)], Setup: InitTransactionAsync),
     ];
 
     public static TheoryData<string> RowNames => [.. Rows.Select(r => r.Name)];
@@ -355,6 +399,14 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             ApiKey.DescribeCluster => await client.RequestAsync<DescribeClusterResponse>(row.Key, row.Version, request),
             ApiKey.ConsumerGroupHeartbeat => await client.RequestAsync<ConsumerGroupHeartbeatResponse>(row.Key, row.Version, request),
             ApiKey.ConsumerGroupDescribe => await client.RequestAsync<ConsumerGroupDescribeResponse>(row.Key, row.Version, request),
+            ApiKey.AddPartitionsToTxn => await client.RequestAsync<AddPartitionsToTxnResponse>(row.Key, row.Version, request),
+            ApiKey.AddOffsetsToTxn => await client.RequestAsync<AddOffsetsToTxnResponse>(row.Key, row.Version, request),
+            ApiKey.EndTxn => await client.RequestAsync<EndTxnResponse>(row.Key, row.Version, request),
+            ApiKey.WriteTxnMarkers => await client.RequestAsync<WriteTxnMarkersResponse>(row.Key, row.Version, request),
+            ApiKey.TxnOffsetCommit => await client.RequestAsync<TxnOffsetCommitResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeProducers => await client.RequestAsync<DescribeProducersResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeTransactions => await client.RequestAsync<DescribeTransactionsResponse>(row.Key, row.Version, request),
+            ApiKey.ListTransactions => await client.RequestAsync<ListTransactionsResponse>(row.Key, row.Version, request),
             _ => throw new InvalidOperationException($"No response type for {row.Key} in the matrix"),
         };
     }
@@ -371,6 +423,14 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
         await CreateTopicAsync(admin, name);
         var response = await admin.RequestAsync<OffsetCommitResponse>(ApiKey.OffsetCommit, 7, Commit(name));
         Assert.Equal(0, response.Topics[0].Partitions[0].ErrorCode);
+    }
+
+    /// <summary>A transactional id the coordinator knows (InitProducerId as the super user).</summary>
+    private static async Task InitTransactionAsync(WireClient admin, string transactionalId)
+    {
+        var response = await admin.RequestAsync<InitProducerIdResponse>(ApiKey.InitProducerId, 4,
+            new InitProducerIdRequest { TransactionalId = transactionalId, TransactionTimeoutMs = 60000, ProducerId = -1, ProducerEpoch = -1 });
+        Assert.Equal(0, response.ErrorCode);
     }
 
     private static CreateTopicsRequest NewTopic(string name)
