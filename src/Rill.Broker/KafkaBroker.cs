@@ -88,6 +88,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         _cluster.LoadOrCreateMeta(Config.LogDirs[0]);
         ILogger log = _loggerFactory.CreateLogger<KafkaBroker>();
         ConfigLayers.Load(Config.LogDirs[0], message => log.LogWarning("{Message}", message));
+        Security.ScramCredentials.Load(Config.LogDirs[0]);
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
         Groups.BeginLoading();
         GroupsLoaded = Task.Run(LoadGroups, CancellationToken.None);

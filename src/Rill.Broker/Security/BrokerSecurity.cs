@@ -13,6 +13,9 @@ public sealed class BrokerSecurity
         _listeners = config.Listeners.ToDictionary(l => l.Name, l => new ListenerSecurity(config, l, this), StringComparer.Ordinal);
     }
 
+    /// <summary>SCRAM credentials (AlterUserScramCredentials), persisted in the log dir once <see cref="KafkaBroker.StartAsync"/> has loaded them.</summary>
+    internal Scram.ScramCredentialStore ScramCredentials { get; } = new();
+
     public ListenerSecurity For(string listenerName) => _listeners[listenerName];
 
     /// <summary>SASL authentications refused since start.</summary>

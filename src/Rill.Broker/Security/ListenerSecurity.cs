@@ -29,9 +29,10 @@ public sealed class ListenerSecurity
             Mechanisms = props.GetList("sasl.enabled.mechanisms");
             foreach (string mechanism in Mechanisms)
             {
-                if (mechanism is not ("PLAIN"))
+                if (mechanism is not ("PLAIN" or "SCRAM-SHA-256" or "SCRAM-SHA-512"))
                 {
-                    throw new ConfigException("sasl.enabled.mechanisms", $"SASL mechanism '{mechanism}' on listener {Name} is not supported by Rill (PLAIN)");
+                    throw new ConfigException("sasl.enabled.mechanisms",
+                        $"SASL mechanism '{mechanism}' on listener {Name} is not supported by Rill (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512)");
                 }
             }
             if (Mechanisms.Contains("PLAIN"))
@@ -63,6 +64,8 @@ public sealed class ListenerSecurity
     internal ISaslServer? CreateSaslServer(string mechanism) => mechanism switch
     {
         "PLAIN" when Mechanisms.Contains("PLAIN") => new PlainSaslServer(_plainUsers),
+        "SCRAM-SHA-256" or "SCRAM-SHA-512" when Mechanisms.Contains(mechanism)
+            => new Scram.ScramSaslServer(Rill.Protocol.Sasl.ScramMechanisms.Parse(mechanism), _owner.ScramCredentials),
         _ => null,
     };
 }
