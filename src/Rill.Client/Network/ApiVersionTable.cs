@@ -71,6 +71,10 @@ internal static class ClientVersions
         ApiKey.IncrementalAlterConfigs => (0, IncrementalAlterConfigsRequest.HighestSupportedVersion),
         ApiKey.DescribeCluster => (0, DescribeClusterRequest.HighestSupportedVersion),
         ApiKey.ConsumerGroupHeartbeat => (0, ConsumerGroupHeartbeatRequest.HighestSupportedVersion),
+        ApiKey.SaslHandshake => (1, 1),
+        ApiKey.SaslAuthenticate => (0, 2),
+        ApiKey.DescribeUserScramCredentials => (0, 0),
+        ApiKey.AlterUserScramCredentials => (0, 0),
         _ => throw new KafkaException(ErrorCode.UnsupportedVersion, $"This client does not speak {key}."),
     };
 }
