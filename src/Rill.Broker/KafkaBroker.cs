@@ -47,7 +47,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             MaxSize = config.GroupConsumerMaxSize,
             Assignors = config.GroupConsumerAssignors,
         });
-        Security = new BrokerSecurity(config);
+        Security = new BrokerSecurity(config, Time);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
