@@ -72,6 +72,10 @@ internal sealed class SaslAuthenticateHandler : ApiHandler<SaslAuthenticateReque
         if (lifetime is not null)
         {
             (reauthentication ? SecurityMeters.Reauthentications : SecurityMeters.Authentications).Add(1, SecurityMeters.Tags(session));
+            if (reauthentication)
+            {
+                session.Listener.CountReauthentication();
+            }
             _log.LogDebug("{Principal} {Action} on listener {Listener} from {Remote} with {Mechanism}; session lifetime {Lifetime} ms",
                 session.Principal, reauthentication ? "re-authenticated" : "authenticated", session.Listener.Name, context.RemoteEndPoint, session.Mechanism, lifetime);
         }

@@ -7,6 +7,7 @@ public sealed class BrokerSecurity
 {
     private readonly Dictionary<string, ListenerSecurity> _listeners;
     private long _failedLogins;
+    private long _reauthentications;
 
     public BrokerSecurity(BrokerConfig config, TimeProvider? time = null)
     {
@@ -30,4 +31,9 @@ public sealed class BrokerSecurity
     public long FailedLogins => Interlocked.Read(ref _failedLogins);
 
     internal void CountFailedLogin() => Interlocked.Increment(ref _failedLogins);
+
+    /// <summary>KIP-368 re-authentications accepted since start.</summary>
+    public long Reauthentications => Interlocked.Read(ref _reauthentications);
+
+    internal void CountReauthentication() => Interlocked.Increment(ref _reauthentications);
 }

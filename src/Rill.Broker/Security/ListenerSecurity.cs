@@ -82,6 +82,8 @@ public sealed class ListenerSecurity
         SecurityMeters.FailedAuthentications.Add(1, SecurityMeters.Tags(session));
     }
 
+    internal void CountReauthentication() => _owner.CountReauthentication();
+
     /// <summary>True when <paramref name="remote"/> has failed too many logins lately (its next logins are refused unchecked).</summary>
     internal bool IsBlocked(System.Net.EndPoint? remote) => _owner.LoginLimiter.IsBlocked(remote);
 

@@ -125,6 +125,20 @@ public class ScramTests
     }
 
     [Fact]
+    public void A_librdkafka_style_nonce_with_the_client_nonce_repeated_is_accepted_as_kafka_does()
+    {
+        // librdkafka sends r=<client nonce><server's r value>; Kafka's check is endsWith.
+        ScramSaslServer server = RfcServer();
+        Step(server, ClientFirst);
+        byte[] salted = ScramFunctions.SaltedPassword(ScramMechanism.ScramSha256, "pencil", Convert.FromBase64String("W22ZaJ0SNY7soEsUEjb6gQ=="), 4096);
+        string withoutProof = "c=biws,r=rOprNGfwEbeRWgbNEkqO" + ServerFirst[2..ServerFirst.IndexOf(',')];
+        byte[] proof = ScramFunctions.ClientProof(ScramMechanism.ScramSha256, salted, "n=user,r=rOprNGfwEbeRWgbNEkqO," + ServerFirst + "," + withoutProof);
+        SaslStep final = Step(server, withoutProof + ",p=" + Convert.ToBase64String(proof));
+        Assert.Null(final.Error);
+        Assert.Equal("user", final.User);
+    }
+
+    [Fact]
     public void Credentials_persist_across_reload_and_deletions_remove_them()
     {
         using var dir = new TempDirectory();

@@ -38,7 +38,7 @@ internal sealed class JwtValidator
     public JwtPrincipal? Validate(string token, out string? error)
     {
         string[] parts = token.Split('.');
-        if (parts.Length != 3 || parts[2].Length == 0)
+        if (parts.Length != 3)
         {
             error = "malformed JWT: expected header.payload.signature";
             return null;
@@ -52,6 +52,11 @@ internal sealed class JwtValidator
             if (alg is null || alg == "none")
             {
                 error = "unsigned JWT (alg none) refused";
+                return null;
+            }
+            if (parts[2].Length == 0)
+            {
+                error = "JWT has no signature";
                 return null;
             }
             byte[] signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);

@@ -119,7 +119,10 @@ internal sealed class ScramSaslServer : ISaslServer
         {
             return Fail("Invalid SCRAM client-final message: channel binding does not match the gs2 header");
         }
-        if (attributes.ValueAt(1) != _nonce)
+        // Kafka accepts a nonce that ends with the combined one (its check is endsWith): librdkafka sends
+        // its client nonce followed by the server's r= value, i.e. the client nonce twice. The server's
+        // random part must be there either way, so a client-final from another exchange still fails.
+        if (!attributes.ValueAt(1).EndsWith(_nonce, StringComparison.Ordinal))
         {
             return Fail("Authentication failed: Invalid nonce");
         }
