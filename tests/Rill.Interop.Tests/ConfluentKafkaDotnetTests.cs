@@ -10,7 +10,7 @@ public class ConfluentKafkaDotnetTests(RillFixture fixture) : IClassFixture<Rill
     private static readonly Lock LoadLock = new();
     private static bool _loaded;
 
-    private static void LoadNative()
+    internal static void LoadNative()
     {
         lock (LoadLock)
         {
