@@ -49,7 +49,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             Assignors = config.GroupConsumerAssignors,
         });
         Transactions = new Transactions.BrokerTransactions(config, Topics, Groups, Time);
-        Security = new BrokerSecurity(config);
+        Security = new BrokerSecurity(config, Time);
         Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]), _loggerFactory.CreateLogger("kafka.authorizer.logger"));
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
@@ -97,6 +97,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         Authorizer.Load();
         ILogger log = _loggerFactory.CreateLogger<KafkaBroker>();
         ConfigLayers.Load(Config.LogDirs[0], message => log.LogWarning("{Message}", message));
+        Security.ScramCredentials.Load(Config.LogDirs[0]);
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
         Groups.BeginLoading();
         Transactions.BeginLoading();

@@ -15,6 +15,7 @@ internal static class CommandLine
           configs   Describe and alter topic and broker configs (kafka-configs.sh)
           acls      Add, remove and list ACLs (kafka-acls.sh)
           transactions  List, describe, find hanging and abort transactions (kafka-transactions.sh)
+          users     List, describe, add, alter and delete SCRAM credentials (kafka-configs.sh --entity-type users)
           top       Live view of throughput, busiest partitions and consumer lag (reads a broker's /metrics)
           cluster   Describe the cluster: id, controller, brokers, etcd members' health
           bench     Producer and consumer throughput and latency (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
@@ -49,6 +50,7 @@ internal static class CommandLine
             "cluster" => await Cli.ClusterCommand.RunAsync(rest, io).ConfigureAwait(false),
             "transactions" => await Cli.TransactionsCommand.RunAsync(rest, io).ConfigureAwait(false),
             "bench" => await Cli.BenchCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "users" => await Cli.UsersCommand.RunAsync(rest, io).ConfigureAwait(false),
             "top" => await Cli.TopCommand.RunAsync(rest, io).ConfigureAwait(false),
             _ => FailUsage(io, $"unknown command '{args[0]}' (run 'rill --help')."),
         };

@@ -47,6 +47,8 @@ internal static class HandlerSetup
         registry.Register(new WriteTxnMarkersHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
+        registry.Register(new DescribeUserScramCredentialsHandler(broker));
+        registry.Register(new AlterUserScramCredentialsHandler(broker, broker.CreateLogger<AlterUserScramCredentialsHandler>()));
         return registry;
     }
 }

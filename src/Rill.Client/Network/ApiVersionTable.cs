@@ -82,6 +82,10 @@ internal static class ClientVersions
         ApiKey.DescribeProducers => (0, DescribeProducersRequest.HighestSupportedVersion),
         ApiKey.WriteTxnMarkers => (0, WriteTxnMarkersRequest.HighestSupportedVersion),
         ApiKey.ConsumerGroupHeartbeat => (0, ConsumerGroupHeartbeatRequest.HighestSupportedVersion),
+        ApiKey.SaslHandshake => (1, 1),
+        ApiKey.SaslAuthenticate => (0, 2),
+        ApiKey.DescribeUserScramCredentials => (0, 0),
+        ApiKey.AlterUserScramCredentials => (0, 0),
         _ => throw new KafkaException(ErrorCode.UnsupportedVersion, $"This client does not speak {key}."),
     };
 }

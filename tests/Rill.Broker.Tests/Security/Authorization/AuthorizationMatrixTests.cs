@@ -106,6 +106,14 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             Baseline: [Allow(Bob, Topic, "any-topic", Read)]),
         new("init-producer-id-txn", ApiKey.InitProducerId, 4, r => new InitProducerIdRequest { TransactionalId = T(r), TransactionTimeoutMs = 60000, ProducerId = -1, ProducerEpoch = -1 },
             m => ((InitProducerIdResponse)m).ErrorCode, TxnDenied, [Allow(Bob, TransactionalId, T("init-producer-id-txn"), Write)], AllowedError: null),
+        new("describe-scram", ApiKey.DescribeUserScramCredentials, 0, _ => new DescribeUserScramCredentialsRequest(),
+            m => ((DescribeUserScramCredentialsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
+        new("alter-scram", ApiKey.AlterUserScramCredentials, 0, r => new AlterUserScramCredentialsRequest
+            {
+                Deletions = [new AlterUserScramCredentialsRequest.ScramCredentialDeletion { Name = T(r), Mechanism = 1 }],
+            },
+            m => ((AlterUserScramCredentialsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Alter)],
+            AllowedError: (short)ErrorCode.ResourceNotFound),
         new("describe-acls", ApiKey.DescribeAcls, 3, _ => DescribeAllAcls(),
             m => ((DescribeAclsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
         new("create-acls", ApiKey.CreateAcls, 3, _ => CreateRequest([Allow("User:carol", Topic, "mx-carol", Read)]),
