@@ -48,9 +48,11 @@ public sealed class KafkaBroker : IAsyncDisposable
             Assignors = config.GroupConsumerAssignors,
         });
         Security = new BrokerSecurity(config);
+        Quotas = new Quotas.BrokerQuotas(config, () => ConfigLayers.Current, new Quotas.FileClientQuotaStore(config.LogDirs[0]), Time,
+            _loggerFactory.CreateLogger<Quotas.BrokerQuotas>());
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
-            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
+            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token, Quotas);
         _stateMetrics = new Metrics.BrokerStateMetrics(this);
     }
 
@@ -65,6 +67,9 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal ConsumerOffsetsLog OffsetsLog { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
+
+    /// <summary>Client quotas (produce, fetch, request time) and connection limits.</summary>
+    internal Quotas.BrokerQuotas Quotas { get; }
 
     /// <summary>Every listener's TLS and SASL settings.</summary>
     public BrokerSecurity Security { get; }
@@ -132,6 +137,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stateMetrics.Dispose();
+        Quotas.Dispose();
         if (_cluster.Member is { } member)
         {
             await Clustering.ClusterJoin.LeaveAsync(member).ConfigureAwait(false);

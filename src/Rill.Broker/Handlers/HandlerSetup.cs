@@ -34,6 +34,8 @@ internal static class HandlerSetup
         registry.Register(new DescribeClusterHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
+        registry.Register(new DescribeClientQuotasHandler(broker));
+        registry.Register(new AlterClientQuotasHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
         return registry;
