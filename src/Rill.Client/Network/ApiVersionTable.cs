@@ -70,6 +70,8 @@ internal static class ClientVersions
         ApiKey.DeleteGroups => (0, DeleteGroupsRequest.HighestSupportedVersion),
         ApiKey.IncrementalAlterConfigs => (0, IncrementalAlterConfigsRequest.HighestSupportedVersion),
         ApiKey.DescribeCluster => (0, DescribeClusterRequest.HighestSupportedVersion),
+        ApiKey.DescribeClientQuotas => (0, DescribeClientQuotasRequest.HighestSupportedVersion),
+        ApiKey.AlterClientQuotas => (0, AlterClientQuotasRequest.HighestSupportedVersion),
         ApiKey.ConsumerGroupHeartbeat => (0, ConsumerGroupHeartbeatRequest.HighestSupportedVersion),
         _ => throw new KafkaException(ErrorCode.UnsupportedVersion, $"This client does not speak {key}."),
     };
