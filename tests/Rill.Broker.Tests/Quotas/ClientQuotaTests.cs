@@ -9,7 +9,7 @@ namespace Rill.Broker.Tests.Quotas;
 /// short): a throttled producer is held near its quota while another client is not throttled, a
 /// throttled fetch is answered empty, request time is throttled, quotas survive a restart.
 /// </summary>
-public class ClientQuotaTests : BrokerTestBase
+public class ClientQuotaTests(Xunit.Abstractions.ITestOutputHelper log) : BrokerTestBase
 {
     protected override IReadOnlyDictionary<string, string>? Properties => new Dictionary<string, string>
     {
@@ -56,6 +56,7 @@ public class ClientQuotaTests : BrokerTestBase
         await Task.WhenAll(Task.Run(Slow), Task.Run(Fast));
         double seconds = clock.Elapsed.TotalSeconds;
         double achieved = slowBytes / seconds;
+        log.WriteLine($"quota {quota} B/s: throttled producer {achieved:F0} B/s ({achieved / quota:F2}x, {slowThrottled} throttled responses); other {fastRequests * batch.Length / seconds:F0} B/s, throttle sum {fastThrottle} ms");
 
         Assert.True(slowThrottled > 0, "the slow producer was never told to back off");
         Assert.InRange(achieved, quota * 0.5, quota * 1.5);
