@@ -53,8 +53,16 @@ internal sealed class BrokerQuotas : IDisposable
     public static string UserOf(Security.ConnectionSession? session)
     {
         string? principal = session?.Principal;
-        return principal is null ? AnonymousUser : principal.StartsWith("User:", StringComparison.Ordinal) ? principal[5..] : principal;
+        if (principal is null)
+        {
+            return AnonymousUser;
+        }
+        // One string per distinct principal, not per request.
+        return Users.TryGetValue(principal, out string? user) ? user
+            : Users.GetOrAdd(principal, p => p.StartsWith("User:", StringComparison.Ordinal) ? p[5..] : p);
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Users = new(StringComparer.Ordinal);
 
     /// <summary>The largest Fetch response the client may get in one go (Kafka's fetch quota window bound); int.MaxValue without a quota.</summary>
     public int FetchMaxBytes(RequestContext context) =>
