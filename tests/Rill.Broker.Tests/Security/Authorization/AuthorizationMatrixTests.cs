@@ -430,6 +430,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             ApiKey.DescribeProducers => await client.RequestAsync<DescribeProducersResponse>(row.Key, row.Version, request),
             ApiKey.DescribeTransactions => await client.RequestAsync<DescribeTransactionsResponse>(row.Key, row.Version, request),
             ApiKey.ListTransactions => await client.RequestAsync<ListTransactionsResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeClientQuotas => await client.RequestAsync<DescribeClientQuotasResponse>(row.Key, row.Version, request),
+            ApiKey.AlterClientQuotas => await client.RequestAsync<AlterClientQuotasResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeUserScramCredentials => await client.RequestAsync<DescribeUserScramCredentialsResponse>(row.Key, row.Version, request),
+            ApiKey.AlterUserScramCredentials => await client.RequestAsync<AlterUserScramCredentialsResponse>(row.Key, row.Version, request),
             _ => throw new InvalidOperationException($"No response type for {row.Key} in the matrix"),
         };
     }
