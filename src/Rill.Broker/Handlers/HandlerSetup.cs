@@ -32,6 +32,7 @@ internal static class HandlerSetup
         registry.Register(new CreatePartitionsHandler(broker));
         registry.Register(new IncrementalAlterConfigsHandler(broker));
         registry.Register(new DescribeClusterHandler(broker));
+        registry.Register(new DescribeProducersHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
         registry.Register(new AddPartitionsToTxnHandler(broker));
