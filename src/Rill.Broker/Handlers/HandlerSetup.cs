@@ -41,6 +41,7 @@ internal static class HandlerSetup
         registry.Register(new TxnOffsetCommitHandler(broker));
         registry.Register(new ListTransactionsHandler(broker));
         registry.Register(new DescribeTransactionsHandler(broker));
+        registry.Register(new WriteTxnMarkersHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
         return registry;

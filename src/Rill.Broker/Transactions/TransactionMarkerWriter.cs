@@ -48,26 +48,40 @@ internal sealed class TransactionMarkerWriter : ITransactionMarkerWriter
             {
                 throw new IOException($"Marker write to {tp.Topic}-{tp.Partition} refused by the test hook.");
             }
-            Partition? partition = _topics.Find(tp.Topic)?.GetPartition(tp.Partition);
-            if (partition is null)
+            ErrorCode error = await AppendMarkerAsync(producerId, producerEpoch, commit, CoordinatorEpoch, tp).ConfigureAwait(false);
+            if (error is not (ErrorCode.None or ErrorCode.UnknownTopicOrPartition))
             {
-                continue;
-            }
-            byte[] marker = ControlRecord.BuildMarker(producerId, producerEpoch, commit, CoordinatorEpoch,
-                _time.GetUtcNow().ToUnixTimeMilliseconds());
-            var result = partition.Log.Append(marker);
-            if (result.Error != ErrorCode.None)
-            {
-                throw new IOException($"Writing the {(commit ? "commit" : "abort")} marker of producer {producerId} to {tp.Topic}-{tp.Partition} failed: {result.Error}");
-            }
-            Interlocked.Increment(ref _markersWritten);
-            partition.Appended.Notify();
-            if (tp.Topic == ConsumerOffsetsLog.TopicName)
-            {
-                int count = partition.Topic.Partitions.Length;
-                await _groups.CompleteTransactionAsync(producerId, commit,
-                    group => ConsumerOffsetsLog.PartitionFor(group, count) == tp.Partition).ConfigureAwait(false);
+                throw new IOException($"Writing the {(commit ? "commit" : "abort")} marker of producer {producerId} to {tp.Topic}-{tp.Partition} failed: {error}");
             }
         }
+    }
+
+    /// <summary>
+    /// Appends one marker to one local partition (also for WriteTxnMarkers, e.g. an admin aborting a
+    /// hanging transaction): UNKNOWN_TOPIC_OR_PARTITION when the partition is gone, the log's error
+    /// when it refuses the marker (an older producer epoch or coordinator epoch).
+    /// </summary>
+    public async Task<ErrorCode> AppendMarkerAsync(long producerId, short producerEpoch, bool commit, int coordinatorEpoch, TxnPartition tp)
+    {
+        Partition? partition = _topics.Find(tp.Topic)?.GetPartition(tp.Partition);
+        if (partition is null)
+        {
+            return ErrorCode.UnknownTopicOrPartition;
+        }
+        byte[] marker = ControlRecord.BuildMarker(producerId, producerEpoch, commit, coordinatorEpoch, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var result = partition.Log.Append(marker);
+        if (result.Error != ErrorCode.None)
+        {
+            return result.Error;
+        }
+        Interlocked.Increment(ref _markersWritten);
+        partition.Appended.Notify();
+        if (tp.Topic == ConsumerOffsetsLog.TopicName)
+        {
+            int count = partition.Topic.Partitions.Length;
+            await _groups.CompleteTransactionAsync(producerId, commit,
+                group => ConsumerOffsetsLog.PartitionFor(group, count) == tp.Partition).ConfigureAwait(false);
+        }
+        return ErrorCode.None;
     }
 }
