@@ -84,10 +84,6 @@ internal sealed class Partition
             return Fail(ErrorCode.MessageTooLarge,
                 $"A record batch of {validation.MaxBatchSize} bytes is larger than max.message.bytes ({config.MaxMessageBytes}).");
         }
-        if (validation.HasTransactionalBatch)
-        {
-            return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactional batches are not supported by this Rill version yet.");
-        }
         if (config.TimestampType == TimestampType.CreateTime && CheckTimestamps(batches.Span, config) is { } timestampErrors)
         {
             return new PartitionAppendResult(ErrorCode.InvalidTimestamp, RecordErrors.Summarize(timestampErrors) +
