@@ -33,12 +33,14 @@ public sealed class KafkaBroker : IAsyncDisposable
         _cluster = new ClusterView(config);
         ConfigLayers = new BrokerConfigLayers(config);
         Topics = new TopicManager(ConfigLayers, Time, _loggerFactory.CreateLogger<TopicManager>());
+        var rebalances = new Metrics.GroupRebalanceReporter(_loggerFactory.CreateLogger<GroupCoordinator>());
         Groups = new GroupCoordinator(new GroupCoordinatorOptions
         {
             MinSessionTimeoutMs = config.GroupMinSessionTimeoutMs,
             MaxSessionTimeoutMs = config.GroupMaxSessionTimeoutMs,
             InitialRebalanceDelayMs = config.GroupInitialRebalanceDelayMs,
             MaxSize = config.GroupMaxSize,
+            Rebalanced = rebalances.Report,
         }, Time, OffsetsLog = new ConsumerOffsetsLog(Topics, config.OffsetsTopicNumPartitions,
             config.OffsetsTopicSegmentBytes, Time), new BrokerTopicCatalog(Topics), new ConsumerGroupOptions
         {
@@ -46,11 +48,12 @@ public sealed class KafkaBroker : IAsyncDisposable
             HeartbeatIntervalMs = config.GroupConsumerHeartbeatIntervalMs,
             MaxSize = config.GroupConsumerMaxSize,
             Assignors = config.GroupConsumerAssignors,
+            Rebalanced = rebalances.Report,
         });
         Security = new BrokerSecurity(config);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
-            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
+            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token, _loggerFactory.CreateLogger(Network.RequestLog.Category));
         _stateMetrics = new Metrics.BrokerStateMetrics(this);
     }
 

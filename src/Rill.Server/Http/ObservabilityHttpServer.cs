@@ -53,7 +53,7 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
             .ConfigureResource(r => r.AddService("rill", serviceVersion: typeof(BrokerMeters).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics =>
         {
-            metrics.AddMeter(BrokerMeters.MeterName, BrokerMeters.StateMeterName);
+            metrics.AddMeter(BrokerMeters.AllMeterNames);
             metrics.AddView(instrument => instrument.Unit == "s" && instrument is System.Diagnostics.Metrics.Histogram<double>
                 ? new ExplicitBucketHistogramConfiguration { Boundaries = TimeBuckets }
                 : null);
