@@ -39,3 +39,28 @@ public class RebalanceReportTests
         Assert.NotNull(empty.Duration);
     }
 }
+
+/// <summary>A KIP-848 consumer group reports each new target assignment (a new group epoch), without a duration.</summary>
+public class ConsumerGroupRebalanceReportTests
+{
+    [Fact]
+    public async Task Each_member_joining_reports_a_new_epoch_with_the_member_count()
+    {
+        var time = new FakeTimeProvider();
+        var topics = new FakeTopicCatalog();
+        topics.Add("t", 4);
+        var reports = new ConcurrentQueue<GroupRebalance>();
+        using var groups = new GroupCoordinator(new GroupCoordinatorOptions(), time, new MemoryGroupStateLog(), topics,
+            new Rill.Coordination.Groups.Consumer.ConsumerGroupOptions { Rebalanced = reports.Enqueue });
+
+        foreach (string member in new[] { "a", "b" })
+        {
+            var joined = await GroupTestKit.Settle(groups.ConsumerHeartbeatAsync(new("g", member, 0, null, null, 30_000, ["t"], null, null,
+                new HashSet<Rill.Coordination.Groups.Consumer.TopicIdPartition>(), "client", "/127.0.0.1", 1)));
+            Assert.Equal(ErrorCode.None, joined.Error);
+        }
+
+        Assert.Equal([(1, 1), (2, 2)], reports.Select(r => (r.Generation, r.Members)));
+        Assert.All(reports, r => Assert.Equal(("g", "consumer", (TimeSpan?)null, "uniform"), (r.GroupId, r.GroupType, r.Duration, r.Protocol)));
+    }
+}
