@@ -28,6 +28,10 @@ public sealed class MetricsAllocationTests
             .AddReader(new BaseExportingMetricReader(new DiscardingExporter()))
             .Build()!;
         KeyValuePair<string, object?>[] topic = BrokerMeters.TopicTags("alloc-topic");
+        var produceResponse = new Rill.Protocol.Messages.ProduceResponse
+        {
+            Responses = [new() { Name = "alloc-topic", PartitionResponses = [new() { Index = 0, ErrorCode = 3 }, new() { Index = 1 }] }],
+        };
 
         void Operation()
         {
@@ -42,6 +46,7 @@ public sealed class MetricsAllocationTests
             BrokerMeters.ActiveConnections.Add(1);
             BrokerMeters.ActiveConnections.Add(-1);
             StorageMeters.FlushTime.Record(0.001);
+            ResponseErrors.Count(ApiKey.Produce, produceResponse);
         }
 
         for (int i = 0; i < 500; i++)

@@ -40,6 +40,9 @@ public class OperatorLogsAndMetricsTests
         Assert.True(MetricSample.Find(samples, "rill_cleaner_bytes_reclaimed_bytes_total") > 0);
         Assert.True(MetricSample.Find(samples, "rill_cleaner_pass_time_seconds_count") >= 1);
         Assert.True(MetricSample.Find(samples, "rill_cleaner_runs_total") >= 1);
+        // librdkafka's first JoinGroup (no member id) is answered MEMBER_ID_REQUIRED (KIP-394).
+        Assert.True(MetricSample.Find(samples, "rill_response_errors_total", ("api", "JoinGroup"), ("error", "MemberIdRequired")) >= 1);
+        Assert.Null(MetricSample.Find(samples, "rill_response_errors_total", ("error", "None")));
     }
 
     [Fact]

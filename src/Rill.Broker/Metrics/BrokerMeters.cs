@@ -52,6 +52,9 @@ public static class BrokerMeters
     internal static readonly Counter<double> NetworkBusyTime = Meter.CreateCounter<double>("rill.network.busy.time", "s",
         "Time connections spent serving requests rather than waiting for bytes; idle ratio = 1 - rate / connections (Kafka: SocketServer NetworkProcessorAvgIdlePercent)");
 
+    internal static readonly Counter<long> ResponseErrors = Meter.CreateCounter<long>("rill.response.errors", "{error}",
+        "Non-zero error codes in responses, top level and per topic/partition/group, by API and error (Kafka: RequestMetrics ErrorsPerSec,request=R,error=E)");
+
     internal static readonly Counter<long> GroupRebalances = Meter.CreateCounter<long>("rill.group.rebalances", "{rebalance}",
         "Completed rebalances per group: classic groups reaching Stable or Empty, consumer groups' new target assignments (Kafka: group-coordinator-metrics classic-group-completed-rebalance-count / consumer-group-rebalance-count)");
     internal static readonly Histogram<double> GroupRebalanceTime = Meter.CreateHistogram<double>("rill.group.rebalance.time", "s",

@@ -221,6 +221,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             {
                 responseBytes = ResponseWriter.Write(output, handler.Key, version, correlationId, response);
                 wrote = true;
+                ResponseErrors.Count(handler.Key, response);
             }
         }
         finally
