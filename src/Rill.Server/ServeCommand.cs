@@ -73,7 +73,7 @@ internal static class ServeCommand
         }
 
         using ILoggerFactory loggerFactory = LoggerFactory.Create(b => ConsoleLogging.Add(b, rillOptions.LogFormat)
-            .SetMinimumLevel(LogLevel.Information)
+            .SetMinimumLevel(rillOptions.LogLevel)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
             .AddFilter("Microsoft.Hosting", LogLevel.Warning));
         ILogger log = loggerFactory.CreateLogger("rill");
