@@ -9,14 +9,18 @@ public sealed record RillServerOptions
     public const string HttpListenerKey = "rill.http.listener";
     public const string OtlpEndpointKey = "rill.otlp.endpoint";
     public const string LogFormatKey = "rill.log.format";
+    public const string ConsoleEnabledKey = "rill.console.enabled";
 
-    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey];
+    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey, ConsoleEnabledKey];
 
     /// <summary>Where /metrics, /health/* and the console are served; null when <c>none</c>.</summary>
     public Uri? HttpListener { get; init; } = new("http://127.0.0.1:9644");
 
     /// <summary>An OTLP/gRPC or OTLP/HTTP endpoint to push metrics to; null: no push.</summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>The web console (/console/ and /api/) on the HTTP listener; on by default.</summary>
+    public bool ConsoleEnabled { get; init; } = true;
 
     /// <summary>"text" (one line per event) or "json" (one JSON object per event).</summary>
     public string LogFormat { get; init; } = "text";
@@ -44,6 +48,11 @@ public sealed record RillServerOptions
                     options = value is "text" or "json"
                         ? options with { LogFormat = value }
                         : throw new ArgumentException($"Invalid value '{value}' for {key}: expected text or json");
+                    break;
+                case ConsoleEnabledKey:
+                    options = bool.TryParse(value, out bool enabled)
+                        ? options with { ConsoleEnabled = enabled }
+                        : throw new ArgumentException($"Invalid value '{value}' for {key}: expected true or false");
                     break;
                 default:
                     // Everything else, including the broker's own rill.* settings (rill.metadata.etcd.*), goes to
