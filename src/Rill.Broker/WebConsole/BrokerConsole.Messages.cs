@@ -89,12 +89,12 @@ public sealed partial class BrokerConsole
     }
 
     /// <summary>Copies the batches at <paramref name="offset"/> into <paramref name="buffer"/>; 0 at the end, -1 on an error.</summary>
-    private static int ReadChunk(Partition partition, ref long offset, ref byte[] buffer)
+    private static int ReadChunk(Partition partition, ref long offset, ref byte[] buffer, int chunkBytes = ReadChunkBytes)
     {
         for (int attempt = 0; attempt < 3; attempt++)
         {
             offset = Math.Max(offset, partition.LogStartOffset);
-            var read = partition.Log.Read(offset, ReadChunkBytes, minOneBatch: true);
+            var read = partition.Log.Read(offset, chunkBytes, minOneBatch: true);
             if (read.Error != ErrorCode.None)
             {
                 return -1;
@@ -105,7 +105,7 @@ public sealed partial class BrokerConsole
             }
             if (buffer.Length < read.Length)
             {
-                buffer = new byte[Math.Max(read.Length, ReadChunkBytes)];
+                buffer = new byte[Math.Max(read.Length, chunkBytes)];
             }
             try
             {
@@ -140,7 +140,7 @@ public sealed partial class BrokerConsole
             .Select(p => new SearchPosition(p.Index, Math.Max(query.FromOffset ?? 0, p.LogStartOffset), Math.Max(query.FromOffset ?? 0, p.LogStartOffset), p.HighWatermark))
             .ToList();
         int limit = Math.Clamp(query.Limit, 1, 1000);
-        long budgetBytes = Math.Clamp(query.BudgetBytes, 1 << 20, 4L << 30);
+        long budgetBytes = Math.Clamp(query.BudgetBytes, 16 << 10, 4L << 30);
         var budget = TimeSpan.FromMilliseconds(Math.Clamp(query.BudgetMs, 10, 30_000));
         long started = Stopwatch.GetTimestamp();
         long scanned = 0, records = 0;
@@ -156,7 +156,8 @@ public sealed partial class BrokerConsole
             while (!stop && offset < position.End)
             {
                 long chunkStart = offset;
-                int length = ReadChunk(partition, ref offset, ref buffer);
+                // Never more than what is left of the budget (but at least one batch, so every pass moves on).
+                int length = ReadChunk(partition, ref offset, ref buffer, (int)Math.Clamp(budgetBytes - scanned, 1, ReadChunkBytes));
                 if (length <= 0)
                 {
                     offset = position.End;
