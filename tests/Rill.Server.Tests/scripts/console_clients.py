@@ -7,6 +7,9 @@ Usage:
                                                              stdin closes (at most SECONDS), leave
   console_clients.py config BOOTSTRAP TOPIC NAME             print the topic config's value (DescribeConfigs)
   console_clients.py committed BOOTSTRAP GROUP TOPIC PARTITION   print the committed offset (OffsetFetch)
+  console_clients.py commit-many BOOTSTRAP PREFIX COUNT TOPIC     groups PREFIX-0..COUNT-1 each commit offset 0 of TOPIC partition 0
+  console_clients.py produce-bulk BOOTSTRAP TOPIC MB VALUE_BYTES NEEDLE COMPRESSION
+                                                             about MB megabytes of random hex values to partition 0, NEEDLE last
 """
 import sys
 import threading
@@ -74,5 +77,32 @@ elif command == "committed":
     c = consumer(group)
     print(c.committed([TopicPartition(topic, partition)], timeout=30)[0].offset)
     c.close()
+elif command == "commit-many":
+    prefix, count, topic = sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    for i in range(count):
+        c = Consumer({"bootstrap.servers": bootstrap, "group.id": f"{prefix}-{i}", "enable.auto.commit": False})
+        result = c.commit(offsets=[TopicPartition(topic, 0, 0)], asynchronous=False)
+        if any(tp.error for tp in result):
+            sys.exit(f"commit failed: {result}")
+        c.close()
+elif command == "produce-bulk":
+    import os
+    topic, mb, size, needle, compression = sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6], sys.argv[7]
+    pool = os.urandom(1 << 20).hex().encode()  # 2 MB of hex text: values no search can skip cheaply
+    producer = Producer({"bootstrap.servers": bootstrap, "linger.ms": 50, "batch.size": 1000000,
+                         "compression.type": compression, "queue.buffering.max.kbytes": 1048576})
+    count = mb * 1024 * 1024 // size
+    for i in range(count):
+        start = (i * 7919) % (len(pool) - size)
+        while True:
+            try:
+                producer.produce(topic, value=pool[start:start + size], partition=0)
+                break
+            except BufferError:
+                producer.poll(0.05)
+    producer.produce(topic, key=b"needle", value=needle.encode(), partition=0)
+    if producer.flush(300) != 0:
+        sys.exit("records not delivered")
+    print(count + 1)
 else:
     sys.exit(f"unknown command {command}")

@@ -15,7 +15,7 @@ export function overviewPage(view) {
       { label: 'bytes out', stroke: '#16a34a', value: (u, v) => (v == null ? '–' : bytes(v) + '/s') },
       { label: 'messages in', stroke: '#d97706', scale: 'msg', value: (u, v) => (v == null ? '–' : num(v) + '/s') },
     ],
-    axes: [{ scale: 'y', values: (u, vals) => vals.map((v) => bytes(v)) }, { scale: 'msg', side: 1, grid: { show: false } }],
+    axes: [{ scale: 'y', size: 70, values: (u, vals) => vals.map((v) => bytes(v)) }, { scale: 'msg', side: 1, size: 60, grid: { show: false } }],
   });
   const latency = new TimeChart(view.querySelector('#latency-chart'), {
     title: 'Requests: latency (ms) and rate',
@@ -24,7 +24,7 @@ export function overviewPage(view) {
       { label: 'p99 ms', stroke: '#dc2626' },
       { label: 'requests/s', stroke: '#0891b2', scale: 'rps' },
     ],
-    axes: [{ scale: 'y' }, { scale: 'rps', side: 1, grid: { show: false } }],
+    axes: [{ scale: 'y', size: 60 }, { scale: 'rps', side: 1, size: 50, grid: { show: false } }],
   });
   let since = 0;
   let loaded = false;

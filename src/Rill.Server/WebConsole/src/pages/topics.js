@@ -15,7 +15,7 @@ export function topicsPage(view, _, query) {
     </div>
     <form id="topic-create" class="panel" hidden>
       <h3>Create topic</h3>
-      <label>Name <input name="name" id="create-name" required pattern="[a-zA-Z0-9._-]+"></label>
+      <label>Name <input name="name" id="create-name" required pattern="[a-zA-Z0-9._\\-]+"></label>
       <label>Partitions <input name="partitions" id="create-partitions" type="number" min="1" placeholder="broker default"></label>
       <label>Replication factor <input name="rf" type="number" min="1" placeholder="broker default"></label>
       <label class="wide">Configs (one name=value a line) <textarea name="configs" rows="3" placeholder="retention.ms=86400000"></textarea></label>
