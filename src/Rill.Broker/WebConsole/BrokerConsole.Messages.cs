@@ -148,6 +148,7 @@ public sealed partial class BrokerConsole
         var next = new List<SearchPosition>(positions.Count);
         byte[] buffer = [];
         var decoded = new List<BrowsedRecord>();
+        var scratch = new System.Buffers.ArrayBufferWriter<byte>();
         bool stop = false;
         foreach (SearchPosition position in positions)
         {
@@ -174,13 +175,15 @@ public sealed partial class BrokerConsole
                     }
                     ReadOnlyMemory<byte> batch = buffer.AsMemory(at, size);
                     resume = lastOffset + 1;
-                    if (StoredRecordReader.IsControl(batch.Span) || !StoredRecordReader.BatchMayContain(batch.Span, needle))
+                    // A batch whose records section (decompressed if need be) lacks the bytes is skipped undecoded.
+                    ReadOnlyMemory<byte> body = StoredRecordReader.IsControl(batch.Span) ? default : StoredRecordReader.Body(batch, scratch);
+                    if (body.IsEmpty || body.Span.IndexOf(needle) < 0)
                     {
                         records += lastOffset - baseOffset + 1;
                         continue;
                     }
                     decoded.Clear();
-                    StoredRecordReader.Read(batch, decoded);
+                    StoredRecordReader.Read(batch, decoded, body);
                     foreach (BrowsedRecord r in decoded)
                     {
                         if (r.Offset < offset || r.Offset >= position.End)

@@ -11,8 +11,8 @@ internal readonly record struct BrowsedRecord(long Offset, long Timestamp, bool 
 
 /// <summary>
 /// Walks stored magic-2 batches for the message browser: batch by batch, decompressing when needed,
-/// skipping control batches. <see cref="BatchMayContain"/> lets a search skip an uncompressed batch
-/// whose bytes do not contain the needle without decoding its records.
+/// skipping control batches. <see cref="Body"/> lets a search look for its bytes in a batch's
+/// (decompressed) records section and skip the batch without decoding its records.
 /// </summary>
 internal static class StoredRecordReader
 {
@@ -35,18 +35,28 @@ internal static class StoredRecordReader
         }
     }
 
-    /// <summary>False only when the batch is uncompressed and none of its bytes match <paramref name="needle"/>.</summary>
-    public static bool BatchMayContain(ReadOnlySpan<byte> batch, ReadOnlySpan<byte> needle)
-    {
-        short attributes = BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchLayout.Attributes..]);
-        return (attributes & RecordBatchLayout.CompressionMask) != 0 || batch[RecordBatchLayout.HeaderSize..].IndexOf(needle) >= 0;
-    }
-
     public static bool IsControl(ReadOnlySpan<byte> batch)
         => (BinaryPrimitives.ReadInt16BigEndian(batch[RecordBatchLayout.Attributes..]) & RecordBatchLayout.ControlFlag) != 0;
 
+    /// <summary>
+    /// The records section of a batch: the batch's own bytes when uncompressed, else decompressed into
+    /// <paramref name="scratch"/> (cleared first, reused across batches).
+    /// </summary>
+    public static ReadOnlyMemory<byte> Body(ReadOnlyMemory<byte> batch, ArrayBufferWriter<byte> scratch)
+    {
+        short attributes = BinaryPrimitives.ReadInt16BigEndian(batch.Span[RecordBatchLayout.Attributes..]);
+        var codec = (CompressionType)(attributes & RecordBatchLayout.CompressionMask);
+        if (codec == CompressionType.None)
+        {
+            return batch[RecordBatchLayout.HeaderSize..];
+        }
+        scratch.ResetWrittenCount();
+        Codecs.Decompress(codec, batch.Span[RecordBatchLayout.HeaderSize..], scratch, 256 * 1024 * 1024);
+        return scratch.WrittenMemory;
+    }
+
     /// <summary>Decodes every record of one batch; throws <see cref="InvalidDataException"/> when it is malformed.</summary>
-    public static void Read(ReadOnlyMemory<byte> batch, List<BrowsedRecord> into)
+    public static void Read(ReadOnlyMemory<byte> batch, List<BrowsedRecord> into, ReadOnlyMemory<byte>? decodedBody = null)
     {
         ReadOnlySpan<byte> header = batch.Span;
         long baseOffset = BinaryPrimitives.ReadInt64BigEndian(header);
@@ -59,14 +69,7 @@ internal static class StoredRecordReader
         long baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.BaseTimestamp..]);
         long maxTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.MaxTimestamp..]);
         int count = BinaryPrimitives.ReadInt32BigEndian(header[RecordBatchLayout.RecordCount..]);
-        ReadOnlyMemory<byte> body = batch[RecordBatchLayout.HeaderSize..];
-        var codec = (CompressionType)(attributes & RecordBatchLayout.CompressionMask);
-        if (codec != CompressionType.None)
-        {
-            var output = new ArrayBufferWriter<byte>();
-            Codecs.Decompress(codec, body.Span, output, 256 * 1024 * 1024);
-            body = output.WrittenMemory;
-        }
+        ReadOnlyMemory<byte> body = decodedBody ?? Body(batch, new ArrayBufferWriter<byte>());
         int p = 0;
         for (int i = 0; i < count; i++)
         {
