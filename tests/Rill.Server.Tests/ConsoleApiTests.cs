@@ -77,9 +77,18 @@ public class ConsoleApiTests
         (_, produced) = await SendAsync(http, HttpMethod.Post, $"/api/topics/{topic}/messages", new { key = "k1", value = "again" });
         Assert.Equal(keyed, produced.GetProperty("partition").GetInt32());
 
+        // No key is a null key (kcat's %K prints its length: -1), not an empty one.
+        (_, produced) = await SendAsync(http, HttpMethod.Post, $"/api/topics/{topic}/messages", new { partition = 0, value = "no key" });
+        long noKeyOffset = produced.GetProperty("offset").GetInt64();
+        JsonElement last = (await GetAsync(http, $"/api/topics/{topic}/messages?partition=0&from=offset&offset={noKeyOffset}")).EnumerateArray().First();
+        Assert.Equal(JsonValueKind.Null, last.GetProperty("key").ValueKind);
+        read = await ExternalTool.RunOkAsync("kcat", ["-b", broker.BootstrapServers, "-C", "-t", topic, "-p", "0", "-o", noKeyOffset.ToString(), "-c", "1", "-e", "-q",
+            "-f", "%K|%s\n"], timeout: TimeSpan.FromSeconds(60));
+        Assert.Equal("-1|no key", read.Trim());
+
         JsonElement detail = await GetAsync(http, $"/api/topics/{topic}");
         long[] ends = detail.GetProperty("partitions").EnumerateArray().Select(p => p.GetProperty("highWatermark").GetInt64()).ToArray();
-        Assert.Equal([keyed == 0 ? 1 : 0, keyed == 1 ? 2 : 1, keyed == 2 ? 2 : 1], ends);
+        Assert.Equal([keyed == 0 ? 2 : 1, keyed == 1 ? 2 : 1, keyed == 2 ? 2 : 1], ends);
 
         // Config edits go through IncrementalAlterConfigs' path: librdkafka's DescribeConfigs sees them.
         (status, _) = await SendAsync(http, HttpMethod.Put, $"/api/topics/{topic}/configs", new { set = new Dictionary<string, string> { ["retention.ms"] = "7200000" } });
@@ -95,7 +104,7 @@ public class ConsoleApiTests
         // The topic list pages and filters on the server.
         JsonElement page = await GetAsync(http, $"/api/topics?q={topic}&limit=10");
         Assert.Equal(1, page.GetProperty("total").GetInt32());
-        Assert.Equal(3, page.GetProperty("items")[0].GetProperty("messages").GetInt64());
+        Assert.Equal(4, page.GetProperty("items")[0].GetProperty("messages").GetInt64());
 
         (status, _) = await SendAsync(http, HttpMethod.Delete, $"/api/topics/{topic}");
         Assert.Equal(HttpStatusCode.NoContent, status);

@@ -235,9 +235,7 @@ public sealed partial class BrokerConsole
         }
         Partition partition = topic.GetPartition(partitionIndex) ?? throw ConsoleException.NotFound($"Partition {partitionIndex} of '{topic.Name}' does not exist.");
         var headers = (request.Headers ?? []).Select(h => new KeyValuePair<string, ReadOnlyMemory<byte>?>(h.Key, Encoding.UTF8.GetBytes(h.Value))).ToList();
-        var record = new RecordData(_broker.Time.GetUtcNow().ToUnixTimeMilliseconds(),
-            request.Key is null ? null : Encoding.UTF8.GetBytes(request.Key),
-            request.Value is null ? null : Encoding.UTF8.GetBytes(request.Value), headers);
+        var record = new RecordData(_broker.Time.GetUtcNow().ToUnixTimeMilliseconds(), Utf8(request.Key), Utf8(request.Value), headers);
         byte[] batch = RecordBatchBuilder.Build([record]);
         PartitionAppendResult result = partition.Append(batch, produceVersion: 11);
         if (result.Error != ErrorCode.None)
@@ -246,6 +244,9 @@ public sealed partial class BrokerConsole
         }
         return new ProduceMessageResult(partition.Index, result.BaseOffset);
     }
+
+    /// <summary>Null stays null (a null key or value), not an empty array (an empty one).</summary>
+    private static ReadOnlyMemory<byte>? Utf8(string? text) => text is null ? (ReadOnlyMemory<byte>?)null : Encoding.UTF8.GetBytes(text);
 
     public int PartitionCount(string topicName) => FindTopic(topicName).Partitions.Length;
 

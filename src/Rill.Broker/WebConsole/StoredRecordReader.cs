@@ -40,7 +40,8 @@ internal static class StoredRecordReader
 
     /// <summary>
     /// The records section of a batch: the batch's own bytes when uncompressed, else decompressed into
-    /// <paramref name="scratch"/> (cleared first, reused across batches).
+    /// <paramref name="scratch"/> (cleared first, reused across batches: records read from a decompressed body
+    /// are valid only until the next call with the same scratch buffer).
     /// </summary>
     public static ReadOnlyMemory<byte> Body(ReadOnlyMemory<byte> batch, ArrayBufferWriter<byte> scratch)
     {
