@@ -13,6 +13,7 @@ internal static class CommandLine
           produce   Send stdin lines as records (kafka-console-producer.sh)
           consume   Print records (kafka-console-consumer.sh)
           configs   Describe and alter topic and broker configs (kafka-configs.sh)
+          acls      Add, remove and list ACLs (kafka-acls.sh)
           transactions  List, describe, find hanging and abort transactions (kafka-transactions.sh)
           top       Live view of throughput, busiest partitions and consumer lag (reads a broker's /metrics)
           cluster   Describe the cluster: id, controller, brokers, etcd members' health
@@ -44,6 +45,7 @@ internal static class CommandLine
             "produce" => await Cli.ProduceCommand.RunAsync(rest, io).ConfigureAwait(false),
             "consume" => await Cli.ConsumeCommand.RunAsync(rest, io).ConfigureAwait(false),
             "configs" => await Cli.ConfigsCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "acls" => await Cli.AclsCommand.RunAsync(rest, io).ConfigureAwait(false),
             "cluster" => await Cli.ClusterCommand.RunAsync(rest, io).ConfigureAwait(false),
             "transactions" => await Cli.TransactionsCommand.RunAsync(rest, io).ConfigureAwait(false),
             "bench" => await Cli.BenchCommand.RunAsync(rest, io).ConfigureAwait(false),
