@@ -8,15 +8,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Rill.Broker.WebConsole;
 using Rill.Broker.Metrics;
 using Rill.Hosting;
+using Rill.Server.Http.WebConsole;
 
 namespace Rill.Server.Http;
 
 /// <summary>
 /// The HTTP listener of <c>rill serve</c> (<c>rill.http.listener</c>), off the Kafka ports:
 /// <c>/metrics</c> (OpenTelemetry's Prometheus exporter over the Rill meters), <c>/health/live</c>
-/// and <c>/health/ready</c>. Metrics are collected only while this server runs, so with
+/// and <c>/health/ready</c>, and the web console (<c>/console/</c>, its JSON API under <c>/api/</c>)
+/// unless <c>rill.console.enabled=false</c>. Metrics are collected only while this server runs, so with
 /// <c>rill.http.listener=none</c> (and no OTLP endpoint) the instruments have no listener and cost
 /// next to nothing.
 /// </summary>
@@ -27,12 +30,17 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
     private readonly WebApplication _app;
+    private readonly BrokerConsole? _console;
 
-    private ObservabilityHttpServer(WebApplication app, Uri address)
+    private ObservabilityHttpServer(WebApplication app, Uri address, BrokerConsole? console)
     {
         _app = app;
         Address = address;
+        _console = console;
     }
+
+    /// <summary>True when the web console (/console/, /api/) is served.</summary>
+    public bool ConsoleServed => _console is not null;
 
     /// <summary>The bound address (the real port when port 0 was asked for).</summary>
     public Uri Address { get; }
@@ -78,10 +86,24 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         app.MapGet("/health/ready", context => Ready(host) is { } notReady
             ? PlainText(context, StatusCodes.Status503ServiceUnavailable, notReady + "\n")
             : PlainText(context, StatusCodes.Status200OK, "ready\n"));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        BrokerConsole? console = options.ConsoleEnabled ? new BrokerConsole(host.Broker) : null;
+        if (console is not null)
+        {
+            ConsoleApi.Map(app, console);
+            ConsoleAssets.Map(app);
+        }
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            console?.Dispose();
+            throw;
+        }
 
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ObservabilityHttpServer(app, new Uri(bound));
+        return new ObservabilityHttpServer(app, new Uri(bound), console);
     }
 
     private static Task PlainText(HttpContext context, int status, string text)
@@ -139,5 +161,6 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         {
         }
         await _app.DisposeAsync().ConfigureAwait(false);
+        _console?.Dispose();
     }
 }

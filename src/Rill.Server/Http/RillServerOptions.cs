@@ -11,13 +11,18 @@ public sealed record RillServerOptions
     public const string LogFormatKey = "rill.log.format";
     public const string LogLevelKey = "rill.log.level";
 
-    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey];
+    public const string ConsoleEnabledKey = "rill.console.enabled";
+
+    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey];
 
     /// <summary>Where /metrics, /health/* and the console are served; null when <c>none</c>.</summary>
     public Uri? HttpListener { get; init; } = new("http://127.0.0.1:9644");
 
     /// <summary>An OTLP/gRPC or OTLP/HTTP endpoint to push metrics to; null: no push.</summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>The web console (/console/ and /api/) on the HTTP listener; on by default.</summary>
+    public bool ConsoleEnabled { get; init; } = true;
 
     /// <summary>"text" (one line per event) or "json" (one JSON object per event).</summary>
     public string LogFormat { get; init; } = "text";
@@ -51,6 +56,11 @@ public sealed record RillServerOptions
                     break;
                 case LogLevelKey:
                     options = options with { LogLevel = ParseLogLevel(value) };
+                    break;
+                case ConsoleEnabledKey:
+                    options = bool.TryParse(value, out bool enabled)
+                        ? options with { ConsoleEnabled = enabled }
+                        : throw new ArgumentException($"Invalid value '{value}' for {key}: expected true or false");
                     break;
                 default:
                     // Everything else, including the broker's own rill.* settings (rill.metadata.etcd.*), goes to
