@@ -115,7 +115,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             m => ((AlterUserScramCredentialsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Alter)],
             AllowedError: (short)ErrorCode.ResourceNotFound),
         new("describe-quotas", ApiKey.DescribeClientQuotas, 1, _ => new DescribeClientQuotasRequest(),
-            m => ((DescribeClientQuotasResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, DescribeConfigs)]),
+            m => ((DescribeClientQuotasResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.DescribeConfigs)]),
         new("alter-quotas", ApiKey.AlterClientQuotas, 1, r => new AlterClientQuotasRequest
             {
                 Entries =
@@ -430,6 +430,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             ApiKey.DescribeProducers => await client.RequestAsync<DescribeProducersResponse>(row.Key, row.Version, request),
             ApiKey.DescribeTransactions => await client.RequestAsync<DescribeTransactionsResponse>(row.Key, row.Version, request),
             ApiKey.ListTransactions => await client.RequestAsync<ListTransactionsResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeClientQuotas => await client.RequestAsync<DescribeClientQuotasResponse>(row.Key, row.Version, request),
+            ApiKey.AlterClientQuotas => await client.RequestAsync<AlterClientQuotasResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeUserScramCredentials => await client.RequestAsync<DescribeUserScramCredentialsResponse>(row.Key, row.Version, request),
+            ApiKey.AlterUserScramCredentials => await client.RequestAsync<AlterUserScramCredentialsResponse>(row.Key, row.Version, request),
             _ => throw new InvalidOperationException($"No response type for {row.Key} in the matrix"),
         };
     }
