@@ -88,6 +88,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         List<Partition?> partitions, short version, int maxBytes)
     {
         var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
+        int replicaId = Replication.ReplicaFetch.ReplicaIdOf(request, version);
         long total = 0;
         bool anyError = false;
         int i = 0;
@@ -118,7 +119,9 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 
                 int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
                 bool minOneBatch = total == 0;
-                PartitionReadResult read = version >= 4
+                PartitionReadResult read = partition.Replica is { } replica && (replicaId >= 0 || !replica.IsLeader)
+                    ? Replication.ReplicaFetch.Read(partition, replica, replicaId, requested.CurrentLeaderEpoch, requested.FetchOffset, budget, context)
+                    : version >= 4
                     ? partition.Read(requested.FetchOffset, budget, minOneBatch, context)
                     : ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context);
                 data.ErrorCode = (short)read.Error;

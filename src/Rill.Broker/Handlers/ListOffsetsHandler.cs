@@ -58,6 +58,11 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
             answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
             return answer;
         }
+        if (partition.Replica is { IsLeader: false })
+        {
+            answer.ErrorCode = (short)ErrorCode.NotLeaderOrFollower; // cluster mode: only the leader answers
+            return answer;
+        }
         if (version == 0)
         {
             answer.OldStyleOffsets = LegacyOffsets(partition, requested.Timestamp, requested.MaxNumOffsets, now);
@@ -76,7 +81,7 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
             MaxTimestamp => partition.FindMaxTimestamp(),
             _ => partition.FindOffsetForTimestamp(requested.Timestamp),
         };
-        answer.LeaderEpoch = 0;
+        answer.LeaderEpoch = partition.Replica?.LeaderEpoch ?? 0;
         answer.Offset = offset;
         answer.Timestamp = timestamp;
         return answer;

@@ -35,6 +35,7 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
         var response = new ProduceResponse();
         bool validAcks = acks is 0 or 1 or -1;
         bool transactional = request.TransactionalId is not null;
+        List<(ProduceResponse.PartitionProduceResponse, Task<ErrorCode>)>? awaitingIsr = null;
 
         foreach (var topicData in request.TopicData)
         {
@@ -65,7 +66,10 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                     error = ErrorCode.TransactionalIdAuthorizationFailed;
                     message = "Transactions are not supported by this Rill version yet.";
                 }
-                else if (acks == -1 && partition.Topic.Config.MinInsyncReplicas > 1)
+                else if (partition.Replica is { } replica && Replication.ReplicaProduce.Reject(replica, partition, acks, out error, out message))
+                {
+                }
+                else if (acks == -1 && partition.Replica is null && partition.Topic.Config.MinInsyncReplicas > 1)
                 {
                     error = ErrorCode.NotEnoughReplicas;
                     message = $"min.insync.replicas is {partition.Topic.Config.MinInsyncReplicas} but this single node is the only replica.";
@@ -84,7 +88,7 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                     message = result.ErrorMessage;
                 }
 
-                topicResponse.PartitionResponses.Add(new ProduceResponse.PartitionProduceResponse
+                var answer = new ProduceResponse.PartitionProduceResponse
                 {
                     Index = partitionData.Index,
                     ErrorCode = (short)error,
@@ -93,8 +97,17 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                     LogStartOffset = partition?.LogStartOffset ?? -1,
                     ErrorMessage = message,
                     RecordErrors = ToRecordErrors(result.RecordErrors),
-                });
+                };
+                topicResponse.PartitionResponses.Add(answer);
+                if (acks == -1 && error == ErrorCode.None && partition!.Replica is { } isr)
+                {
+                    (awaitingIsr ??= []).Add((answer, isr.WaitForHighWatermarkAsync(partition.Log.LogEndOffset - 1)));
+                }
             }
+        }
+        if (awaitingIsr is not null)
+        {
+            return new(Replication.ReplicaProduce.WaitForIsrAsync(response, awaitingIsr, request.TimeoutMs));
         }
         if (acks == 0)
         {
