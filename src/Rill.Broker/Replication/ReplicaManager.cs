@@ -44,6 +44,8 @@ internal sealed class ReplicaManager : IAsyncDisposable
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var blocks = new ProducerIdBlocks(_member.Store, _member.Keys);
+        _broker.Topics.ProducerIds.ReserveBlock = () => blocks.ReserveAsync(ProducerIdAllocator.BlockSize).GetAwaiter().GetResult();
         Registry.TopicChanged += OnTopicChanged;
         await Registry.StartAsync(cancellationToken).ConfigureAwait(false);
         // Local topics the cluster no longer has (deleted while this broker was away) go; internal topics stay local.
