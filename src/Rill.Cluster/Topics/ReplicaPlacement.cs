@@ -1,11 +1,11 @@
 namespace Rill.Cluster.Topics;
 
 /// <summary>
-/// Where new partitions' replicas go, as Kafka's rack-aware assignment does: brokers are ordered so that
-/// consecutive ones alternate racks, partition p's replicas are consecutive brokers of that list starting
-/// at (start + p), with a shift that grows every full round so followers spread too. The first replica is
-/// the preferred leader, so leaders spread evenly across brokers; with as many racks as the replication
-/// factor, every partition has one replica per rack.
+/// Where new partitions' replicas go, as Kafka's assignment does: brokers are ordered so that consecutive
+/// ones alternate racks; partition p's leader is broker (start + p) of that list and its followers sit at
+/// offsets 1 + (shift + k) mod (n - 1) from it, the shift growing every full round, so leaders and followers
+/// spread evenly. Followers on racks the partition does not use yet come first, so with at least as many
+/// racks as the replication factor every partition has each replica on another rack.
 /// </summary>
 public static class ReplicaPlacement
 {
@@ -17,27 +17,31 @@ public static class ReplicaPlacement
                 $"Replication factor {replicationFactor} is larger than the number of available brokers ({brokers.Count}).");
         }
         int[] ordered = RackAlternated(brokers);
+        var rackOf = brokers.ToDictionary(b => b.Id, b => b.Rack ?? "");
+        int racks = rackOf.Values.Distinct().Count();
         int n = ordered.Length;
         var result = new int[partitions][];
         for (int i = 0; i < partitions; i++)
         {
             int p = firstPartition + i;
             int first = (start + p) % n;
-            int shift = 1 + (p / n) % Math.Max(1, n - 1);
+            int shift = (start + p / n) % Math.Max(1, n - 1);
             var replicas = new List<int>(replicationFactor) { ordered[first] };
-            int step = 0;
-            while (replicas.Count < replicationFactor)
+            var usedRacks = new HashSet<string> { rackOf[ordered[first]] };
+            // Followers at offsets 1 + (shift + k) mod (n - 1) from the leader (Kafka's formula), preferring unused racks.
+            int[] candidates = Enumerable.Range(0, n - 1).Select(k => ordered[(first + 1 + (shift + k) % (n - 1)) % n]).ToArray();
+            foreach (int candidate in candidates)
             {
-                step++;
-                int candidate = ordered[(first + step * shift) % n];
-                if (!replicas.Contains(candidate))
+                if (replicas.Count < replicationFactor && usedRacks.Count < racks && usedRacks.Add(rackOf[candidate]))
                 {
                     replicas.Add(candidate);
                 }
-                else if (step > 2 * n)
+            }
+            foreach (int candidate in candidates)
+            {
+                if (replicas.Count < replicationFactor && !replicas.Contains(candidate))
                 {
-                    // The shift cycles through taken brokers (n and shift not coprime): fall back to the next free one.
-                    replicas.Add(ordered.First(b => !replicas.Contains(b)));
+                    replicas.Add(candidate);
                 }
             }
             result[i] = [.. replicas];
