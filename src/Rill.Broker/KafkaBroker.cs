@@ -143,8 +143,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         }
         if (Replication is { } replication)
         {
-            await replication.MoveLeadershipAwayAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
-            await replication.DisposeAsync().ConfigureAwait(false);
+            await replication.DisposeAsync().ConfigureAwait(false); // controlled shutdown: leaderships move first
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stateMetrics.Dispose();

@@ -33,9 +33,10 @@ public sealed partial class ReplicationTests(EtcdFixture fixture) : IClassFixtur
             timeout: TimeSpan.FromSeconds(60));
 
     /// <summary>acks=all idempotent producer: the values it saw acknowledged, per partition in offset order.</summary>
-    private static async Task<List<(int Partition, long Offset, string Value)>> ProduceAsync(string bootstrap, string topic, int count, string prefix)
+    private static async Task<List<(int Partition, long Offset, string Value)>> ProduceAsync(string bootstrap, string topic, int count, string prefix,
+        int pauseMs = 0)
     {
-        string output = await ExternalTool.RunOkAsync(ExternalTool.Python, [ExternalTool.Script("cluster_client.py"), "produce", bootstrap, topic, $"{count}", prefix],
+        string output = await ExternalTool.RunOkAsync(ExternalTool.Python, [ExternalTool.Script("cluster_client.py"), "produce", bootstrap, topic, $"{count}", prefix, $"{pauseMs}"],
             timeout: TimeSpan.FromSeconds(150));
         return Acked().Matches(output).Select(m => (int.Parse(m.Groups[1].Value), long.Parse(m.Groups[2].Value), m.Groups[3].Value)).ToList();
     }
@@ -110,6 +111,56 @@ public sealed partial class ReplicationTests(EtcdFixture fixture) : IClassFixtur
         await cluster.Broker(before.Leader).RestartAsync();
         await Eventually.ValueAsync(() => DescribeAsync(survivor, "failover"), v => v is [{ Isr.Length: 3 }], "the restarted replica back in the ISR",
             TimeSpan.FromSeconds(40));
+    }
+
+    /// <summary>The leader's latest offset (kcat -Q: ListOffsets through librdkafka), or -1.</summary>
+    private static async Task<long> LatestOffsetAsync(string bootstrap, string topic)
+    {
+        ExternalTool.Result result = await ExternalTool.RunAsync("kcat", ["-Q", "-b", bootstrap, "-t", $"{topic}:0:-1"], timeout: TimeSpan.FromSeconds(15));
+        Match m = Regex.Match(result.Stdout, @"offset (\d+)");
+        return result.ExitCode == 0 && m.Success ? long.Parse(m.Groups[1].Value) : -1;
+    }
+
+    [Fact]
+    public async Task A_producer_in_flight_when_the_leader_is_killed_follows_the_new_leader_and_every_acked_record_is_read_once()
+    {
+        await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=2000");
+        await CreateAsync(cluster.Broker(1), "inflight", 1, 3, "min.insync.replicas=2");
+        PartitionView before = (await Eventually.ValueAsync(() => DescribeAsync(cluster.Broker(1), "inflight"),
+            v => v is [{ Isr.Length: 3, Leader: > 0 }], "a leader and a full ISR"))![0];
+
+        // About 10 s of producing (10 records every 50 ms); the leader dies while records are in flight.
+        Task<List<(int Partition, long Offset, string Value)>> producing = ProduceAsync(cluster.BootstrapServers, "inflight", 2000, "r", pauseMs: 50);
+        await Eventually.TrueAsync(async () => await LatestOffsetAsync(cluster.BootstrapServers, "inflight") >= 300, "300 records in");
+        await cluster.Broker(before.Leader).KillAsync();
+        var acked = await producing;
+        Assert.Equal(2000, acked.Count); // librdkafka moved to the new leader (NOT_LEADER_OR_FOLLOWER / metadata refresh) and retried
+
+        string survivors = string.Join(',', cluster.Brokers.Where((_, i) => i + 1 != before.Leader).Select(b => b.BootstrapServers));
+        PartitionView after = (await DescribeAsync(cluster.Broker(before.Leader == 1 ? 2 : 1), "inflight"))![0];
+        Assert.NotEqual(before.Leader, after.Leader);
+        Assert.Contains(after.Leader, before.Isr);
+        AssertSameRecords(acked, await ConsumeAsync(survivors, "inflight", 2000));
+    }
+
+    [Fact]
+    public async Task Controlled_shutdown_moves_leadership_before_the_broker_leaves()
+    {
+        // A long session: only the controlled shutdown (not the session expiry) can move leadership in time.
+        await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=30000");
+        await CreateAsync(cluster.Broker(1), "handover", 3, 3);
+        PartitionView[] before = (await Eventually.ValueAsync(() => DescribeAsync(cluster.Broker(1), "handover"),
+            v => v is { Length: 3 } && v.All(p => p.Isr.Length == 3), "a full ISR"))!;
+        var acked = await ProduceAsync(cluster.BootstrapServers, "handover", 100, "h");
+        int leaving = before[0].Leader;
+
+        Assert.Equal(0, await cluster.Broker(leaving).StopAsync());
+        RillProcess survivor = cluster.Broker(leaving == 1 ? 2 : 1);
+        PartitionView[] after = (await Eventually.ValueAsync(() => DescribeAsync(survivor, "handover"),
+            v => v is { Length: 3 } && v.All(p => p.Leader > 0 && p.Leader != leaving), "every leadership moved", TimeSpan.FromSeconds(10)))!;
+        Assert.All(after, p => Assert.DoesNotContain(leaving, p.Isr));
+        string survivors = string.Join(',', cluster.Brokers.Where((_, i) => i + 1 != leaving).Select(b => b.BootstrapServers));
+        AssertSameRecords(acked, await ConsumeAsync(survivors, "handover", 100));
     }
 
     private static void AssertSameRecords(List<(int Partition, long Offset, string Value)> acked, List<(int Partition, long Offset, string Value)> read)

@@ -63,6 +63,19 @@ internal sealed class PartitionReplica
             {
                 ResetFollowers(state);
             }
+            else if (state.Leader == _self)
+            {
+                // A follower taken out of the ISR (lag, controlled shutdown, broker gone) rejoins only after fetching again.
+                foreach (int removed in old.Isr.Where(r => r != _self && !state.InIsr(r)))
+                {
+                    if (_followers.TryGetValue(removed, out FollowerProgress? p))
+                    {
+                        p.LogEndOffset = -1;
+                        p.LastCaughtUpMs = 0;
+                        p.LastFetchMs = 0;
+                    }
+                }
+            }
         }
         if (wasLeader && state.Leader != _self)
         {

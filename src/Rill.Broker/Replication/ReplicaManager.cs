@@ -147,6 +147,10 @@ internal sealed class ReplicaManager : IAsyncDisposable
         ReplicaFetcher? old;
         lock (_fetchersGate)
         {
+            if (_stop.IsCancellationRequested)
+            {
+                return; // shutting down: this broker no longer fetches
+            }
             if (_fetchers.TryGetValue(key, out old) && old.Leader == state.Leader && old.Epoch == state.LeaderEpoch)
             {
                 return;
@@ -317,6 +321,10 @@ internal sealed class ReplicaManager : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Controlled shutdown, then stop: the loop and the fetchers stop first (so no leader sees this broker
+    /// catch up again and re-adds it to an ISR), then its leaderships move to other ISR members, then the watch stops.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested)
@@ -331,7 +339,6 @@ internal sealed class ReplicaManager : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        await Registry.DisposeAsync().ConfigureAwait(false);
         ReplicaFetcher[] fetchers;
         lock (_fetchersGate)
         {
@@ -339,5 +346,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
             _fetchers.Clear();
         }
         await Task.WhenAll(fetchers.Select(f => f.StopAsync())).ConfigureAwait(false);
+        await MoveLeadershipAwayAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        await Registry.DisposeAsync().ConfigureAwait(false);
     }
 }

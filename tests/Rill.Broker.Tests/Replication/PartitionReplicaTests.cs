@@ -86,6 +86,19 @@ public sealed class PartitionReplicaTests
     }
 
     [Fact]
+    public void A_follower_taken_out_of_the_isr_rejoins_only_after_fetching_again()
+    {
+        PartitionReplica replica = Leader([1, 2, 3]);
+        replica.OnLeaderAppended(10);
+        replica.OnFollowerFetch(2, 10, 10);
+        replica.OnFollowerFetch(3, 10, 10);
+        replica.Apply(new PartitionState([1, 2, 3], 1, 0, [1, 3]), 10); // e.g. broker 2's controlled shutdown
+        Assert.Null(replica.ProposedIsr());
+        replica.OnFollowerFetch(2, 10, 10);
+        Assert.Equal([1, 2, 3], replica.ProposedIsr()!);
+    }
+
+    [Fact]
     public void A_follower_counts_as_caught_up_as_of_its_previous_fetch_when_it_reached_what_the_leader_had_then()
     {
         PartitionReplica replica = Leader([1, 2], lagMs: 1000);

@@ -2,10 +2,11 @@
 
   create BOOTSTRAP TOPIC PARTITIONS RF [key=value ...]   prints "created"
   describe BOOTSTRAP TOPIC                               prints "p leader replicas isr" per partition
-  produce BOOTSTRAP TOPIC COUNT PREFIX                   acks=all, idempotent; prints "acked p offset value" per record
+  produce BOOTSTRAP TOPIC COUNT PREFIX [PAUSE_MS]        acks=all, idempotent (pausing every 10 records); prints "acked p offset value"
   consume BOOTSTRAP TOPIC EXPECTED                       from the beginning; prints "p offset value" per record
 """
 import sys
+import time
 from confluent_kafka import Producer, Consumer, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, NewTopic
 
@@ -28,7 +29,7 @@ def describe(bootstrap, topic):
         print(p.id, p.leader, ",".join(map(str, p.replicas)), ",".join(map(str, p.isrs)))
 
 
-def produce(bootstrap, topic, count, prefix):
+def produce(bootstrap, topic, count, prefix, pause_ms="0"):
     p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
                   "linger.ms": 5, "message.timeout.ms": 60000, "retry.backoff.ms": 100})
     errors = []
@@ -47,6 +48,8 @@ def produce(bootstrap, topic, count, prefix):
             except BufferError:
                 p.poll(0.1)
         p.poll(0)
+        if int(pause_ms) > 0 and i % 10 == 9:
+            p.poll(int(pause_ms) / 1000.0)
     left = p.flush(90)
     for e in errors:
         print("error", e, flush=True)
