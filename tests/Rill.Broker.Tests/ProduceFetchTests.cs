@@ -33,7 +33,7 @@ public class ProduceFetchTests : BrokerTestBase
         await CreateTopicAsync(consumer, "waiting");
         var started = DateTime.UtcNow;
         Task<FetchResponse.PartitionData> fetch = FetchAsync(consumer, "waiting", 0, 0, maxWaitMs: 8000);
-        await Task.Delay(200);
+        await Eventually.TrueAsync(() => FetchIsParked("waiting") || fetch.IsCompleted, "the fetch never reached the broker");
         Assert.False(fetch.IsCompleted, "the fetch should wait for data");
         await ProduceAsync(producer, "waiting", 0, Batch(2));
         var result = await fetch;
@@ -54,13 +54,18 @@ public class ProduceFetchTests : BrokerTestBase
 
         byte[] small = Batch(1);
         Task<FetchResponse.PartitionData> waiting = FetchAsync(client, "min-bytes", 0, 0, maxWaitMs: 10_000, minBytes: small.Length * 3);
+        await Eventually.TrueAsync(() => FetchIsParked("min-bytes") || waiting.IsCompleted, "the fetch never reached the broker");
         await ProduceAsync(producer, "min-bytes", 0, small);
-        await Task.Delay(200);
+        // The append woke the fetch (and cleared the signal); it must read, find too little, and park again.
+        await Eventually.TrueAsync(() => FetchIsParked("min-bytes") || waiting.IsCompleted, "the woken fetch neither parked again nor answered");
         Assert.False(waiting.IsCompleted, "one small batch is below MinBytes");
         await ProduceAsync(producer, "min-bytes", 0, Batch(1));
         await ProduceAsync(producer, "min-bytes", 0, Batch(1));
         Assert.Equal([0L, 1L, 2L], BatchBaseOffsets((await waiting).Records));
     }
+
+    /// <summary>A long-polling fetch is parked on the partition's append signal.</summary>
+    private bool FetchIsParked(string topic) => Broker.Host.Broker.Topics.Find(topic)?.GetPartition(0)?.Appended.HasWaiters == true;
 
     [Fact]
     public async Task Long_poll_returns_empty_after_max_wait()

@@ -14,7 +14,6 @@ public sealed class PostgresHistoryStore(string connectionString) : IHistoryStor
     private readonly NpgsqlDataSource _source = NpgsqlDataSource.Create(connectionString);
 
     /// <summary>Stored for an update without a seq (the key column cannot be null).</summary>
-    private const long NoSeq = -1;
 
     public string Name => "postgresql";
 
@@ -60,7 +59,7 @@ public sealed class PostgresHistoryStore(string connectionString) : IHistoryStor
                 await import.WriteAsync(u.Lon, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(import, u.SpeedMps, NpgsqlDbType.Double, cancellationToken);
                 await WriteNullableAsync(import, u.Heading, NpgsqlDbType.Double, cancellationToken);
-                await import.WriteAsync(u.Seq ?? NoSeq, NpgsqlDbType.Bigint, cancellationToken);
+                await import.WriteAsync(u.Seq ?? HistoryRows.NoSeq, NpgsqlDbType.Bigint, cancellationToken);
                 await import.WriteAsync(u.ReceivedTs, NpgsqlDbType.Bigint, cancellationToken);
             }
             await import.CompleteAsync(cancellationToken);
@@ -101,36 +100,24 @@ public sealed class PostgresHistoryStore(string connectionString) : IHistoryStor
 
     public async Task<IReadOnlyList<HistoryRow>> QueryAsync(string riderId, long fromTs, long toTs, int limit, CancellationToken cancellationToken)
     {
-        await using var cmd = _source.CreateCommand("""
-            SELECT rider_id, order_id, lat, lon, ts, speed_mps, heading, seq FROM positions
+        await using var cmd = _source.CreateCommand($"""
+            SELECT {HistoryRows.Columns} FROM positions
             WHERE rider_id = $1 AND ts >= $2 AND ts <= $3 ORDER BY ts LIMIT $4
             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = riderId });
         cmd.Parameters.Add(new NpgsqlParameter { Value = fromTs });
         cmd.Parameters.Add(new NpgsqlParameter { Value = toTs });
         cmd.Parameters.Add(new NpgsqlParameter { Value = (long)limit });
-        return await ReadRowsAsync(cmd, cancellationToken);
+        return await HistoryRows.ReadAllAsync(cmd, cancellationToken);
     }
 
     public async Task<IReadOnlyList<HistoryRow>> OrderRouteAsync(string orderId, CancellationToken cancellationToken)
     {
-        await using var cmd = _source.CreateCommand("SELECT rider_id, order_id, lat, lon, ts, speed_mps, heading, seq FROM positions WHERE order_id = $1 ORDER BY ts");
+        await using var cmd = _source.CreateCommand($"SELECT {HistoryRows.Columns} FROM positions WHERE order_id = $1 ORDER BY ts");
         cmd.Parameters.Add(new NpgsqlParameter { Value = orderId });
-        return await ReadRowsAsync(cmd, cancellationToken);
+        return await HistoryRows.ReadAllAsync(cmd, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<HistoryRow>> ReadRowsAsync(NpgsqlCommand cmd, CancellationToken cancellationToken)
-    {
-        var rows = new List<HistoryRow>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new HistoryRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3),
-                reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                reader.GetInt64(7) is var s && s == NoSeq ? null : s));
-        }
-        return rows;
-    }
 
     public async Task<bool> WriteSummaryAsync(OrderSummary s, CancellationToken cancellationToken)
     {

@@ -24,7 +24,6 @@ public sealed class SqliteHistoryStore : IHistoryStore
     public string Path { get; }
 
     /// <summary>Stored for an update without a seq (the key column cannot be null).</summary>
-    private const long NoSeq = -1;
 
     public string Name => $"sqlite:{Path}";
 
@@ -84,7 +83,7 @@ public sealed class SqliteHistoryStore : IHistoryStore
                 lon.Value = u.Lon;
                 speed.Value = (object?)u.SpeedMps ?? DBNull.Value;
                 heading.Value = (object?)u.Heading ?? DBNull.Value;
-                seq.Value = u.Seq ?? NoSeq;
+                seq.Value = u.Seq ?? HistoryRows.NoSeq;
                 received.Value = u.ReceivedTs;
                 inserted += await cmd.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -108,38 +107,26 @@ public sealed class SqliteHistoryStore : IHistoryStore
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = """
-            SELECT rider_id, order_id, lat, lon, ts, speed_mps, heading, seq FROM positions
+        cmd.CommandText = $"""
+            SELECT {HistoryRows.Columns} FROM positions
             WHERE rider_id = $rider AND ts >= $from AND ts <= $to ORDER BY ts LIMIT $limit
             """;
         cmd.Parameters.AddWithValue("$rider", riderId);
         cmd.Parameters.AddWithValue("$from", fromTs);
         cmd.Parameters.AddWithValue("$to", toTs);
         cmd.Parameters.AddWithValue("$limit", limit);
-        return await ReadRowsAsync(cmd, cancellationToken);
+        return await HistoryRows.ReadAllAsync(cmd, cancellationToken);
     }
 
     public async Task<IReadOnlyList<HistoryRow>> OrderRouteAsync(string orderId, CancellationToken cancellationToken)
     {
         await using var connection = await OpenReaderAsync(cancellationToken);
         await using var cmd = connection.CreateCommand();
-        cmd.CommandText = "SELECT rider_id, order_id, lat, lon, ts, speed_mps, heading, seq FROM positions WHERE order_id = $order ORDER BY ts";
+        cmd.CommandText = $"SELECT {HistoryRows.Columns} FROM positions WHERE order_id = $order ORDER BY ts";
         cmd.Parameters.AddWithValue("$order", orderId);
-        return await ReadRowsAsync(cmd, cancellationToken);
+        return await HistoryRows.ReadAllAsync(cmd, cancellationToken);
     }
 
-    private static async Task<IReadOnlyList<HistoryRow>> ReadRowsAsync(SqliteCommand cmd, CancellationToken cancellationToken)
-    {
-        var rows = new List<HistoryRow>();
-        await using var reader = await cmd.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new HistoryRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetDouble(2), reader.GetDouble(3),
-                reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetDouble(5), reader.IsDBNull(6) ? null : reader.GetDouble(6),
-                reader.GetInt64(7) is var s && s == NoSeq ? null : s));
-        }
-        return rows;
-    }
 
     public async Task<bool> WriteSummaryAsync(OrderSummary s, CancellationToken cancellationToken)
     {

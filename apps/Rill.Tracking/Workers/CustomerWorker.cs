@@ -12,24 +12,12 @@ namespace Rill.Tracking.Workers;
 /// delivered events from order-events.
 /// </summary>
 public sealed class CustomerWorker(KafkaRuntime kafka, RoleStatus status, OrderBook book, SseHub hub, EtaEstimator eta,
-    RiderLatestFollower latest, ILogger<CustomerWorker> logger) : GroupWorker(kafka, status, logger)
+    RiderLatestFollower latest, ILogger<CustomerWorker> logger) : OrderFollowingWorker(kafka, status, book, logger)
 {
     protected override Roles Role => Roles.Customer;
     protected override string GroupId => GroupIds.Customer;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        book.Changed += OnOrderChanged;
-        return base.StartAsync(cancellationToken);
-    }
-
-    public override Task StopAsync(CancellationToken cancellationToken)
-    {
-        book.Changed -= OnOrderChanged;
-        return base.StopAsync(cancellationToken);
-    }
-
-    private void OnOrderChanged(OrderEvent e, OrderState order)
+    protected override void OnOrderChanged(OrderEvent e, OrderState order)
     {
         string key = SseHub.OrderKey(order.OrderId);
         switch (e.Type)
@@ -47,7 +35,7 @@ public sealed class CustomerWorker(KafkaRuntime kafka, RoleStatus status, OrderB
     {
         latest.Observe(update);
         double speed = eta.ObserveSpeed(update.RiderId, update.Lat, update.Lon, update.Ts, update.SpeedMps);
-        OrderState? order = OrderSentFor(book, update);
+        OrderState? order = OrderSentFor(Book, update);
         if (order is null)
         {
             return ValueTask.CompletedTask;

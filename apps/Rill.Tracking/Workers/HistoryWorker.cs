@@ -18,7 +18,7 @@ namespace Rill.Tracking.Workers;
 /// delivery have had time to land).
 /// </summary>
 public sealed class HistoryWorker(KafkaRuntime kafka, RoleStatus status, OrderBook book, IHistoryStore store, TrackingOptions options,
-    ILogger<HistoryWorker> logger) : GroupWorker(kafka, status, logger)
+    ILogger<HistoryWorker> logger) : OrderFollowingWorker(kafka, status, book, logger)
 {
     private readonly ConcurrentQueue<(string OrderId, long DueAt)> _summaries = new();
     private long _written;
@@ -30,19 +30,7 @@ public sealed class HistoryWorker(KafkaRuntime kafka, RoleStatus status, OrderBo
     public long RowsWritten => Interlocked.Read(ref _written);
     public long Batches => Interlocked.Read(ref _batches);
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        book.Changed += OnOrderChanged;
-        return base.StartAsync(cancellationToken);
-    }
-
-    public override Task StopAsync(CancellationToken cancellationToken)
-    {
-        book.Changed -= OnOrderChanged;
-        return base.StopAsync(cancellationToken);
-    }
-
-    private void OnOrderChanged(OrderEvent e, OrderState order)
+    protected override void OnOrderChanged(OrderEvent e, OrderState order)
     {
         if (e.Type == OrderEvent.Delivered)
         {
@@ -195,7 +183,7 @@ public sealed class HistoryWorker(KafkaRuntime kafka, RoleStatus status, OrderBo
         for (int i = 0; i < count && _summaries.TryPeek(out var head) && head.DueAt <= now; i++)
         {
             _summaries.TryDequeue(out _);
-            if (book.Find(head.OrderId) is not { DeliveredTs: { } delivered } order)
+            if (Book.Find(head.OrderId) is not { DeliveredTs: { } delivered } order)
             {
                 continue;
             }

@@ -13,7 +13,7 @@ namespace Rill.Tracking.Workers;
 /// <see cref="ArrivalMeters"/>, and `gone` when the order is picked up or delivered.
 /// </summary>
 public sealed class RestaurantWorker(KafkaRuntime kafka, RoleStatus status, OrderBook book, SseHub hub, EtaEstimator eta,
-    ILogger<RestaurantWorker> logger) : GroupWorker(kafka, status, logger)
+    ILogger<RestaurantWorker> logger) : OrderFollowingWorker(kafka, status, book, logger)
 {
     public const double ArrivalMeters = 50;
 
@@ -29,19 +29,7 @@ public sealed class RestaurantWorker(KafkaRuntime kafka, RoleStatus status, Orde
     public IReadOnlyCollection<Incoming> IncomingTo(string restaurantId) =>
         _incoming.TryGetValue(restaurantId, out var map) ? map.Values.ToList() : [];
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        book.Changed += OnOrderChanged;
-        return base.StartAsync(cancellationToken);
-    }
-
-    public override Task StopAsync(CancellationToken cancellationToken)
-    {
-        book.Changed -= OnOrderChanged;
-        return base.StopAsync(cancellationToken);
-    }
-
-    private void OnOrderChanged(OrderEvent e, OrderState order)
+    protected override void OnOrderChanged(OrderEvent e, OrderState order)
     {
         if (e.Type is OrderEvent.PickedUp or OrderEvent.Delivered && order.RestaurantId is { } restaurantId)
         {
@@ -56,7 +44,7 @@ public sealed class RestaurantWorker(KafkaRuntime kafka, RoleStatus status, Orde
     protected override ValueTask HandleAsync(RiderUpdate update, CancellationToken cancellationToken)
     {
         double speed = eta.ObserveSpeed(update.RiderId, update.Lat, update.Lon, update.Ts, update.SpeedMps);
-        OrderState? order = CustomerWorker.OrderOf(book, update);
+        OrderState? order = CustomerWorker.OrderOf(Book, update);
         if (order is not { RestaurantId: { } restaurantId, PickedUpTs: null })
         {
             return ValueTask.CompletedTask;

@@ -20,6 +20,9 @@ internal sealed class AppendSignal
         return (Interlocked.CompareExchange(ref _waiters, fresh, null) ?? fresh).Task;
     }
 
+    /// <summary>True while a waiter is parked on the next append (tests wait for it instead of sleeping).</summary>
+    internal bool HasWaiters => Volatile.Read(ref _waiters) is not null;
+
     public void Notify()
     {
         if (Volatile.Read(ref _waiters) is not null)

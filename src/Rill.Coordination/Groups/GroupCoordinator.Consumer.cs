@@ -126,7 +126,7 @@ public sealed partial class GroupCoordinator
     /// <summary>Applies one KIP-848 record (type 3, 5 or 8) to the groups being loaded; false when the key is of another kind.</summary>
     private static bool LoadConsumerRecord(Dictionary<string, LoadingConsumerGroup> groups, ReadOnlyMemory<byte> key, ReadOnlyMemory<byte>? value)
     {
-        if (!ConsumerGroupRecords.TryParseKey(key.Span, out short type, out string groupId, out string memberId))
+        if (!ConsumerGroupRecords.TryParseKey(key, out short type, out string groupId, out string memberId))
         {
             return false;
         }
@@ -137,17 +137,17 @@ public sealed partial class GroupCoordinator
         switch (type)
         {
             case ConsumerGroupRecords.GroupMetadataType:
-                group.Epoch = value is { } v && ConsumerGroupRecords.TryParseGroupValue(v.Span, out int epoch) ? epoch : null;
+                group.Epoch = value is { } v && ConsumerGroupRecords.TryParseGroupValue(v, out int epoch) ? epoch : null;
                 break;
             case ConsumerGroupRecords.MemberMetadataType when value is null:
             case ConsumerGroupRecords.CurrentAssignmentType when value is null:
                 group.Members.Remove(memberId);
                 break;
             case ConsumerGroupRecords.MemberMetadataType:
-                ConsumerGroupRecords.TryParseMemberValue(value.Value.Span, group.Member(memberId));
+                ConsumerGroupRecords.TryParseMemberValue(value.Value, group.Member(memberId));
                 break;
             case ConsumerGroupRecords.CurrentAssignmentType:
-                ConsumerGroupRecords.TryParseAssignmentValue(value.Value.Span, group.Member(memberId));
+                ConsumerGroupRecords.TryParseAssignmentValue(value.Value, group.Member(memberId));
                 break;
         }
         return true;

@@ -1,154 +1,157 @@
+using Rill.Protocol;
+using Rill.Protocol.Data;
+
 namespace Rill.Coordination.Groups.Consumer;
 
 /// <summary>
 /// Kafka's __consumer_offsets records for KIP-848 groups, the ones Rill needs to resume a group:
 /// the group epoch (key type 3), each member's metadata (type 5) and each member's current
-/// assignment (type 8). Keys are classic encodings whose version is the record type; values are
-/// flexible version 0 (compact strings, tagged fields). A null value deletes.
+/// assignment (type 8). The formats are the generated <see cref="ConsumerGroupMetadataKey"/>,
+/// <see cref="ConsumerGroupMetadataValue"/>, <see cref="ConsumerGroupMemberMetadataKey"/>,
+/// <see cref="ConsumerGroupMemberMetadataValue"/>, <see cref="ConsumerGroupCurrentMemberAssignmentKey"/>
+/// and <see cref="ConsumerGroupCurrentMemberAssignmentValue"/>: keys are classic encodings whose
+/// version is the record type, values flexible version 0. A null value deletes.
 /// </summary>
 public static class ConsumerGroupRecords
 {
     public const short GroupMetadataType = 3;
     public const short MemberMetadataType = 5;
     public const short CurrentAssignmentType = 8;
+    private const short ValueVersion = 0;
 
-    public static byte[] GroupKey(string group) => new RecordFieldWriter().Int16(GroupMetadataType).String(group).ToArray();
+    public static byte[] GroupKey(string group) => new ConsumerGroupMetadataKey { GroupId = group }.ToVersionedBytes(GroupMetadataType);
 
-    public static byte[] GroupValue(int epoch) => new RecordFieldWriter().Int16(0).Int32(epoch).NoTaggedFields().ToArray();
+    public static byte[] GroupValue(int epoch) => new ConsumerGroupMetadataValue { Epoch = epoch }.ToVersionedBytes(ValueVersion);
 
-    public static byte[] MemberKey(string group, string member) => new RecordFieldWriter().Int16(MemberMetadataType).String(group).String(member).ToArray();
+    public static byte[] MemberKey(string group, string member)
+        => new ConsumerGroupMemberMetadataKey { GroupId = group, MemberId = member }.ToVersionedBytes(MemberMetadataType);
 
-    public static byte[] AssignmentKey(string group, string member) => new RecordFieldWriter().Int16(CurrentAssignmentType).String(group).String(member).ToArray();
+    public static byte[] AssignmentKey(string group, string member)
+        => new ConsumerGroupCurrentMemberAssignmentKey { GroupId = group, MemberId = member }.ToVersionedBytes(CurrentAssignmentType);
 
-    internal static byte[] MemberValue(ConsumerGroupMember m)
+    internal static byte[] MemberValue(ConsumerGroupMember m) => new ConsumerGroupMemberMetadataValue
     {
-        var w = new RecordFieldWriter().Int16(0).CompactString(m.InstanceId).CompactString(m.RackId).CompactString(m.ClientId)
-            .CompactString(m.ClientHost).CompactArrayLength(m.SubscribedTopicNames.Count);
-        foreach (string topic in m.SubscribedTopicNames)
-        {
-            w.CompactString(topic);
-        }
-        return w.CompactString(m.SubscribedTopicRegex).Int32(m.RebalanceTimeoutMs).CompactString(m.ServerAssignor).NoTaggedFields().ToArray();
-    }
+        InstanceId = m.InstanceId,
+        RackId = m.RackId,
+        ClientId = m.ClientId,
+        ClientHost = m.ClientHost,
+        SubscribedTopicNames = [.. m.SubscribedTopicNames],
+        SubscribedTopicRegex = m.SubscribedTopicRegex,
+        RebalanceTimeoutMs = m.RebalanceTimeoutMs,
+        ServerAssignor = m.ServerAssignor,
+    }.ToVersionedBytes(ValueVersion);
 
-    internal static byte[] AssignmentValue(ConsumerGroupMember m)
+    internal static byte[] AssignmentValue(ConsumerGroupMember m) => new ConsumerGroupCurrentMemberAssignmentValue
     {
-        var w = new RecordFieldWriter().Int16(0).Int32(m.MemberEpoch).Int32(m.PreviousMemberEpoch).Int8((sbyte)m.State);
-        WritePartitions(w, m.Assigned);
-        WritePartitions(w, m.PendingRevocation);
-        return w.NoTaggedFields().ToArray();
-    }
+        MemberEpoch = m.MemberEpoch,
+        PreviousMemberEpoch = m.PreviousMemberEpoch,
+        State = (sbyte)m.State,
+        AssignedPartitions = ByTopic(m.Assigned),
+        PartitionsPendingRevocation = ByTopic(m.PendingRevocation),
+    }.ToVersionedBytes(ValueVersion);
 
-    private static void WritePartitions(RecordFieldWriter w, IReadOnlySet<TopicIdPartition> partitions)
-    {
-        var topics = PartitionSets.ByTopic(partitions).ToList();
-        w.CompactArrayLength(topics.Count);
-        foreach (var (topicId, list) in topics)
-        {
-            w.Uuid(topicId).CompactArrayLength(list.Count);
-            foreach (int p in list)
-            {
-                w.Int32(p);
-            }
-            w.NoTaggedFields();
-        }
-    }
+    private static List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> ByTopic(IReadOnlySet<TopicIdPartition> partitions)
+        => [.. PartitionSets.ByTopic(partitions).Select(t => new ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions { TopicId = t.TopicId, Partitions = t.Partitions })];
 
     /// <summary>Reads a KIP-848 key: its type (3, 5 or 8), group and member (empty for type 3); false for other records.</summary>
-    public static bool TryParseKey(ReadOnlySpan<byte> key, out short type, out string group, out string member)
+    public static bool TryParseKey(ReadOnlyMemory<byte> key, out short type, out string group, out string member)
     {
         group = member = "";
-        var r = new RecordFieldReader(key);
-        if (!r.TryReadInt16(out type) || type is not (GroupMetadataType or MemberMetadataType or CurrentAssignmentType) || !r.TryReadString(out group))
+        type = (short)RecordKeys.Version(key.Span);
+        try
+        {
+            switch (type)
+            {
+                case GroupMetadataType:
+                    group = ConsumerGroupMetadataKey.FromVersionedBytes(key, out _).GroupId;
+                    return true;
+                case MemberMetadataType:
+                    var memberKey = ConsumerGroupMemberMetadataKey.FromVersionedBytes(key, out _);
+                    (group, member) = (memberKey.GroupId, memberKey.MemberId);
+                    return true;
+                case CurrentAssignmentType:
+                    var assignmentKey = ConsumerGroupCurrentMemberAssignmentKey.FromVersionedBytes(key, out _);
+                    (group, member) = (assignmentKey.GroupId, assignmentKey.MemberId);
+                    return true;
+                default:
+                    return false;
+            }
+        }
+        catch (ProtocolException)
         {
             return false;
         }
-        return type == GroupMetadataType || r.TryReadString(out member);
     }
 
-    public static bool TryParseGroupValue(ReadOnlySpan<byte> value, out int epoch)
+    public static bool TryParseGroupValue(ReadOnlyMemory<byte> value, out int epoch)
     {
         epoch = 0;
-        var r = new RecordFieldReader(value);
-        return r.TryReadInt16(out short version) && version == 0 && r.TryReadInt32(out epoch);
+        try
+        {
+            epoch = ConsumerGroupMetadataValue.FromVersionedBytes(value, out _).Epoch;
+            return true;
+        }
+        catch (ProtocolException)
+        {
+            return false;
+        }
     }
 
-    internal static bool TryParseMemberValue(ReadOnlySpan<byte> value, ConsumerGroupMember into)
+    internal static bool TryParseMemberValue(ReadOnlyMemory<byte> value, ConsumerGroupMember into)
     {
-        var r = new RecordFieldReader(value);
-        if (!r.TryReadInt16(out short version) || version != 0 || !r.TryReadCompactString(out string? instance)
-            || !r.TryReadCompactString(out string? rack) || !r.TryReadCompactString(out string? clientId)
-            || !r.TryReadCompactString(out string? clientHost) || !r.TryReadCompactArrayLength(out int count))
+        ConsumerGroupMemberMetadataValue parsed;
+        try
+        {
+            parsed = ConsumerGroupMemberMetadataValue.FromVersionedBytes(value, out _);
+        }
+        catch (ProtocolException)
         {
             return false;
         }
-        var topics = new List<string>(count);
-        for (int i = 0; i < count; i++)
-        {
-            if (!r.TryReadCompactString(out string? topic) || topic is null)
-            {
-                return false;
-            }
-            topics.Add(topic);
-        }
-        if (!r.TryReadCompactString(out string? regex) || !r.TryReadInt32(out int rebalanceTimeout) || !r.TryReadCompactString(out string? assignor))
-        {
-            return false;
-        }
-        into.InstanceId = instance;
-        into.RackId = rack;
-        into.ClientId = clientId ?? "";
-        into.ClientHost = clientHost ?? "";
-        into.SubscribedTopicNames = topics;
-        into.SubscribedTopicRegex = regex;
-        into.RebalanceTimeoutMs = rebalanceTimeout;
-        into.ServerAssignor = assignor;
+        into.InstanceId = parsed.InstanceId;
+        into.RackId = parsed.RackId;
+        into.ClientId = parsed.ClientId;
+        into.ClientHost = parsed.ClientHost;
+        into.SubscribedTopicNames = parsed.SubscribedTopicNames;
+        into.SubscribedTopicRegex = parsed.SubscribedTopicRegex;
+        into.RebalanceTimeoutMs = parsed.RebalanceTimeoutMs;
+        into.ServerAssignor = parsed.ServerAssignor;
         return true;
     }
 
-    internal static bool TryParseAssignmentValue(ReadOnlySpan<byte> value, ConsumerGroupMember into)
+    internal static bool TryParseAssignmentValue(ReadOnlyMemory<byte> value, ConsumerGroupMember into)
     {
-        var r = new RecordFieldReader(value);
-        if (!r.TryReadInt16(out short version) || version != 0 || !r.TryReadInt32(out int epoch) || !r.TryReadInt32(out int previous)
-            || !r.TryReadInt8(out sbyte state) || state is < 0 or > 2
-            || !TryReadPartitions(ref r, out var assigned) || !TryReadPartitions(ref r, out var pending))
+        ConsumerGroupCurrentMemberAssignmentValue parsed;
+        try
+        {
+            parsed = ConsumerGroupCurrentMemberAssignmentValue.FromVersionedBytes(value, out _);
+        }
+        catch (ProtocolException)
         {
             return false;
         }
-        into.MemberEpoch = epoch;
-        into.PreviousMemberEpoch = previous;
-        into.State = (MemberState)state;
-        into.Assigned = assigned;
-        into.PendingRevocation = pending;
+        if (parsed.State is < 0 or > 2)
+        {
+            return false;
+        }
+        into.MemberEpoch = parsed.MemberEpoch;
+        into.PreviousMemberEpoch = parsed.PreviousMemberEpoch;
+        into.State = (MemberState)parsed.State;
+        into.Assigned = ToSet(parsed.AssignedPartitions);
+        into.PendingRevocation = ToSet(parsed.PartitionsPendingRevocation);
         return true;
     }
 
-    private static bool TryReadPartitions(ref RecordFieldReader r, out HashSet<TopicIdPartition> partitions)
+    private static HashSet<TopicIdPartition> ToSet(List<ConsumerGroupCurrentMemberAssignmentValue.TopicPartitions> topics)
     {
-        partitions = [];
-        if (!r.TryReadCompactArrayLength(out int topics))
+        var set = new HashSet<TopicIdPartition>();
+        foreach (var topic in topics)
         {
-            return false;
-        }
-        for (int t = 0; t < topics; t++)
-        {
-            if (!r.TryReadUuid(out Guid topicId) || !r.TryReadCompactArrayLength(out int count))
+            foreach (int p in topic.Partitions)
             {
-                return false;
-            }
-            for (int i = 0; i < count; i++)
-            {
-                if (!r.TryReadInt32(out int p))
-                {
-                    return false;
-                }
-                partitions.Add(new TopicIdPartition(topicId, p));
-            }
-            if (!r.TrySkipTaggedFields())
-            {
-                return false;
+                set.Add(new TopicIdPartition(topic.TopicId, p));
             }
         }
-        return true;
+        return set;
     }
 }
