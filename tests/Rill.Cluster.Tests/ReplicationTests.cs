@@ -70,6 +70,14 @@ public sealed partial class ReplicationTests(EtcdFixture fixture) : IClassFixtur
         Assert.NotEqual(0, again.ExitCode);
         Assert.Contains("TOPIC_ALREADY_EXISTS", again.Stderr + again.Stdout);
 
+        // Only the leader answers for a partition: a raw ListOffsets (no client routing) to a follower is NOT_LEADER_OR_FOLLOWER (6).
+        foreach (RillProcess broker in cluster.Brokers)
+        {
+            string error = (await ExternalTool.RunOkAsync(ExternalTool.Python, [ExternalTool.Script("cluster_client.py"), "list-offsets-error",
+                broker.BootstrapServers, "placed", "0"], timeout: TimeSpan.FromSeconds(30))).Trim();
+            Assert.Equal(cluster.Brokers.ToList().IndexOf(broker) + 1 == seen[0].Leader ? "0" : "6", error);
+        }
+
         // rill topics --describe shows Kafka's Leader/Replicas/Isr columns.
         string rill = Path.Combine(AppContext.BaseDirectory, "rill.dll");
         string describe = await ExternalTool.RunOkAsync("dotnet", [rill, "topics", "--bootstrap-server", cluster.Broker(3).BootstrapServers,

@@ -4,6 +4,7 @@
   describe BOOTSTRAP TOPIC                               prints "p leader replicas isr" per partition
   produce BOOTSTRAP TOPIC COUNT PREFIX [PAUSE_MS]        acks=all, idempotent (pausing every 10 records); prints "acked p offset value"
   consume BOOTSTRAP TOPIC EXPECTED                       from the beginning; prints "p offset value" per record
+  list-offsets-error HOST:PORT TOPIC PARTITION           raw ListOffsets v1 to that broker only; prints the error code
 """
 import sys
 import time
@@ -77,5 +78,27 @@ def consume(bootstrap, topic, expected):
     c.close()
 
 
+def list_offsets_error(bootstrap, topic, partition):
+    """A raw ListOffsets v1 to exactly this broker (no client routing): prints the partition's error code."""
+    import socket, struct
+    host, port = bootstrap.split(":")
+    name = topic.encode()
+    client = b"raw"
+    body = struct.pack(">i", -1) + struct.pack(">i", 1) + struct.pack(">h", len(name)) + name \
+        + struct.pack(">i", 1) + struct.pack(">iq", int(partition), -1)
+    header = struct.pack(">hhi", 2, 1, 7) + struct.pack(">h", len(client)) + client
+    frame = header + body
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(struct.pack(">i", len(frame)) + frame)
+        size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+        data = s.recv(size, socket.MSG_WAITALL)
+    pos = 4 + 4  # correlation id, topics count
+    (n,) = struct.unpack_from(">h", data, pos)
+    pos += 2 + n + 4  # topic name, partitions count
+    _, error = struct.unpack_from(">ih", data, pos)
+    print(error)
+
+
 if __name__ == "__main__":
-    {"create": create, "describe": describe, "produce": produce, "consume": consume}[sys.argv[1]](*sys.argv[2:])
+    {"create": create, "describe": describe, "produce": produce, "consume": consume,
+     "list-offsets-error": list_offsets_error}[sys.argv[1]](*sys.argv[2:])
