@@ -47,6 +47,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             MaxSize = config.GroupConsumerMaxSize,
             Assignors = config.GroupConsumerAssignors,
         });
+        Transactions = new Transactions.BrokerTransactions(config, Topics, Groups, Time);
         Security = new BrokerSecurity(config);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
@@ -63,6 +64,7 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal TopicManager Topics { get; }
     internal GroupCoordinator Groups { get; }
     internal ConsumerOffsetsLog OffsetsLog { get; }
+    internal Transactions.BrokerTransactions Transactions { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
 
@@ -73,8 +75,9 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>
-    /// Completes when the group coordinator has replayed __consumer_offsets; until then group
-    /// requests answer COORDINATOR_LOAD_IN_PROGRESS (clients retry).
+    /// Completes when the group coordinator has replayed __consumer_offsets and the transaction
+    /// coordinator __transaction_state; until then their requests answer
+    /// COORDINATOR_LOAD_IN_PROGRESS (clients retry).
     /// </summary>
     public Task GroupsLoaded { get; private set; } = Task.CompletedTask;
 
@@ -90,6 +93,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         ConfigLayers.Load(Config.LogDirs[0], message => log.LogWarning("{Message}", message));
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
         Groups.BeginLoading();
+        Transactions.BeginLoading();
         GroupsLoaded = Task.Run(LoadGroups, CancellationToken.None);
     }
 
@@ -100,9 +104,16 @@ public sealed class KafkaBroker : IAsyncDisposable
         int records = Groups.Load(OffsetsLog.ReadAll());
         log.LogInformation("Loaded {Records} records of {Topic} in {Elapsed} ms", records, ConsumerOffsetsLog.TopicName,
             (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Groups.RestorePendingTxnOffsets(OffsetsLog.OpenTransactionalRecords.Select(PendingOffset).OfType<PendingTxnOffset>());
+        Transactions.Load(log);
         Groups.StartOffsetExpiry(TimeSpan.FromMilliseconds(Config.OffsetsRetentionCheckIntervalMs),
             TimeSpan.FromMilliseconds(Config.OffsetsRetentionMs));
     }
+
+    private static PendingTxnOffset? PendingOffset((long ProducerId, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value) record)
+        => record.Value is { } value && OffsetRecords.TryParseKey(record.Key, out string group, out string topic, out int partition)
+            && OffsetRecords.TryParseValue(value, out CommittedOffset offset)
+            ? new PendingTxnOffset(record.ProducerId, group, topic, partition, offset) : null;
 
     /// <summary>
     /// Tells the broker where its Kafka listeners are bound, so Metadata advertises real ports
@@ -151,6 +162,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         {
             await Clustering.ClusterJoin.LeaveAsync(member).ConfigureAwait(false);
         }
+        Transactions.Dispose();
         Groups.Dispose();
         await Topics.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();

@@ -61,10 +61,12 @@ public sealed partial class PartitionLog
             while (p < slice.Length)
             {
                 ReadOnlySpan<byte> b = slice[p..];
-                _producers.ApplyBatch(b);
-                p += Batch.TotalSize(b);
+                int total = Batch.TotalSize(b);
+                if (_producers.ApplyBatch(b[..total]) is { } aborted) segment.TxnIndex.Append(aborted);
+                p += total;
             }
             Volatile.Write(ref _logEndOffset, next);
+            UpdateLastStableOffsetLocked();
             _unflushedMessages += records;
             if (_unflushedMessages >= Config.FlushIntervalMessages || now - _lastFlushMs >= Config.FlushIntervalMs)
             {

@@ -14,8 +14,10 @@ namespace Rill.Broker.Handlers;
 /// MaxBytes and PartitionMaxBytes bound the response, except that the first non-empty partition
 /// always returns at least one whole batch (KIP-74). Fetch sessions (KIP-227): the broker declines
 /// to create sessions (SessionId 0), which the protocol allows; clients then send full fetches.
-/// Topic ids from v13. Isolation level is accepted; without transactions every offset below the
-/// high watermark is stable, so no aborted transactions are reported.
+/// Topic ids from v13. Isolation level read_committed (v4+, 1) returns only batches below the
+/// partition's last stable offset, with the aborted transactions that have data in the returned range
+/// (an empty list when none, as Kafka); MinBytes then counts only those bytes, and a transaction marker
+/// wakes the waiting fetch. read_uncommitted reads up to the high watermark and reports no aborted list.
 /// v0-3 (old clients) get the stored batches down-converted to legacy message sets
 /// (<see cref="RecordDownConverter"/>): magic 0 for v0-1, magic 1 (timestamps) for v2-3, always
 /// uncompressed, no headers, no control batches. Sizes count converted bytes: v3 bounds the response
@@ -89,6 +91,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     {
         var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
         int replicaId = Replication.ReplicaFetch.ReplicaIdOf(request, version);
+        bool readCommitted = version >= 4 && request.IsolationLevel == 1;
         long total = 0;
         bool anyError = false;
         int i = 0;
@@ -121,12 +124,17 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 bool minOneBatch = total == 0;
                 PartitionReadResult read = partition.Replica is { } replica && (replicaId >= 0 || !replica.IsLeader)
                     ? Replication.ReplicaFetch.Read(partition, replica, replicaId, requested.CurrentLeaderEpoch, requested.FetchOffset, budget, context)
-                    : version >= 4
-                    ? partition.Read(requested.FetchOffset, budget, minOneBatch, context)
-                    : ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context);
+                    : version < 4
+                    ? ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context)
+                    : readCommitted ? partition.ReadCommitted(requested.FetchOffset, budget, minOneBatch, context)
+                    : partition.Read(requested.FetchOffset, budget, minOneBatch, context);
                 data.ErrorCode = (short)read.Error;
                 data.HighWatermark = read.HighWatermark;
-                data.LastStableOffset = read.HighWatermark;
+                data.LastStableOffset = read.LastStableOffset;
+                if (readCommitted)
+                {
+                    data.AbortedTransactions = read.AbortedTransactions is { } aborted ? ToResponse(aborted) : NoAbortedTransactions;
+                }
                 data.LogStartOffset = read.LogStartOffset;
                 data.Records = read.Records;
                 total += read.Records.Length;
@@ -134,6 +142,19 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             }
         }
         return (response, total, anyError);
+    }
+
+    /// <summary>Shared by every read_committed answer without aborted transactions; only ever serialized.</summary>
+    private static readonly List<FetchResponse.AbortedTransaction> NoAbortedTransactions = [];
+
+    private static List<FetchResponse.AbortedTransaction> ToResponse(List<Storage.AbortedTransaction> aborted)
+    {
+        var result = new List<FetchResponse.AbortedTransaction>(aborted.Count);
+        foreach (Storage.AbortedTransaction txn in aborted)
+        {
+            result.Add(new FetchResponse.AbortedTransaction { ProducerId = txn.ProducerId, FirstOffset = txn.FirstOffset });
+        }
+        return result;
     }
 
     /// <summary>Fetch v0-3: reads stored batches and down-converts them to the version's message format.</summary>

@@ -4,8 +4,9 @@ using Rill.Protocol.Messages;
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// FindCoordinator (key 10), v0-6. This node coordinates every group. Transaction coordinators
-/// (key type 1) do not exist yet: COORDINATOR_NOT_AVAILABLE. v4+ answers several keys at once (KIP-699).
+/// FindCoordinator (key 10), v0-6. This node coordinates every group (key type 0) and every
+/// transactional id (key type 1); other key types (2, share groups) answer INVALID_REQUEST.
+/// v4+ answers several keys at once (KIP-699).
 /// </summary>
 internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
@@ -21,8 +22,8 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
     {
         var (host, port) = _broker.Cluster.AdvertisedFor(context.Session?.Listener.Name);
         int node = _broker.Cluster.NodeId;
-        ErrorCode error = request.KeyType == 0 ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
-        string? message = error == ErrorCode.None ? null : "Transactions are not supported by this Rill version yet.";
+        ErrorCode error = request.KeyType is 0 or 1 ? ErrorCode.None : ErrorCode.InvalidRequest;
+        string? message = error == ErrorCode.None ? null : $"Unknown coordinator key type {request.KeyType}.";
         var response = new FindCoordinatorResponse();
         if (context.ApiVersion < 4)
         {

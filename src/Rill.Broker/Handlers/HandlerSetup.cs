@@ -32,8 +32,16 @@ internal static class HandlerSetup
         registry.Register(new CreatePartitionsHandler(broker));
         registry.Register(new IncrementalAlterConfigsHandler(broker));
         registry.Register(new DescribeClusterHandler(broker));
+        registry.Register(new DescribeProducersHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
+        registry.Register(new AddPartitionsToTxnHandler(broker));
+        registry.Register(new AddOffsetsToTxnHandler(broker));
+        registry.Register(new EndTxnHandler(broker));
+        registry.Register(new TxnOffsetCommitHandler(broker));
+        registry.Register(new ListTransactionsHandler(broker));
+        registry.Register(new DescribeTransactionsHandler(broker));
+        registry.Register(new WriteTxnMarkersHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
         return registry;

@@ -8,6 +8,8 @@ namespace Rill.Broker.Handlers;
 /// OffsetFetch (key 9), v0-9. A null topic list (v2+) means every committed partition; v8+
 /// asks for several groups at once; v9 names the asking KIP-848 member, which must be current
 /// (UNKNOWN_MEMBER_ID / STALE_MEMBER_EPOCH). A partition without a commit answers offset -1.
+/// v7+ RequireStable: a partition with an offset committed in a still open transaction answers
+/// UNSTABLE_OFFSET_COMMIT (the client retries until the transaction is decided).
 /// </summary>
 internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
@@ -48,14 +50,19 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
                 response.Topics.Add(new OffsetFetchResponse.OffsetFetchResponseTopic
                 {
                     Name = topic,
-                    Partitions = partitions.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartition
-                    {
-                        PartitionIndex = p.Partition,
-                        CommittedOffset = p.Offset?.Offset ?? -1,
-                        CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
-                        Metadata = p.Offset?.Metadata ?? "",
-                        ErrorCode = 0,
-                    }).ToList(),
+                    Partitions = partitions.Select(p => Unstable(request, request.GroupId, topic, p.Partition)
+                        ? new OffsetFetchResponse.OffsetFetchResponsePartition
+                        {
+                            PartitionIndex = p.Partition, CommittedOffset = -1, Metadata = "", ErrorCode = (short)ErrorCode.UnstableOffsetCommit,
+                        }
+                        : new OffsetFetchResponse.OffsetFetchResponsePartition
+                        {
+                            PartitionIndex = p.Partition,
+                            CommittedOffset = p.Offset?.Offset ?? -1,
+                            CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
+                            Metadata = p.Offset?.Metadata ?? "",
+                            ErrorCode = 0,
+                        }).ToList(),
                 });
             }
             return response;
@@ -78,19 +85,27 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
                 Topics = Resolve(group.GroupId, requested).Select(t => new OffsetFetchResponse.OffsetFetchResponseTopics
                 {
                     Name = t.Topic,
-                    Partitions = t.Partitions.Select(p => new OffsetFetchResponse.OffsetFetchResponsePartitions
-                    {
-                        PartitionIndex = p.Partition,
-                        CommittedOffset = p.Offset?.Offset ?? -1,
-                        CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
-                        Metadata = p.Offset?.Metadata ?? "",
-                        ErrorCode = 0,
-                    }).ToList(),
+                    Partitions = t.Partitions.Select(p => Unstable(request, group.GroupId, t.Topic, p.Partition)
+                        ? new OffsetFetchResponse.OffsetFetchResponsePartitions
+                        {
+                            PartitionIndex = p.Partition, CommittedOffset = -1, Metadata = "", ErrorCode = (short)ErrorCode.UnstableOffsetCommit,
+                        }
+                        : new OffsetFetchResponse.OffsetFetchResponsePartitions
+                        {
+                            PartitionIndex = p.Partition,
+                            CommittedOffset = p.Offset?.Offset ?? -1,
+                            CommittedLeaderEpoch = p.Offset?.LeaderEpoch ?? -1,
+                            Metadata = p.Offset?.Metadata ?? "",
+                            ErrorCode = 0,
+                        }).ToList(),
                 }).ToList(),
             });
         }
         return response;
     }
+
+    private bool Unstable(OffsetFetchRequest request, string groupId, string topic, int partition)
+        => request.RequireStable && _broker.Groups.HasPendingTxnOffset(groupId, topic, partition);
 
     private List<(string Topic, List<(int Partition, CommittedOffset? Offset)> Partitions)> Resolve(string groupId,
         List<(string Name, IReadOnlyList<int> Partitions)>? requested)

@@ -12,14 +12,15 @@ namespace Rill.Broker.Handlers;
 /// acks 0 (no response; an error closes the connection), 1 and -1 (all; on one node the leader is the whole ISR, so
 /// min.insync.replicas above 1 answers NOT_ENOUGH_REPLICAS). Offsets are assigned by patching the
 /// stored batch; idempotent batches are checked against the producer's sequence state, and a
-/// duplicate is answered with its original offsets. Transactional batches wait for the
-/// transaction coordinator (a later issue) and are refused.
+/// duplicate is answered with its original offsets. Transactional batches (KIP-890 part 1): each
+/// partition is first verified with the transaction coordinator (ProduceHandler.Transactions.cs);
+/// one not in the producer's ongoing transaction answers INVALID_TXN_STATE, an old epoch PRODUCER_FENCED.
 /// Per-record errors (KIP-467, v8+): when some records make the batch invalid (no key on a compacted
 /// topic: INVALID_RECORD; a timestamp outside message.timestamp.before/after.max.ms: INVALID_TIMESTAMP),
 /// nothing of the partition's data is appended and RecordErrors names each bad record's index with
 /// a message, ErrorMessage summarises them; older versions get the same error code without the list.
 /// </summary>
-internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
+internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private readonly KafkaBroker _broker;
 
@@ -30,11 +31,16 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
     public override short MaxVersion => 11;
 
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
+        => request.TransactionalId is not null && _broker.Config.TransactionPartitionVerificationEnable
+            ? HandleTransactionalAsync(context, request)
+            : Handle(context, request, null);
+
+    private ValueTask<ProduceResponse?> Handle(RequestContext context, ProduceRequest request,
+        Dictionary<(string Topic, int Partition), ErrorCode>? unverified)
     {
         short acks = request.Acks;
         var response = new ProduceResponse();
         bool validAcks = acks is 0 or 1 or -1;
-        bool transactional = request.TransactionalId is not null;
         List<(ProduceResponse.PartitionProduceResponse, Task<ErrorCode>)>? awaitingIsr = null;
 
         foreach (var topicData in request.TopicData)
@@ -61,10 +67,10 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                     error = ErrorCode.InvalidTopicException;
                     message = $"Cannot append to internal topic {partition.Topic.Name}.";
                 }
-                else if (transactional)
+                else if (unverified is not null && unverified.TryGetValue((topicData.Name, partitionData.Index), out ErrorCode txnError))
                 {
-                    error = ErrorCode.TransactionalIdAuthorizationFailed;
-                    message = "Transactions are not supported by this Rill version yet.";
+                    error = txnError;
+                    message = "The partition is not part of the producer's ongoing transaction (AddPartitionsToTxn first).";
                 }
                 else if (partition.Replica is { } replica && Replication.ReplicaProduce.Reject(replica, partition, acks, out error, out message))
                 {

@@ -20,16 +20,16 @@ internal static class ReplicaReads
         LogReadResult read = partition.Log.Read(offset, maxBytes, minOneBatch);
         if (read.Error != ErrorCode.None)
         {
-            return new PartitionReadResult(read.Error, ReadOnlyMemory<byte>.Empty, highWatermark, read.LogStartOffset);
+            return new PartitionReadResult(read.Error, ReadOnlyMemory<byte>.Empty, highWatermark, read.LogStartOffset, partition.LastStableOffset);
         }
         if (offset >= highWatermark)
         {
-            return new PartitionReadResult(ErrorCode.None, ReadOnlyMemory<byte>.Empty, highWatermark, read.LogStartOffset);
+            return new PartitionReadResult(ErrorCode.None, ReadOnlyMemory<byte>.Empty, highWatermark, read.LogStartOffset, partition.LastStableOffset);
         }
         ReadOnlyMemory<byte> records = read.CopyTo(buffers);
         records = records[..CommittedLength(records.Span, highWatermark)];
         BrokerMeters.BytesOut.Add(records.Length, partition.MetricTags);
-        return new PartitionReadResult(ErrorCode.None, records, highWatermark, read.LogStartOffset);
+        return new PartitionReadResult(ErrorCode.None, records, highWatermark, read.LogStartOffset, partition.LastStableOffset);
     }
 
     /// <summary>The length of the leading whole batches whose last offset is below <paramref name="highWatermark"/>.</summary>
@@ -56,6 +56,6 @@ internal static class ReplicaReads
     {
         LogReadResult read = partition.Log.Read(offset, maxBytes, minOneBatch: true);
         ReadOnlyMemory<byte> records = read.Error == ErrorCode.None ? read.CopyTo(buffers) : ReadOnlyMemory<byte>.Empty;
-        return new PartitionReadResult(read.Error, records, highWatermark, read.LogStartOffset);
+        return new PartitionReadResult(read.Error, records, highWatermark, read.LogStartOffset, highWatermark);
     }
 }
