@@ -5,6 +5,7 @@ using Rill.Broker.Config;
 using Rill.Broker.Handlers;
 using Rill.Broker.Network;
 using Rill.Broker.Security;
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Coordination.Groups;
 using Rill.Coordination.Groups.Consumer;
@@ -48,7 +49,8 @@ public sealed class KafkaBroker : IAsyncDisposable
             Assignors = config.GroupConsumerAssignors,
         });
         Transactions = new Transactions.BrokerTransactions(config, Topics, Groups, Time);
-        Security = new BrokerSecurity(config);
+        Security = new BrokerSecurity(config, Time);
+        Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]), _loggerFactory.CreateLogger("kafka.authorizer.logger"));
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
@@ -71,6 +73,9 @@ public sealed class KafkaBroker : IAsyncDisposable
     /// <summary>Every listener's TLS and SASL settings.</summary>
     public BrokerSecurity Security { get; }
 
+    /// <summary>ACLs and the checks every handler makes (allows everything unless authorizer.class.name is set).</summary>
+    public AclAuthorizer Authorizer { get; }
+
     internal ILogger CreateLogger<T>() => _loggerFactory.CreateLogger<T>();
     internal CancellationToken Stopping => _stopping.Token;
 
@@ -89,8 +94,10 @@ public sealed class KafkaBroker : IAsyncDisposable
     {
         Directory.CreateDirectory(Config.LogDirs[0]);
         _cluster.LoadOrCreateMeta(Config.LogDirs[0]);
+        Authorizer.Load();
         ILogger log = _loggerFactory.CreateLogger<KafkaBroker>();
         ConfigLayers.Load(Config.LogDirs[0], message => log.LogWarning("{Message}", message));
+        Security.ScramCredentials.Load(Config.LogDirs[0]);
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
         Groups.BeginLoading();
         Transactions.BeginLoading();

@@ -1,7 +1,7 @@
 namespace Rill.Client;
 
 /// <summary>Settings every client shares. Names follow Kafka's client properties.</summary>
-public class ClientConfig
+public partial class ClientConfig
 {
     /// <summary>bootstrap.servers: "host:port[,host:port...]".</summary>
     public string BootstrapServers { get; set; } = "127.0.0.1:9092";

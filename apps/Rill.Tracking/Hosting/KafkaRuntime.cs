@@ -10,8 +10,11 @@ namespace Rill.Tracking.Hosting;
 /// </summary>
 public sealed class KafkaRuntime : IAsyncDisposable
 {
-    private KafkaRuntime(string bootstrap, EmbeddedBroker? embedded, RegionPartitionMap map)
+    private readonly IReadOnlyDictionary<string, string> _clientProperties;
+
+    private KafkaRuntime(string bootstrap, EmbeddedBroker? embedded, RegionPartitionMap map, IReadOnlyDictionary<string, string> clientProperties)
     {
+        _clientProperties = clientProperties;
         BootstrapServers = bootstrap;
         Embedded = embedded;
         PartitionMap = map;
@@ -47,11 +50,13 @@ public sealed class KafkaRuntime : IAsyncDisposable
         }
         try
         {
-            int partitions = await CreateTopicsAsync(bootstrap, options.Partitions, cancellationToken).ConfigureAwait(false);
+            var properties = embedded is null ? options.KafkaProperties : new Dictionary<string, string>();
+            int partitions = await CreateTopicsAsync(Apply(new AdminClientConfig { BootstrapServers = bootstrap, ClientId = "rill-tracking-admin" }, properties),
+                options.Partitions, cancellationToken).ConfigureAwait(false);
             RegionPartitionMap map = options.RegionPartitions is { } text
                 ? RegionPartitionMap.Parse(text, partitions)
                 : RegionPartitionMap.Default(partitions);
-            return new KafkaRuntime(bootstrap, embedded, map);
+            return new KafkaRuntime(bootstrap, embedded, map, properties);
         }
         catch
         {
@@ -64,9 +69,9 @@ public sealed class KafkaRuntime : IAsyncDisposable
     }
 
     /// <summary>Creates the topics that are missing; returns rider-updates' partition count (an existing topic keeps its count).</summary>
-    private static async Task<int> CreateTopicsAsync(string bootstrap, int partitions, CancellationToken cancellationToken)
+    private static async Task<int> CreateTopicsAsync(AdminClientConfig config, int partitions, CancellationToken cancellationToken)
     {
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = bootstrap, ClientId = "rill-tracking-admin" });
+        await using var admin = new AdminClient(config);
         var wanted = new[]
         {
             new NewTopic(TopicNames.RiderUpdates, partitions),
@@ -100,15 +105,33 @@ public sealed class KafkaRuntime : IAsyncDisposable
         }
     }
 
-    public ProducerConfig ProducerConfig(string clientId) => new()
+    /// <summary>Applies --kafka-property settings (security.protocol, sasl.*, ssl.*) to a client config.</summary>
+    private static T Apply<T>(T config, IReadOnlyDictionary<string, string> properties) where T : ClientConfig
+    {
+        foreach (var (name, value) in properties)
+        {
+            if (!config.Set(name, value))
+            {
+                throw new ArgumentException($"--kafka-property {name}: not a client property Rill.Client knows.");
+            }
+        }
+        return config;
+    }
+
+    private T Apply<T>(T config) where T : ClientConfig => Apply(config, _clientProperties);
+
+    /// <summary>An admin client's config for this cluster (security settings included).</summary>
+    public AdminClientConfig AdminConfig(string clientId) => Apply(new AdminClientConfig { BootstrapServers = BootstrapServers, ClientId = clientId });
+
+    public ProducerConfig ProducerConfig(string clientId) => Apply(new ProducerConfig
     {
         BootstrapServers = BootstrapServers,
         ClientId = clientId,
         Acks = Acks.All,
         LingerMs = 2,
-    };
+    });
 
-    public ConsumerConfig GroupConfig(string groupId) => new()
+    public ConsumerConfig GroupConfig(string groupId) => Apply(new ConsumerConfig
     {
         BootstrapServers = BootstrapServers,
         ClientId = groupId,
@@ -119,16 +142,16 @@ public sealed class KafkaRuntime : IAsyncDisposable
         HeartbeatIntervalMs = 1_000,
         FetchMaxWaitMs = 100,
         PartitionAssignmentStrategy = "range",
-    };
+    });
 
     /// <summary>A consumer without a group that reads whole topics (order-events, rider-latest).</summary>
-    public ConsumerConfig ReaderConfig(string clientId) => new()
+    public ConsumerConfig ReaderConfig(string clientId) => Apply(new ConsumerConfig
     {
         BootstrapServers = BootstrapServers,
         ClientId = clientId,
         EnableAutoCommit = false,
         FetchMaxWaitMs = 100,
-    };
+    });
 
     public async ValueTask DisposeAsync()
     {

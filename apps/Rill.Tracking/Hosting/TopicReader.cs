@@ -9,7 +9,7 @@ public static class TopicReader
     public static async Task<Dictionary<TopicPartition, long>> AssignAllFromStartAsync<TKey, TValue>(Consumer<TKey, TValue> consumer, KafkaRuntime kafka,
         string topic, CancellationToken cancellationToken)
     {
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = kafka.BootstrapServers, ClientId = "rill-tracking-reader" });
+        await using var admin = new AdminClient(kafka.AdminConfig("rill-tracking-reader"));
         var described = await admin.DescribeTopicsAsync([topic], cancellationToken).ConfigureAwait(false);
         var partitions = described[0].Partitions.Select(p => new TopicPartition(topic, p.Partition)).ToList();
         var ends = await admin.ListOffsetsAsync(partitions.Select(p => (p, Offsets.Latest)), cancellationToken).ConfigureAwait(false);

@@ -6,6 +6,12 @@ public sealed class TrackingOptions
     public string Urls { get; set; } = "http://127.0.0.1:5080";
     public string DataDirectory { get; set; } = Path.Combine(Environment.CurrentDirectory, ".rill-data", "tracking");
     public string? BootstrapServers { get; set; }
+
+    /// <summary>
+    /// --kafka-property key=value (repeatable): client properties for an external cluster with librdkafka's
+    /// names, e.g. security.protocol=SASL_SSL, sasl.mechanism=SCRAM-SHA-512, sasl.username, ssl.ca.location.
+    /// </summary>
+    public Dictionary<string, string> KafkaProperties { get; } = new(StringComparer.Ordinal);
     public int BrokerPort { get; set; }
     public string? PostgresConnectionString { get; set; }
     public bool Demo { get; set; }
@@ -47,6 +53,15 @@ public sealed class TrackingOptions
                 case "--urls": o.Urls = Value(); break;
                 case "--data": o.DataDirectory = Path.GetFullPath(Value()); break;
                 case "--bootstrap-server": o.BootstrapServers = Value(); break;
+                case "--kafka-property":
+                    string pair = Value();
+                    int eq = pair.IndexOf('=');
+                    if (eq <= 0)
+                    {
+                        throw new ArgumentException($"--kafka-property expects key=value, not '{pair}'.");
+                    }
+                    o.KafkaProperties[pair[..eq]] = pair[(eq + 1)..];
+                    break;
                 case "--broker-port": o.BrokerPort = ParseInt(arg, Value(), 0, 65535); break;
                 case "--postgres": o.PostgresConnectionString = Value(); break;
                 case "--demo": o.Demo = true; break;

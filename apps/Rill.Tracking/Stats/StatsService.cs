@@ -22,7 +22,7 @@ public sealed class StatsService(KafkaRuntime kafka, IngestMetrics metrics, Role
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = kafka.BootstrapServers, ClientId = "rill-tracking-stats" });
+        await using var admin = new AdminClient(kafka.AdminConfig("rill-tracking-stats"));
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         long lastAcked = metrics.Acked;
         long lastTick = Environment.TickCount64;

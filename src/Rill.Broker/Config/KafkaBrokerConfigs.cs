@@ -125,7 +125,7 @@ public static class KafkaBrokerConfigs
         D("compression.lz4.level", Int, "9", "[1,...,17]", N, Dyn),
         D("compression.zstd.level", Int, "3", "[-131072,...,22]", N, Dyn),
         D("connections.max.idle.ms", Long, "600000", "", N),
-        D("connections.max.reauth.ms", Long, "0", "", N),
+        D("connections.max.reauth.ms", Long, "0", "", A),
         D("controlled.shutdown.enable", Bool, "true", "", N),
         D("controller.quorum.append.linger.ms", Int, "25", "", N),
         D("controller.quorum.request.timeout.ms", Int, "2000", "", N),
@@ -239,7 +239,7 @@ public static class KafkaBrokerConfigs
         D("sasl.login.refresh.window.factor", Dbl, "0.8", "", N),
         D("sasl.login.refresh.window.jitter", Dbl, "0.05", "", N),
         D("sasl.mechanism.inter.broker.protocol", Str, "GSSAPI", "", N),
-        D("sasl.oauthbearer.jwks.endpoint.url", Str, null, "", N),
+        D("sasl.oauthbearer.jwks.endpoint.url", Str, null, "", A),
         D("sasl.oauthbearer.token.endpoint.url", Str, null, "", N),
         D("sasl.server.callback.handler.class", Class, null, "", N),
         D("sasl.server.max.receive.size", Int, "524288", "", A),
@@ -271,7 +271,9 @@ public static class KafkaBrokerConfigs
         D("alter.config.policy.class.name", Class, null, "", N),
         D("alter.log.dirs.replication.quota.window.num", Int, "11", "[1,...]", N),
         D("alter.log.dirs.replication.quota.window.size.seconds", Int, "1", "[1,...]", N),
-        D("authorizer.class.name", Str, "", "non-null string", N),
+        D("authorizer.class.name", Str, "", "non-null string", A),
+        D("allow.everyone.if.no.acl.found", Bool, "false", "", A), // read by the authorizer, as Kafka passes it to StandardAuthorizer
+        D("super.users", Str, "", "", A),
         D("client.quota.callback.class", Class, null, "", N),
         D("connection.failed.authentication.delay.ms", Int, "100", "[0,...]", A),
         D("controller.quorum.retry.backoff.ms", Int, "20", "", N),
@@ -300,14 +302,14 @@ public static class KafkaBrokerConfigs
         D("sasl.login.read.timeout.ms", Int, null, "", N),
         D("sasl.login.retry.backoff.max.ms", Long, "10000", "", N),
         D("sasl.login.retry.backoff.ms", Long, "100", "", N),
-        D("sasl.oauthbearer.clock.skew.seconds", Int, "30", "", N),
-        D("sasl.oauthbearer.expected.audience", List, null, "", N),
-        D("sasl.oauthbearer.expected.issuer", Str, null, "", N),
+        D("sasl.oauthbearer.clock.skew.seconds", Int, "30", "", A),
+        D("sasl.oauthbearer.expected.audience", List, null, "", A),
+        D("sasl.oauthbearer.expected.issuer", Str, null, "", A),
         D("sasl.oauthbearer.jwks.endpoint.refresh.ms", Long, "3600000", "", N),
         D("sasl.oauthbearer.jwks.endpoint.retry.backoff.max.ms", Long, "10000", "", N),
         D("sasl.oauthbearer.jwks.endpoint.retry.backoff.ms", Long, "100", "", N),
         D("sasl.oauthbearer.scope.claim.name", Str, "scope", "", N),
-        D("sasl.oauthbearer.sub.claim.name", Str, "sub", "", N),
+        D("sasl.oauthbearer.sub.claim.name", Str, "sub", "", A),
         D("security.providers", Str, null, "", N),
         D("ssl.allow.dn.changes", Bool, "false", "", N),
         D("ssl.allow.san.changes", Bool, "false", "", N),
@@ -323,6 +325,10 @@ public static class KafkaBrokerConfigs
         // Rill's own: where cluster metadata lives (docs/dev/cluster.md). Unset: the single-node broker, metadata on local disk.
         D("rill.metadata.etcd.endpoints", Str, null, "", A),
         D("rill.metadata.etcd.prefix", Str, "/rill", "", A),
+        // Rill's own: an OAUTHBEARER verification key in a file (PEM public key, or an HMAC secret), besides a JWKS file.
+        D("rill.sasl.oauthbearer.verification.key.location", Str, null, "", A),
+        // Rill's own: failed SASL logins per client IP within a minute before that IP's connections are closed at once.
+        D("rill.sasl.max.failed.logins.per.ip", Int, "10", "[0,...]", A),
 
         // Removed in Kafka 4.0 (ZooKeeper mode, message format v0/v1): accepted, never applied.
         R("zookeeper.connect"),

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Coordination.Transactions;
 using Rill.Protocol;
@@ -24,6 +25,14 @@ internal sealed class AddOffsetsToTxnHandler : ApiHandler<AddOffsetsToTxnRequest
         if (request.GroupId.Length == 0)
         {
             return new AddOffsetsToTxnResponse { ErrorCode = (short)ErrorCode.InvalidGroupId };
+        }
+        if (!_broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId))
+        {
+            return new AddOffsetsToTxnResponse { ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed };
+        }
+        if (!_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new AddOffsetsToTxnResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
         }
         var partition = new TxnPartition(ConsumerOffsetsLog.TopicName, _broker.OffsetsLog.PartitionOf(request.GroupId));
         ErrorCode error = await _broker.Transactions.Coordinator.AddPartitionsAsync(request.TransactionalId, request.ProducerId,

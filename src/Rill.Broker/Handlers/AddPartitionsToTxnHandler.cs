@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Coordination.Transactions;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -27,7 +28,7 @@ internal sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnR
         if (context.ApiVersion < 4)
         {
             var topics = request.V3AndBelowTopics.Select(t => (t.Name, (IReadOnlyList<int>)t.Partitions)).ToList();
-            var results = await AddAsync(request.V3AndBelowTransactionalId, request.V3AndBelowProducerId,
+            var results = await AddAsync(context, request.V3AndBelowTransactionalId, request.V3AndBelowProducerId,
                 request.V3AndBelowProducerEpoch, verifyOnly: false, topics).ConfigureAwait(false);
             foreach (var topic in results.GroupBy(r => r.Partition.Topic, StringComparer.Ordinal))
             {
@@ -46,7 +47,7 @@ internal sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnR
         foreach (var txn in request.Transactions)
         {
             var topics = txn.Topics.Select(t => (t.Name, (IReadOnlyList<int>)t.Partitions)).ToList();
-            var results = await AddAsync(txn.TransactionalId, txn.ProducerId, txn.ProducerEpoch, txn.VerifyOnly, topics).ConfigureAwait(false);
+            var results = await AddAsync(context, txn.TransactionalId, txn.ProducerId, txn.ProducerEpoch, txn.VerifyOnly, topics).ConfigureAwait(false);
             response.ResultsByTransaction.Add(new AddPartitionsToTxnResponse.AddPartitionsToTxnResult
             {
                 TransactionalId = txn.TransactionalId,
@@ -65,11 +66,28 @@ internal sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnR
         return response;
     }
 
-    private async Task<List<(TxnPartition Partition, ErrorCode Error)>> AddAsync(string transactionalId, long producerId, short producerEpoch,
-        bool verifyOnly, List<(string Name, IReadOnlyList<int> Partitions)> topics)
+    private async Task<List<(TxnPartition Partition, ErrorCode Error)>> AddAsync(RequestContext context, string transactionalId, long producerId,
+        short producerEpoch, bool verifyOnly, List<(string Name, IReadOnlyList<int> Partitions)> topics)
     {
         var partitions = topics.SelectMany(t => t.Partitions.Select(p => new TxnPartition(t.Name, p))).Distinct().ToList();
         var results = new List<(TxnPartition, ErrorCode)>(partitions.Count);
+        // Kafka: a broker's verification (verifyOnly) needs CLUSTER_ACTION; a client needs WRITE on the transactional id and on each topic.
+        ErrorCode refused = verifyOnly
+            ? _broker.Authorizer.AllowsCluster(context, AclOperation.ClusterAction) ? ErrorCode.None : ErrorCode.ClusterAuthorizationFailed
+            : _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, transactionalId) ? ErrorCode.None
+            : ErrorCode.TransactionalIdAuthorizationFailed;
+        if (refused != ErrorCode.None)
+        {
+            results.AddRange(partitions.Select(p => (p, refused)));
+            return results;
+        }
+        var deniedTopics = verifyOnly ? [] : partitions.Select(p => p.Topic).Distinct()
+            .Where(t => !_broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.Topic, t)).ToHashSet(StringComparer.Ordinal);
+        if (deniedTopics.Count > 0)
+        {
+            results.AddRange(partitions.Select(p => (p, deniedTopics.Contains(p.Topic) ? ErrorCode.TopicAuthorizationFailed : ErrorCode.OperationNotAttempted)));
+            return results;
+        }
         TransactionCoordinator coordinator = _broker.Transactions.Coordinator;
         if (verifyOnly)
         {

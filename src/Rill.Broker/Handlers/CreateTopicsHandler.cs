@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Admin;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -31,8 +32,18 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
         var response = new CreateTopicsResponse();
         var counts = request.Topics.CountBy(t => t.Name).ToDictionary(StringComparer.Ordinal);
         var reported = new HashSet<string>(StringComparer.Ordinal);
+        bool clusterCreate = _broker.Authorizer.AllowsCluster(context, AclOperation.Create, logIfDenied: false);
         foreach (var topic in request.Topics)
         {
+            if (counts[topic.Name] > 1 && reported.Contains(topic.Name))
+            {
+                continue;
+            }
+            if (counts[topic.Name] == 1 && !clusterCreate && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, topic.Name))
+            {
+                response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Creating the topic needs CREATE on the cluster or the topic."));
+                continue;
+            }
             if (counts[topic.Name] > 1)
             {
                 if (reported.Add(topic.Name))
@@ -60,6 +71,7 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             }
         }
 
+        bool clusterCreate = _broker.Authorizer.AllowsCluster(context, AclOperation.Create, logIfDenied: false);
         foreach (var topic in request.Topics)
         {
             if (duplicates.Contains(topic.Name))
@@ -70,7 +82,20 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
                 }
                 continue;
             }
-            response.Topics.Add(Create(topic, request.ValidateOnly, context.ApiVersion));
+            if (!clusterCreate && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, topic.Name))
+            {
+                response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed: creating a topic needs CREATE on the cluster or the topic."));
+                continue;
+            }
+            CreateTopicsResponse.CreatableTopicResult result = Create(topic, request.ValidateOnly, context.ApiVersion);
+            if (result.ErrorCode == 0 && result.Configs is { Count: > 0 }
+                && !_broker.Authorizer.Allows(context, AclOperation.DescribeConfigs, AclResourceType.Topic, topic.Name, logIfDenied: false))
+            {
+                // Created, but the principal may not see the topic's configs (Kafka: the configs are left out, flagged in the tagged field).
+                result.Configs = [];
+                result.TopicConfigErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+            }
+            response.Topics.Add(result);
         }
         return response;
     }

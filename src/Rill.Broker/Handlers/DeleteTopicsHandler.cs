@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -27,22 +28,37 @@ internal sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Dele
         {
             foreach (string name in request.TopicNames)
             {
-                response.Responses.Add(await DeleteAsync(name, Guid.Empty).ConfigureAwait(false));
+                response.Responses.Add(await DeleteAsync(context, name, Guid.Empty).ConfigureAwait(false));
             }
         }
         else
         {
             foreach (var state in request.Topics)
             {
-                response.Responses.Add(await DeleteAsync(state.Name, state.TopicId).ConfigureAwait(false));
+                response.Responses.Add(await DeleteAsync(context, state.Name, state.TopicId).ConfigureAwait(false));
             }
         }
         return response;
     }
 
-    private async ValueTask<DeleteTopicsResponse.DeletableTopicResult> DeleteAsync(string? name, Guid topicId)
+    private async ValueTask<DeleteTopicsResponse.DeletableTopicResult> DeleteAsync(RequestContext context, string? name, Guid topicId)
     {
+        if (name is not null && !_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Topic, name))
+        {
+            return new DeleteTopicsResponse.DeletableTopicResult { Name = name, TopicId = topicId, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed };
+        }
         Topic? topic = name is not null ? _broker.Topics.Find(name) : _broker.Topics.Find(topicId);
+        if (topic is not null && name is null && !_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Topic, topic.Name))
+        {
+            // By id: a principal that may not even DESCRIBE the topic learns nothing about it.
+            bool describe = _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name, logIfDenied: false);
+            return new DeleteTopicsResponse.DeletableTopicResult
+            {
+                Name = describe ? topic.Name : null,
+                TopicId = topicId,
+                ErrorCode = (short)(describe ? ErrorCode.TopicAuthorizationFailed : ErrorCode.UnknownTopicId),
+            };
+        }
         if (topic is null)
         {
             return new DeleteTopicsResponse.DeletableTopicResult

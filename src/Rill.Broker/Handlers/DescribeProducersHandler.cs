@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -30,8 +31,17 @@ internal sealed class DescribeProducersHandler : ApiHandler<DescribeProducersReq
             var topicResponse = new DescribeProducersResponse.TopicResponse { Name = topic.Name };
             response.Topics.Add(topicResponse);
             Topic? found = _broker.Topics.Find(topic.Name);
+            bool allowed = _broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, topic.Name);
             foreach (int index in topic.PartitionIndexes)
             {
+                if (!allowed)
+                {
+                    topicResponse.Partitions.Add(new DescribeProducersResponse.PartitionResponse
+                    {
+                        PartitionIndex = index, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed,
+                    });
+                    continue;
+                }
                 topicResponse.Partitions.Add(Describe(found?.GetPartition(index), index));
             }
         }

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -25,6 +26,11 @@ internal sealed class DescribeTransactionsHandler : ApiHandler<DescribeTransacti
         {
             var state = new DescribeTransactionsResponse.DescribedTransaction { TransactionalId = id, TransactionState = "", ProducerId = -1, ProducerEpoch = -1, TransactionStartTimeMs = -1 };
             response.TransactionStates.Add(state);
+            if (!_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.TransactionalId, id))
+            {
+                state.ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed;
+                continue;
+            }
             if (coordinator.IsLoading)
             {
                 state.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -21,6 +22,10 @@ internal sealed class EndTxnHandler : ApiHandler<EndTxnRequest, EndTxnResponse>
 
     protected override async ValueTask<EndTxnResponse?> HandleAsync(RequestContext context, EndTxnRequest request)
     {
+        if (!_broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId))
+        {
+            return new EndTxnResponse { ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed };
+        }
         ErrorCode error = await _broker.Transactions.Coordinator.EndTransactionAsync(request.TransactionalId, request.ProducerId,
             request.ProducerEpoch, request.Committed).ConfigureAwait(false);
         return new EndTxnResponse { ErrorCode = (short)error };

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using System.Buffers;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -47,12 +48,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         short version = context.ApiVersion;
         long deadline = _broker.Time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (_broker.Time.TimestampFrequency / 1000.0));
         int maxBytes = version >= 3 && request.MaxBytes > 0 ? request.MaxBytes : int.MaxValue;
-        var partitions = Resolve(request, version);
+        var partitions = Resolve(context, request, version, out bool[]? denied);
 
         Task? changed = null;
         while (true)
         {
-            var (response, bytes, anyError) = Read(context, request, partitions, version, maxBytes);
+            var (response, bytes, anyError) = Read(context, request, partitions, denied, version, maxBytes);
             TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
             bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
             if (enough || anyError || remaining <= TimeSpan.Zero)
@@ -72,14 +73,31 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         }
     }
 
-    private List<Partition?> Resolve(FetchRequest request, short version)
+    /// <summary>
+    /// The partitions to read, null where unknown or not authorized; <paramref name="denied"/> marks the
+    /// unauthorized ones (null when every topic is allowed). A consumer needs READ on each topic; a
+    /// follower (replica id / replica state set) needs CLUSTER_ACTION on the cluster for all of them.
+    /// </summary>
+    private List<Partition?> Resolve(RequestContext context, FetchRequest request, short version, out bool[]? denied)
     {
+        denied = null;
         var result = new List<Partition?>();
+        bool follower = request.ReplicaId >= 0 || request.ReplicaState is { ReplicaId: >= 0 };
+        bool clusterAllowed = !follower || _broker.Authorizer.AllowsCluster(context, AclOperation.ClusterAction);
         foreach (var topic in request.Topics)
         {
             Topic? found = version >= 13 ? _broker.Topics.Find(topic.TopicId) : _broker.Topics.Find(topic.Topic);
+            string? name = found?.Name ?? (version >= 13 ? null : topic.Topic);
+            bool allowed = follower ? clusterAllowed
+                : name is null || _broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, name);
             foreach (var partition in topic.Partitions)
             {
+                if (!allowed)
+                {
+                    (denied ??= new bool[request.Topics.Sum(t => t.Partitions.Count)])[result.Count] = true;
+                    result.Add(null);
+                    continue;
+                }
                 result.Add(found?.GetPartition(partition.Partition));
             }
         }
@@ -87,7 +105,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     }
 
     private (FetchResponse Response, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
-        List<Partition?> partitions, short version, int maxBytes)
+        List<Partition?> partitions, bool[]? denied, short version, int maxBytes)
     {
         var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
         int replicaId = Replication.ReplicaFetch.ReplicaIdOf(request, version);
@@ -101,6 +119,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             response.Responses.Add(topicResponse);
             foreach (var requested in topic.Partitions)
             {
+                bool refused = denied is not null && denied[i];
                 Partition? partition = partitions[i++];
                 var data = new FetchResponse.PartitionData
                 {
@@ -113,6 +132,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                     Records = ReadOnlyMemory<byte>.Empty,
                 };
                 topicResponse.Partitions.Add(data);
+                if (refused)
+                {
+                    data.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    anyError = true;
+                    continue;
+                }
                 if (partition is null)
                 {
                     data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);

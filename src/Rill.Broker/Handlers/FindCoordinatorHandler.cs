@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -27,6 +28,10 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
         var response = new FindCoordinatorResponse();
         if (context.ApiVersion < 4)
         {
+            if (Refused(context, request.KeyType, request.Key) is { } refused)
+            {
+                (error, message) = (refused, null);
+            }
             response.ErrorCode = (short)error;
             response.ErrorMessage = message;
             response.NodeId = error == ErrorCode.None ? node : -1;
@@ -34,8 +39,11 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
             response.Port = error == ErrorCode.None ? port : -1;
             return ValueTask.FromResult<FindCoordinatorResponse?>(response);
         }
+        ErrorCode keyTypeError = error;
+        string? keyTypeMessage = message;
         foreach (string key in request.CoordinatorKeys)
         {
+            (error, message) = Refused(context, request.KeyType, key) is { } refused ? (refused, null) : (keyTypeError, keyTypeMessage);
             response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
             {
                 Key = key,
@@ -48,4 +56,12 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
         }
         return ValueTask.FromResult<FindCoordinatorResponse?>(response);
     }
+
+    /// <summary>DESCRIBE on the group (key type 0) or transactional id (1); null when allowed.</summary>
+    private ErrorCode? Refused(RequestContext context, sbyte keyType, string key) => keyType switch
+    {
+        0 when !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, key) => ErrorCode.GroupAuthorizationFailed,
+        1 when !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.TransactionalId, key) => ErrorCode.TransactionalIdAuthorizationFailed,
+        _ => null,
+    };
 }

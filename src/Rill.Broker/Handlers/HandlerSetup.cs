@@ -35,6 +35,9 @@ internal static class HandlerSetup
         registry.Register(new DescribeProducersHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
+        registry.Register(new DescribeAclsHandler(broker));
+        registry.Register(new CreateAclsHandler(broker));
+        registry.Register(new DeleteAclsHandler(broker));
         registry.Register(new AddPartitionsToTxnHandler(broker));
         registry.Register(new AddOffsetsToTxnHandler(broker));
         registry.Register(new EndTxnHandler(broker));
@@ -44,6 +47,8 @@ internal static class HandlerSetup
         registry.Register(new WriteTxnMarkersHandler(broker));
         registry.Register(new SaslHandshakeHandler());
         registry.Register(new SaslAuthenticateHandler(broker, broker.CreateLogger<SaslAuthenticateHandler>()));
+        registry.Register(new DescribeUserScramCredentialsHandler(broker));
+        registry.Register(new AlterUserScramCredentialsHandler(broker, broker.CreateLogger<AlterUserScramCredentialsHandler>()));
         return registry;
     }
 }

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -23,6 +24,16 @@ internal sealed class InitProducerIdHandler : ApiHandler<InitProducerIdRequest, 
 
     protected override async ValueTask<InitProducerIdResponse?> HandleAsync(RequestContext context, InitProducerIdRequest request)
     {
+        ErrorCode refused = request.TransactionalId is not null
+            ? _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId)
+                ? ErrorCode.None : ErrorCode.TransactionalIdAuthorizationFailed
+            : _broker.Authorizer.AllowsCluster(context, AclOperation.IdempotentWrite, logIfDenied: false)
+                || _broker.Authorizer.AllowsAny(context, AclOperation.Write, AclResourceType.Topic)
+                ? ErrorCode.None : ErrorCode.ClusterAuthorizationFailed;
+        if (refused != ErrorCode.None)
+        {
+            return new InitProducerIdResponse { ErrorCode = (short)refused, ProducerId = -1, ProducerEpoch = -1 };
+        }
         if (request.TransactionalId is null)
         {
             return new InitProducerIdResponse { ErrorCode = 0, ProducerId = _broker.Topics.ProducerIds.Next(), ProducerEpoch = 0 };

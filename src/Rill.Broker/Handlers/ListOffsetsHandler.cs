@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -36,8 +37,21 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
             var topicResponse = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = topic.Name };
             response.Topics.Add(topicResponse);
             Topic? found = _broker.Topics.Find(topic.Name);
+            bool allowed = _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name);
             foreach (var requested in topic.Partitions)
             {
+                if (!allowed)
+                {
+                    topicResponse.Partitions.Add(new ListOffsetsResponse.ListOffsetsPartitionResponse
+                    {
+                        PartitionIndex = requested.PartitionIndex,
+                        ErrorCode = (short)ErrorCode.TopicAuthorizationFailed,
+                        Timestamp = -1,
+                        Offset = -1,
+                        LeaderEpoch = -1,
+                    });
+                    continue;
+                }
                 topicResponse.Partitions.Add(Answer(found?.GetPartition(requested.PartitionIndex), requested, context.ApiVersion, now,
                     readCommitted: context.ApiVersion >= 2 && request.IsolationLevel == 1));
             }

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Coordination.Transactions;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -43,7 +44,8 @@ internal sealed class ListTransactionsHandler : ApiHandler<ListTransactionsReque
         long now = _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
         foreach (TransactionSnapshot t in (await coordinator.ListAsync().ConfigureAwait(false)).OrderBy(t => t.TransactionalId, StringComparer.Ordinal))
         {
-            if ((request.StateFilters.Count > 0 && !states.Contains(t.State))
+            if (!_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.TransactionalId, t.TransactionalId, logIfDenied: false)
+                || (request.StateFilters.Count > 0 && !states.Contains(t.State))
                 || (request.ProducerIdFilters.Count > 0 && !request.ProducerIdFilters.Contains(t.ProducerId))
                 || (request.DurationFilter >= 0 && (t.StartTimestampMs < 0 || now - t.StartTimestampMs < request.DurationFilter)))
             {

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using System.Runtime.InteropServices;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -42,11 +43,15 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
         var response = new ProduceResponse();
         bool validAcks = acks is 0 or 1 or -1;
         List<(ProduceResponse.PartitionProduceResponse, Task<ErrorCode>)>? awaitingIsr = null;
+        bool transactional = request.TransactionalId is not null;
+        bool transactionAllowed = !transactional
+            || _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId!);
 
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
             response.Responses.Add(topicResponse);
+            bool topicAllowed = _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.Topic, topicData.Name);
             Topic? topic = _broker.Topics.Find(topicData.Name);
             foreach (var partitionData in topicData.PartitionData)
             {
@@ -57,6 +62,14 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                 if (!validAcks)
                 {
                     error = ErrorCode.InvalidRequiredAcks;
+                }
+                else if (!transactionAllowed)
+                {
+                    error = ErrorCode.TransactionalIdAuthorizationFailed;
+                }
+                else if (!topicAllowed)
+                {
+                    error = ErrorCode.TopicAuthorizationFailed;
                 }
                 else if (partition is null)
                 {

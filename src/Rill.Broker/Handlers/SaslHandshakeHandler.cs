@@ -8,7 +8,9 @@ namespace Rill.Broker.Handlers;
 /// SaslHandshake (key 17), v0-1 (KIP-152): picks the mechanism. After v1 the SASL tokens follow
 /// in SaslAuthenticate; after v0 they follow as raw size-prefixed frames, which the connection
 /// hands to <see cref="ConnectionSession.EvaluateRaw"/>. UNSUPPORTED_SASL_MECHANISM lists the listener's
-/// mechanisms; a handshake on a listener without SASL, or a second one, is ILLEGAL_SASL_STATE.
+/// mechanisms; a handshake on a listener without SASL, or a second one before authentication, is
+/// ILLEGAL_SASL_STATE. After a successful SaslAuthenticate exchange, a new v1 handshake with the same
+/// mechanism starts a re-authentication (KIP-368).
 /// </summary>
 internal sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, SaslHandshakeResponse>
 {
@@ -20,7 +22,9 @@ internal sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, Sa
     {
         ConnectionSession? session = context.Session;
         var response = new SaslHandshakeResponse();
-        if (session is null || !session.Listener.Protocol.UsesSasl() || session.HandshakeDone)
+        bool reauthentication = session is { Authenticated: true, HandshakeDone: true, Sasl: null } && context.ApiVersion >= 1
+            && session.Mechanism == request.Mechanism;
+        if (session is null || !session.Listener.Protocol.UsesSasl() || (session.HandshakeDone && !reauthentication))
         {
             response.ErrorCode = (short)ErrorCode.IllegalSaslState;
             context.CloseConnection = true;
@@ -36,6 +40,7 @@ internal sealed class SaslHandshakeHandler : ApiHandler<SaslHandshakeRequest, Sa
         }
         session.Sasl = server;
         session.HandshakeDone = true;
+        session.Mechanism = request.Mechanism;
         session.RawTokens = context.ApiVersion == 0;
         return ValueTask.FromResult<SaslHandshakeResponse?>(response);
     }

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Coordination.Groups;
 using Rill.Coordination.Transactions;
@@ -50,6 +51,18 @@ internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest
         if (request.GroupId.Length == 0)
         {
             return ErrorCode.InvalidGroupId;
+        }
+        if (!_broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId))
+        {
+            return ErrorCode.TransactionalIdAuthorizationFailed;
+        }
+        if (!_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return ErrorCode.GroupAuthorizationFailed;
+        }
+        if (request.Topics.Find(t => !_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, t.Name)) is not null)
+        {
+            return ErrorCode.TopicAuthorizationFailed;
         }
         if (_broker.Groups.IsLoading)
         {

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Coordination.Transactions;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -24,6 +25,7 @@ internal sealed class WriteTxnMarkersHandler : ApiHandler<WriteTxnMarkersRequest
     protected override async ValueTask<WriteTxnMarkersResponse?> HandleAsync(RequestContext context, WriteTxnMarkersRequest request)
     {
         var response = new WriteTxnMarkersResponse();
+        bool allowed = _broker.Authorizer.AllowsCluster(context, AclOperation.ClusterAction);
         foreach (var marker in request.Markers)
         {
             var result = new WriteTxnMarkersResponse.WritableTxnMarkerResult { ProducerId = marker.ProducerId };
@@ -32,7 +34,7 @@ internal sealed class WriteTxnMarkersHandler : ApiHandler<WriteTxnMarkersRequest
                 var topicResult = new WriteTxnMarkersResponse.WritableTxnMarkerTopicResult { Name = topic.Name };
                 foreach (int partition in topic.PartitionIndexes)
                 {
-                    ErrorCode error = await _broker.Transactions.Markers.AppendMarkerAsync(marker.ProducerId, marker.ProducerEpoch,
+                    ErrorCode error = !allowed ? ErrorCode.ClusterAuthorizationFailed : await _broker.Transactions.Markers.AppendMarkerAsync(marker.ProducerId, marker.ProducerEpoch,
                         marker.TransactionResult, marker.CoordinatorEpoch, new TxnPartition(topic.Name, partition)).ConfigureAwait(false);
                     topicResult.Partitions.Add(new WriteTxnMarkersResponse.WritableTxnMarkerPartitionResult { PartitionIndex = partition, ErrorCode = (short)error });
                 }

@@ -141,8 +141,9 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
 
         if (session is not null && !session.MaySend((ApiKey)apiKey))
         {
-            _log.LogWarning("Closing connection {Connection} from {Remote}: API key {ApiKey} before SASL authentication on listener {Listener}",
-                connection.ConnectionId, connection.RemoteEndPoint, apiKey, session.Listener.Name);
+            _log.LogWarning("Closing connection {Connection} from {Remote}: API key {ApiKey} {When} on listener {Listener}",
+                connection.ConnectionId, connection.RemoteEndPoint, apiKey,
+                session.Authenticated ? "after the SASL session expired (connections.max.reauth.ms)" : "before SASL authentication", session.Listener.Name);
             return false;
         }
         IApiHandler? handler = _handlers.Find(apiKey);

@@ -15,10 +15,11 @@ internal static class SaslRawToken
     public static async ValueTask<bool> ServeAsync(ConnectionSession session, ConnectionContext connection, PipeWriter output,
         ReadOnlyMemory<byte> frame, ILogger log)
     {
-        byte[]? reply = session.EvaluateRaw(frame.Span, out string? error);
+        string? error = "Authentication failed: too many failed logins from this address; try again later";
+        byte[]? reply = session.Listener.IsBlocked(connection.RemoteEndPoint) ? null : session.EvaluateRaw(frame.Span, out error);
         if (reply is null)
         {
-            session.Listener.CountFailedLogin();
+            session.Listener.CountFailedLogin(session, connection.RemoteEndPoint);
             log.LogWarning("Failed authentication on listener {Listener} from {Remote} (connection {Connection}): {Error}",
                 session.Listener.Name, connection.RemoteEndPoint, connection.ConnectionId, error);
             return false;

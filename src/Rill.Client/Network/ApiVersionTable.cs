@@ -66,6 +66,9 @@ internal static class ClientVersions
         ApiKey.DeleteRecords => (0, DeleteRecordsRequest.HighestSupportedVersion),
         ApiKey.InitProducerId => (0, InitProducerIdRequest.HighestSupportedVersion),
         ApiKey.DescribeConfigs => (1, DescribeConfigsRequest.HighestSupportedVersion),
+        ApiKey.DescribeAcls => (1, DescribeAclsRequest.HighestSupportedVersion), // v0 has no pattern types
+        ApiKey.CreateAcls => (1, CreateAclsRequest.HighestSupportedVersion),
+        ApiKey.DeleteAcls => (1, DeleteAclsRequest.HighestSupportedVersion),
         ApiKey.CreatePartitions => (0, CreatePartitionsRequest.HighestSupportedVersion),
         ApiKey.DeleteGroups => (0, DeleteGroupsRequest.HighestSupportedVersion),
         ApiKey.IncrementalAlterConfigs => (0, IncrementalAlterConfigsRequest.HighestSupportedVersion),
@@ -79,6 +82,10 @@ internal static class ClientVersions
         ApiKey.DescribeProducers => (0, DescribeProducersRequest.HighestSupportedVersion),
         ApiKey.WriteTxnMarkers => (0, WriteTxnMarkersRequest.HighestSupportedVersion),
         ApiKey.ConsumerGroupHeartbeat => (0, ConsumerGroupHeartbeatRequest.HighestSupportedVersion),
+        ApiKey.SaslHandshake => (1, 1),
+        ApiKey.SaslAuthenticate => (0, 2),
+        ApiKey.DescribeUserScramCredentials => (0, 0),
+        ApiKey.AlterUserScramCredentials => (0, 0),
         _ => throw new KafkaException(ErrorCode.UnsupportedVersion, $"This client does not speak {key}."),
     };
 }

@@ -9,13 +9,15 @@ using Rill.Protocol.Messages;
 namespace Rill.Client.Network;
 
 /// <summary>
-/// One TCP connection to one broker. Requests are pipelined: each gets the next correlation id and
+/// One TCP connection to one broker (TLS and SASL per security.protocol, set up before the first request). Requests are pipelined: each gets the next correlation id and
 /// waits for the response carrying it; a reader loop completes them as frames arrive. A request
 /// older than its timeout closes the connection and fails everything in flight, as Kafka's clients do.
 /// </summary>
 internal sealed class BrokerConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
+    private readonly Stream _stream;
+    private readonly ClientConfig _config;
     private readonly string _clientId;
     private readonly long _timeoutTicks;
     private readonly SemaphoreSlim _writeLock = new(1, 1);
@@ -25,16 +27,19 @@ internal sealed class BrokerConnection : IAsyncDisposable
     private readonly Timer _timeoutTimer;
     private int _nextCorrelationId;
     private Exception? _failure;
+    private Timer? _reauthTimer;
 
-    private BrokerConnection(Socket socket, int nodeId, string host, int port, ClientConfig config)
+    private BrokerConnection(Socket socket, Stream stream, int nodeId, string host, int port, ClientConfig config)
     {
         _socket = socket;
+        _stream = stream;
+        _config = config;
         NodeId = nodeId;
         Host = host;
         Port = port;
         _clientId = config.ClientId;
         _timeoutTicks = config.RequestTimeoutMs * Stopwatch.Frequency / 1000;
-        _reader = new FrameReader(socket);
+        _reader = new FrameReader(stream);
         _timeoutTimer = new Timer(_ => CheckTimeouts(), null, 100, 100);
     }
 
@@ -58,7 +63,22 @@ internal sealed class BrokerConnection : IAsyncDisposable
             socket.Dispose();
             throw new KafkaException(ErrorCode.NetworkException, $"Cannot connect to {host}:{port}: {e.Message}", e);
         }
-        var connection = new BrokerConnection(socket, nodeId, host, port, config);
+        Stream stream = new NetworkStream(socket, ownsSocket: true);
+        if (config.UsesTls)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(config.ConnectTimeoutMs);
+            try
+            {
+                stream = await new Security.ClientTls(config).AuthenticateAsync(stream, host, timeout.Token).ConfigureAwait(false);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        }
+        var connection = new BrokerConnection(socket, stream, nodeId, host, port, config);
         _ = connection.ReadLoopAsync();
         try
         {
@@ -70,6 +90,11 @@ internal sealed class BrokerConnection : IAsyncDisposable
             }
             KafkaException.ThrowIfError(response.ErrorCode, $"ApiVersions from {host}:{port}");
             connection.Versions = new ApiVersionTable(response);
+            if (config.UsesSasl)
+            {
+                long lifetime = await Security.SaslAuthenticator.AuthenticateAsync(connection, config, cancellationToken).ConfigureAwait(false);
+                connection.ScheduleReauthentication(lifetime);
+            }
         }
         catch
         {
@@ -120,13 +145,9 @@ internal sealed class BrokerConnection : IAsyncDisposable
                     pending.CorrelationId = header.CorrelationId;
                     _pending[header.CorrelationId] = pending;
                 }
-                int sent = 0;
-                while (sent < total)
-                {
-                    sent += await _socket.SendAsync(frame.AsMemory(sent, total - sent), SocketFlags.None, _closed.Token).ConfigureAwait(false);
-                }
+                await _stream.WriteAsync(frame.AsMemory(0, total), _closed.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException && _closed.IsCancellationRequested)
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException && _closed.IsCancellationRequested)
             {
                 Fail(new KafkaException(ErrorCode.NetworkException, $"Lost the connection to {Host}:{Port}: {e.Message}", e));
                 ThrowIfFailed();
@@ -170,6 +191,38 @@ internal sealed class BrokerConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// KIP-368: when the broker gave the session a lifetime, authenticate again on this connection at
+    /// 85-95 % of it (as the Java client does); a failed re-authentication closes the connection.
+    /// </summary>
+    private void ScheduleReauthentication(long lifetimeMs)
+    {
+        if (lifetimeMs <= 0 || !IsAlive)
+        {
+            return;
+        }
+        long due = (long)(lifetimeMs * (0.85 + Random.Shared.NextDouble() * 0.10));
+        _reauthTimer?.Dispose();
+        _reauthTimer = new Timer(_ => _ = ReauthenticateAsync(), null, TimeSpan.FromMilliseconds(Math.Max(1, due)), Timeout.InfiniteTimeSpan);
+    }
+
+    private async Task ReauthenticateAsync()
+    {
+        try
+        {
+            long lifetime = await Security.SaslAuthenticator.AuthenticateAsync(this, _config, _closed.Token).ConfigureAwait(false);
+            Reauthentications++;
+            ScheduleReauthentication(lifetime);
+        }
+        catch (Exception e)
+        {
+            Fail(e as KafkaException ?? new KafkaException(ErrorCode.SaslAuthenticationFailed, $"Re-authentication with {Host}:{Port} failed: {e.Message}", e));
+        }
+    }
+
+    /// <summary>Successful KIP-368 re-authentications on this connection (for tests).</summary>
+    internal int Reauthentications { get; private set; }
+
     private void CheckTimeouts()
     {
         long now = Stopwatch.GetTimestamp();
@@ -191,8 +244,10 @@ internal sealed class BrokerConnection : IAsyncDisposable
         }
         _closed.Cancel();
         _timeoutTimer.Dispose();
+        _reauthTimer?.Dispose();
         try
         {
+            _stream.Dispose();
             _socket.Dispose();
         }
         catch (ObjectDisposedException)

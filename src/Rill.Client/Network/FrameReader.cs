@@ -1,11 +1,10 @@
 using System.Buffers.Binary;
-using System.Net.Sockets;
 using Rill.Protocol;
 
 namespace Rill.Client.Network;
 
 /// <summary>Reads size-prefixed response frames through one receive buffer, so small responses cost one syscall for many.</summary>
-internal sealed class FrameReader(Socket socket)
+internal sealed class FrameReader(Stream stream)
 {
     private const int MaxFrame = 512 * 1024 * 1024;
     private readonly byte[] _buffer = new byte[64 * 1024];
@@ -32,7 +31,7 @@ internal sealed class FrameReader(Socket socket)
         {
             if (size - have >= _buffer.Length)
             {
-                int n = await socket.ReceiveAsync(frame.AsMemory(have), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                int n = await stream.ReadAsync(frame.AsMemory(have), cancellationToken).ConfigureAwait(false);
                 if (n == 0)
                 {
                     throw new KafkaException(ErrorCode.NetworkException, "The broker closed the connection.");
@@ -63,7 +62,7 @@ internal sealed class FrameReader(Socket socket)
             _end -= _start;
             _start = 0;
         }
-        int n = await socket.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+        int n = await stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
         if (n == 0)
         {
             throw new KafkaException(ErrorCode.NetworkException, "The broker closed the connection.");

@@ -88,12 +88,13 @@ internal static class BenchCommand
         }
         ProduceCommand.ApplyProducerProperties(config, a.GetAll("--producer-props").SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : ""));
+        CliRunner.Configure(a, config);
         if (a.Get("--transactional-id") is { } transactionalId)
         {
             config.TransactionalId = transactionalId;
         }
         long transactionTicks = a.GetLong("--transaction-duration-ms", 3000) * Stopwatch.Frequency / 1000;
-        await EnsureTopicAsync(config.BootstrapServers, topic, a.GetInt("--partitions", 1)).ConfigureAwait(false);
+        await EnsureTopicAsync(config, topic, a.GetInt("--partitions", 1)).ConfigureAwait(false);
 
         var latency = new LatencyHistogram();
         long failed = 0;
@@ -168,6 +169,7 @@ internal static class BenchCommand
             EnableAutoCommit = false,
             MaxPartitionFetchBytes = 8 * 1024 * 1024,
         };
+        CliRunner.Configure(a, config);
         await using var consumer = new Consumer<ReadOnlyMemory<byte>, ReadOnlyMemory<byte>>(config);
         if (config.GroupId is not null)
         {
@@ -175,7 +177,7 @@ internal static class BenchCommand
         }
         else
         {
-            await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = config.BootstrapServers });
+            await using var admin = new AdminClient(CliRunner.AdminLike(config));
             var partitions = (await admin.DescribeTopicsAsync([topic]).ConfigureAwait(false))[0].Partitions;
             consumer.Assign(partitions.Select(p => new TopicPartitionOffset(topic, p.Partition, Offsets.Earliest)));
         }
@@ -201,9 +203,9 @@ internal static class BenchCommand
         return count >= records ? 0 : 1;
     }
 
-    private static async Task EnsureTopicAsync(string bootstrap, string topic, int partitions)
+    private static async Task EnsureTopicAsync(ClientConfig client, string topic, int partitions)
     {
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = bootstrap });
+        await using var admin = new AdminClient(CliRunner.AdminLike(client));
         try
         {
             await admin.CreateTopicsAsync([new NewTopic(topic, partitions, -1)]).ConfigureAwait(false);

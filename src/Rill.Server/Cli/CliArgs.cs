@@ -21,6 +21,7 @@ internal sealed class CliArgs
     public static CliArgs Parse(string[] args, IEnumerable<string> valueOptions, IEnumerable<string> flagOptions)
     {
         var values = valueOptions.ToHashSet(StringComparer.Ordinal);
+        values.Add(CliRunner.CommandConfigOption);
         var flags = flagOptions.ToHashSet(StringComparer.Ordinal);
         var parsed = new CliArgs();
         for (int i = 0; i < args.Length; i++)

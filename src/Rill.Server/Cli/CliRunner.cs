@@ -34,4 +34,43 @@ internal static class CliRunner
     }
 
     public static string Bootstrap(CliArgs args) => args.Require("--bootstrap-server");
+
+    /// <summary>Every client command takes --command-config FILE (Kafka's tools' name): client properties such as security.protocol.</summary>
+    public const string CommandConfigOption = "--command-config";
+
+    /// <summary>
+    /// Applies the --command-config file (librdkafka / Kafka property names: security.protocol,
+    /// sasl.mechanism, sasl.username, sasl.password, ssl.ca.location, ...) to a client config.
+    /// </summary>
+    public static T Configure<T>(CliArgs args, T config) where T : ClientConfig
+    {
+        if (args.Get(CommandConfigOption) is { } path)
+        {
+            IReadOnlyList<KeyValuePair<string, string>> properties;
+            try
+            {
+                properties = Rill.Broker.Config.JavaProperties.Load(path);
+            }
+            catch (FileNotFoundException)
+            {
+                throw new UsageException($"{CommandConfigOption} file '{path}' does not exist.");
+            }
+            foreach (var (name, value) in properties)
+            {
+                if (name != "bootstrap.servers" && !config.Set(name, value))
+                {
+                    throw new UsageException($"{CommandConfigOption}: unknown client property '{name}'.");
+                }
+            }
+        }
+        return config;
+    }
+
+    /// <summary>An admin client with the connection and security settings of <paramref name="from"/>.</summary>
+    public static AdminClientConfig AdminLike(ClientConfig from)
+    {
+        var admin = new AdminClientConfig { BootstrapServers = from.BootstrapServers, ClientId = from.ClientId };
+        from.CopySecurityTo(admin);
+        return admin;
+    }
 }

@@ -23,7 +23,7 @@ internal static class ClusterCommand
     public static Task<int> RunAsync(string[] args, Console3 io) => CliRunner.RunAsync("cluster", Help, args, io, async () =>
     {
         var a = CliArgs.Parse(args, ["--bootstrap-server", "--etcd-endpoints"], []);
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-cluster" });
+        await using var admin = new AdminClient(CliRunner.Configure(a, new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-cluster" }));
         var cluster = await admin.DescribeClusterAsync().ConfigureAwait(false);
         io.Out.WriteLine($"Cluster id: {cluster.ClusterId}");
         io.Out.WriteLine($"Controller: {cluster.ControllerId}");

@@ -35,7 +35,7 @@ internal static class ConfigsCommand
         };
         string name = a.Has("--entity-default") && type == ConfigResourceType.Broker ? "" : a.Require("--entity-name");
         string label = type == ConfigResourceType.Topic ? $"topic {name}" : name.Length == 0 ? "default brokers" : $"broker {name}";
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-configs" });
+        await using var admin = new AdminClient(CliRunner.Configure(a, new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-configs" }));
         if (action == "--describe")
         {
             var entries = await admin.DescribeConfigsAsync(type, name).ConfigureAwait(false);

@@ -48,6 +48,7 @@ internal static class ConsumeCommand
             AutoOffsetReset = a.Has("--from-beginning") ? AutoOffsetReset.Earliest : AutoOffsetReset.Latest,
             IsolationLevel = a.Get("--isolation-level") == "read_committed" ? IsolationLevel.ReadCommitted : IsolationLevel.ReadUncommitted,
         };
+        CliRunner.Configure(a, config);
         await using var consumer = new Consumer<byte[]?, byte[]?>(config);
         if (config.GroupId is not null)
         {
@@ -70,7 +71,7 @@ internal static class ConsumeCommand
             }
             else
             {
-                await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = config.BootstrapServers });
+                await using var admin = new AdminClient(CliRunner.AdminLike(config));
                 partitions = (await admin.DescribeTopicsAsync([topic]).ConfigureAwait(false))[0].Partitions.Select(p => p.Partition);
             }
             consumer.Assign(partitions.Select(p => new TopicPartitionOffset(topic, p, start)));

@@ -30,7 +30,7 @@ internal static class GroupsCommand
         var a = CliArgs.Parse(args, ["--bootstrap-server", "--group", "--topic", "--to-offset", "--to-datetime"],
             ["--list", "--describe", "--reset-offsets", "--delete", "--all-topics", "--to-earliest", "--to-latest", "--dry-run", "--execute", "--members", "--offsets"]);
         string action = a.Action("--list", "--describe", "--reset-offsets", "--delete");
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-groups" });
+        await using var admin = new AdminClient(CliRunner.Configure(a, new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-groups" }));
         switch (action)
         {
             case "--list":

@@ -32,7 +32,7 @@ internal static class ProduceCommand
         var a = CliArgs.Parse(args, ["--bootstrap-server", "--topic", "--property", "--compression-codec", "--request-required-acks", "--producer-property"], ["--sync"]);
         string topic = a.Require("--topic");
         var props = a.Properties();
-        var config = new ProducerConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-produce" };
+        var config = CliRunner.Configure(a, new ProducerConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-produce" });
         if (a.Get("--compression-codec") is { } codec)
         {
             config.CompressionType = ProducerConfig.ParseCompression(codec);

@@ -31,7 +31,7 @@ internal static class TopicsCommand
         var a = CliArgs.Parse(args, ["--bootstrap-server", "--topic", "--partitions", "--replication-factor", "--config"],
             ["--create", "--list", "--describe", "--alter", "--delete", "--if-exists", "--if-not-exists", "--exclude-internal"]);
         string action = a.Action("--create", "--list", "--describe", "--alter", "--delete");
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-topics" });
+        await using var admin = new AdminClient(CliRunner.Configure(a, new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-topics" }));
         switch (action)
         {
             case "--list":
