@@ -114,6 +114,21 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             },
             m => ((AlterUserScramCredentialsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Alter)],
             AllowedError: (short)ErrorCode.ResourceNotFound),
+        new("describe-quotas", ApiKey.DescribeClientQuotas, 1, _ => new DescribeClientQuotasRequest(),
+            m => ((DescribeClientQuotasResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, DescribeConfigs)]),
+        new("alter-quotas", ApiKey.AlterClientQuotas, 1, r => new AlterClientQuotasRequest
+            {
+                Entries =
+                [
+                    new AlterClientQuotasRequest.AlterClientQuotasEntry
+                    {
+                        Entity = [new AlterClientQuotasRequest.AlterClientQuotasEntity { EntityType = "client-id", EntityName = T(r) }],
+                        Ops = [new AlterClientQuotasRequest.AlterClientQuotasOp { Key = "producer_byte_rate", Value = 1_000_000 }],
+                    },
+                ],
+                ValidateOnly = true,
+            },
+            m => ((AlterClientQuotasResponse)m).Entries[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AlterConfigs)]),
         new("describe-acls", ApiKey.DescribeAcls, 3, _ => DescribeAllAcls(),
             m => ((DescribeAclsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
         new("create-acls", ApiKey.CreateAcls, 3, _ => CreateRequest([Allow("User:carol", Topic, "mx-carol", Read)]),
