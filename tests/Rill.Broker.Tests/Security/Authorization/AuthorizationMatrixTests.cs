@@ -115,7 +115,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             m => ((AlterUserScramCredentialsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Alter)],
             AllowedError: (short)ErrorCode.ResourceNotFound),
         new("describe-quotas", ApiKey.DescribeClientQuotas, 1, _ => new DescribeClientQuotasRequest(),
-            m => ((DescribeClientQuotasResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, DescribeConfigs)]),
+            m => ((DescribeClientQuotasResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.DescribeConfigs)]),
         new("alter-quotas", ApiKey.AlterClientQuotas, 1, r => new AlterClientQuotasRequest
             {
                 Entries =
@@ -128,7 +128,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
                 ],
                 ValidateOnly = true,
             },
-            m => ((AlterClientQuotasResponse)m).Entries[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AlterConfigs)]),
+            m => ((AlterClientQuotasResponse)m).Entries[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.AlterConfigs)]),
         new("describe-acls", ApiKey.DescribeAcls, 3, _ => DescribeAllAcls(),
             m => ((DescribeAclsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
         new("create-acls", ApiKey.CreateAcls, 3, _ => CreateRequest([Allow("User:carol", Topic, "mx-carol", Read)]),
@@ -139,7 +139,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             m => ((DescribeConfigsResponse)m).Results[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("describe-configs-topic"), AclOperation.DescribeConfigs)],
             Setup: CreateTopicAsync),
         new("describe-configs-broker", ApiKey.DescribeConfigs, 4, _ => DescribeConfigs(4, "1"),
-            m => ((DescribeConfigsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AlterConfigs)]),
+            m => ((DescribeConfigsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.AlterConfigs)]),
         new("alter-configs-topic", ApiKey.AlterConfigs, 2, r => new AlterConfigsRequest
             {
                 Resources = [new() { ResourceType = 2, ResourceName = T(r), Configs = [new() { Name = "retention.ms", Value = "60000" }] }],
@@ -150,7 +150,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             {
                 Resources = [new() { ResourceType = 4, ResourceName = "", Configs = [new() { Name = "log.cleaner.threads", ConfigOperation = 0, Value = "1" }] }],
             },
-            m => ((IncrementalAlterConfigsResponse)m).Responses[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AlterConfigs)]),
+            m => ((IncrementalAlterConfigsResponse)m).Responses[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.AlterConfigs)]),
         new("describe-log-dirs", ApiKey.DescribeLogDirs, 4, _ => new DescribeLogDirsRequest { Topics = null },
             m => ((DescribeLogDirsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
         new("create-partitions", ApiKey.CreatePartitions, 3, r => new CreatePartitionsRequest { Topics = [new() { Name = T(r), Count = 2 }], TimeoutMs = 5000 },
