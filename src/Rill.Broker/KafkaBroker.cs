@@ -141,7 +141,18 @@ public sealed class KafkaBroker : IAsyncDisposable
     /// bound, so it registers the advertised port); otherwise does nothing.
     /// </summary>
     public async Task JoinClusterAsync(CancellationToken cancellationToken = default)
-        => _cluster.Member = await Clustering.ClusterJoin.JoinAsync(Config, _cluster, _loggerFactory, cancellationToken).ConfigureAwait(false);
+    {
+        _cluster.Member = await Clustering.ClusterJoin.JoinAsync(Config, _cluster, _loggerFactory, cancellationToken).ConfigureAwait(false);
+        if (_cluster.Member is { } member)
+        {
+            var replication = new Replication.ReplicaManager(this, member, _loggerFactory.CreateLogger<Replication.ReplicaManager>());
+            await replication.StartAsync(cancellationToken).ConfigureAwait(false);
+            Replication = replication;
+        }
+    }
+
+    /// <summary>Cluster mode's data path (topics in the metadata store, replication, failover); null on a single node.</summary>
+    internal Replication.ReplicaManager? Replication { get; private set; }
 
     /// <summary>Serves one accepted Kafka connection until it closes.</summary>
     public Task OnConnectedAsync(ConnectionContext connection) => _connections.OnConnectedAsync(connection);
@@ -155,6 +166,10 @@ public sealed class KafkaBroker : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+        if (Replication is { } replication)
+        {
+            await replication.DisposeAsync().ConfigureAwait(false); // controlled shutdown: leaderships move first
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stateMetrics.Dispose();

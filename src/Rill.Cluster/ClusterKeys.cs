@@ -2,7 +2,7 @@ namespace Rill.Cluster;
 
 /// <summary>
 /// The key layout under rill.metadata.etcd.prefix (one etcd can serve several clusters):
-/// cluster_id, brokers/{id} (lease-held), controller (lease-held), controller_epoch.
+/// cluster_id, brokers/{id} (lease-held), controller (lease-held), controller_epoch, topics/{name}.
 /// </summary>
 public sealed class ClusterKeys
 {
@@ -15,4 +15,6 @@ public sealed class ClusterKeys
     public string Controller => Prefix + "/controller";
     public string ControllerEpoch => Prefix + "/controller_epoch";
     public string All => Prefix + "/";
+    public string TopicsPrefix => Prefix + "/topics/";
+    public string Topic(string name) => TopicsPrefix + name;
 }

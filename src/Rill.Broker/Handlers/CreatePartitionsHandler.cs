@@ -21,7 +21,7 @@ internal sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsReque
     public override short MinVersion => 0;
     public override short MaxVersion => 3;
 
-    protected override ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request)
+    protected override async ValueTask<CreatePartitionsResponse?> HandleAsync(RequestContext context, CreatePartitionsRequest request)
     {
         var response = new CreatePartitionsResponse();
         var counts = request.Topics.CountBy(t => t.Name).ToDictionary(StringComparer.Ordinal);
@@ -31,6 +31,9 @@ internal sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsReque
                 ? (ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request.")
                 : !_broker.Authorizer.Allows(context, AclOperation.Alter, AclResourceType.Topic, topic.Name)
                     ? (ErrorCode.TopicAuthorizationFailed, "Adding partitions needs ALTER on the topic.")
+                : _broker.Replication is { } replication // cluster mode: decided in the metadata store
+                    ? await replication.Admin.AddPartitionsAsync(topic.Name, topic.Count,
+                        topic.Assignments?.Select(a => (IReadOnlyList<int>)a.BrokerIds).ToList(), request.ValidateOnly).ConfigureAwait(false)
                 : _broker.Topics.AddPartitions(topic.Name, topic.Count,
                     topic.Assignments?.Select(a => (IReadOnlyList<int>)a.BrokerIds).ToList(), request.ValidateOnly);
             response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult
@@ -40,6 +43,6 @@ internal sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsReque
                 ErrorMessage = message,
             });
         }
-        return ValueTask.FromResult<CreatePartitionsResponse?>(response);
+        return response;
     }
 }

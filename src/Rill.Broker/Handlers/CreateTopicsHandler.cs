@@ -24,6 +24,41 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
     public override short MaxVersion => 7;
 
     protected override ValueTask<CreateTopicsResponse?> HandleAsync(RequestContext context, CreateTopicsRequest request)
+        => _broker.Replication is null ? ValueTask.FromResult(Handle(context, request)) : new(HandleInClusterAsync(context, request));
+
+    /// <summary>Cluster mode: each topic is decided in the metadata store (docs/dev/cluster.md).</summary>
+    private async Task<CreateTopicsResponse?> HandleInClusterAsync(RequestContext context, CreateTopicsRequest request)
+    {
+        var response = new CreateTopicsResponse();
+        var counts = request.Topics.CountBy(t => t.Name).ToDictionary(StringComparer.Ordinal);
+        var reported = new HashSet<string>(StringComparer.Ordinal);
+        bool clusterCreate = _broker.Authorizer.AllowsCluster(context, AclOperation.Create, logIfDenied: false);
+        foreach (var topic in request.Topics)
+        {
+            if (counts[topic.Name] > 1 && reported.Contains(topic.Name))
+            {
+                continue;
+            }
+            if (counts[topic.Name] == 1 && !clusterCreate && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, topic.Name))
+            {
+                response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Creating the topic needs CREATE on the cluster or the topic."));
+                continue;
+            }
+            if (counts[topic.Name] > 1)
+            {
+                if (reported.Add(topic.Name))
+                {
+                    response.Topics.Add(Error(topic.Name, ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request."));
+                }
+                continue;
+            }
+            response.Topics.Add(await Replication.ClusterAdminRequests.CreateAsync(_broker, _broker.Replication!.Admin, topic, request.ValidateOnly,
+                context.ApiVersion).ConfigureAwait(false));
+        }
+        return response;
+    }
+
+    private CreateTopicsResponse? Handle(RequestContext context, CreateTopicsRequest request)
     {
         var response = new CreateTopicsResponse();
         var seen = new HashSet<string>(StringComparer.Ordinal);
@@ -62,7 +97,7 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             }
             response.Topics.Add(result);
         }
-        return ValueTask.FromResult<CreateTopicsResponse?>(response);
+        return response;
     }
 
     private CreateTopicsResponse.CreatableTopicResult Create(CreateTopicsRequest.CreatableTopic topic, bool validateOnly, short version)

@@ -21,27 +21,27 @@ internal sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Dele
     public override short MinVersion => 0;
     public override short MaxVersion => 6;
 
-    protected override ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request)
+    protected override async ValueTask<DeleteTopicsResponse?> HandleAsync(RequestContext context, DeleteTopicsRequest request)
     {
         var response = new DeleteTopicsResponse();
         if (context.ApiVersion < 6)
         {
             foreach (string name in request.TopicNames)
             {
-                response.Responses.Add(Delete(context, name, Guid.Empty));
+                response.Responses.Add(await DeleteAsync(context, name, Guid.Empty).ConfigureAwait(false));
             }
         }
         else
         {
             foreach (var state in request.Topics)
             {
-                response.Responses.Add(Delete(context, state.Name, state.TopicId));
+                response.Responses.Add(await DeleteAsync(context, state.Name, state.TopicId).ConfigureAwait(false));
             }
         }
-        return ValueTask.FromResult<DeleteTopicsResponse?>(response);
+        return response;
     }
 
-    private DeleteTopicsResponse.DeletableTopicResult Delete(RequestContext context, string? name, Guid topicId)
+    private async ValueTask<DeleteTopicsResponse.DeletableTopicResult> DeleteAsync(RequestContext context, string? name, Guid topicId)
     {
         if (name is not null && !_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Topic, name))
         {
@@ -76,7 +76,9 @@ internal sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Dele
         {
             return Result(topic, ErrorCode.InvalidTopicException, $"'{topic.Name}' is an internal topic and cannot be deleted.");
         }
-        var (error, message) = _broker.Topics.Delete(topic.Name);
+        var (error, message) = _broker.Replication is { } replication
+            ? await replication.Admin.DeleteAsync(topic.Name).ConfigureAwait(false) // cluster mode: deleted in the metadata store
+            : _broker.Topics.Delete(topic.Name);
         return Result(topic, error, message);
     }
 

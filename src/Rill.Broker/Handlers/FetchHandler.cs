@@ -111,6 +111,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         List<Partition?> partitions, bool[]? denied, short version, int maxBytes)
     {
         var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
+        int replicaId = Replication.ReplicaFetch.ReplicaIdOf(request, version);
         bool readCommitted = version >= 4 && request.IsolationLevel == 1;
         long total = 0;
         bool anyError = false;
@@ -149,7 +150,9 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 
                 int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
                 bool minOneBatch = total == 0;
-                PartitionReadResult read = version < 4
+                PartitionReadResult read = partition.Replica is { } replica && (replicaId >= 0 || !replica.IsLeader)
+                    ? Replication.ReplicaFetch.Read(partition, replica, replicaId, requested.CurrentLeaderEpoch, requested.FetchOffset, budget, context)
+                    : version < 4
                     ? ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context)
                     : readCommitted ? partition.ReadCommitted(requested.FetchOffset, budget, minOneBatch, context)
                     : partition.Read(requested.FetchOffset, budget, minOneBatch, context);

@@ -74,6 +74,11 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
             answer.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
             return answer;
         }
+        if (partition.Replica is { IsLeader: false })
+        {
+            answer.ErrorCode = (short)ErrorCode.NotLeaderOrFollower; // cluster mode: only the leader answers
+            return answer;
+        }
         if (version == 0)
         {
             answer.OldStyleOffsets = LegacyOffsets(partition, requested.Timestamp, requested.MaxNumOffsets, now);
@@ -97,7 +102,7 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
         {
             (offset, timestamp) = (-1, -1); // as Kafka: a lookup finds only offsets the isolation level may read
         }
-        answer.LeaderEpoch = 0;
+        answer.LeaderEpoch = partition.Replica?.LeaderEpoch ?? 0;
         answer.Offset = offset;
         answer.Timestamp = timestamp;
         return answer;

@@ -6,7 +6,8 @@ using Rill.Protocol.Messages;
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// Metadata (key 3), v0-12. Lists this node as the only broker and the leader of every partition.
+/// Metadata (key 3), v0-12. Lists this node as the only broker and the leader of every partition
+/// (cluster mode: every live broker, and each partition's leader, epoch, replicas and ISR from the metadata store).
 /// Unknown topics are created when auto.create.topics.enable is on and the request allows it
 /// (always for v0-3, AllowAutoTopicCreation from v4). v0's empty topic list means "all topics";
 /// from v1 that is a null list. Topic ids from v10 (lookup by id answers UNKNOWN_TOPIC_ID).
@@ -104,6 +105,12 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
         {
             return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, Name = name };
         }
+        if (allowAutoCreate && !TopicName.IsInternal(name) && _broker.Replication is { } replication)
+        {
+            // Cluster mode: created in the metadata store in the background; like Kafka, LEADER_NOT_AVAILABLE until then.
+            _ = replication.Admin.AutoCreateAsync(name);
+            return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.LeaderNotAvailable, Name = name };
+        }
         if (allowAutoCreate && !TopicName.IsInternal(name))
         {
             TopicCreateResult created = _broker.Topics.Create(name, -1, -1, [], validateOnly: false);
@@ -135,6 +142,11 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
         };
         for (int i = 0; i < topic.Partitions.Length; i++)
         {
+            if (topic.Partitions[i].Replica is { } replica)
+            {
+                result.Partitions.Add(Replication.ReplicaMetadata.Describe(i, replica.State));
+                continue;
+            }
             result.Partitions.Add(new MetadataResponse.MetadataResponsePartition
             {
                 ErrorCode = 0,

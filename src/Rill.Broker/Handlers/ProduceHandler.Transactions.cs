@@ -44,6 +44,6 @@ internal sealed partial class ProduceHandler
                 }
             }
         }
-        return Handle(context, request, unverified);
+        return await Handle(context, request, unverified).ConfigureAwait(false);
     }
 }

@@ -34,14 +34,15 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
         => request.TransactionalId is not null && _broker.Config.TransactionPartitionVerificationEnable
             ? HandleTransactionalAsync(context, request)
-            : ValueTask.FromResult(Handle(context, request, null));
+            : Handle(context, request, null);
 
-    private ProduceResponse? Handle(RequestContext context, ProduceRequest request,
+    private ValueTask<ProduceResponse?> Handle(RequestContext context, ProduceRequest request,
         Dictionary<(string Topic, int Partition), ErrorCode>? unverified)
     {
         short acks = request.Acks;
         var response = new ProduceResponse();
         bool validAcks = acks is 0 or 1 or -1;
+        List<(ProduceResponse.PartitionProduceResponse, Task<ErrorCode>)>? awaitingIsr = null;
         bool transactional = request.TransactionalId is not null;
         bool transactionAllowed = !transactional
             || _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId!);
@@ -84,7 +85,10 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                     error = txnError;
                     message = "The partition is not part of the producer's ongoing transaction (AddPartitionsToTxn first).";
                 }
-                else if (acks == -1 && partition.Topic.Config.MinInsyncReplicas > 1)
+                else if (partition.Replica is { } replica && Replication.ReplicaProduce.Reject(replica, partition, acks, out error, out message))
+                {
+                }
+                else if (acks == -1 && partition.Replica is null && partition.Topic.Config.MinInsyncReplicas > 1)
                 {
                     error = ErrorCode.NotEnoughReplicas;
                     message = $"min.insync.replicas is {partition.Topic.Config.MinInsyncReplicas} but this single node is the only replica.";
@@ -103,7 +107,7 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                     message = result.ErrorMessage;
                 }
 
-                topicResponse.PartitionResponses.Add(new ProduceResponse.PartitionProduceResponse
+                var answer = new ProduceResponse.PartitionProduceResponse
                 {
                     Index = partitionData.Index,
                     ErrorCode = (short)error,
@@ -112,17 +116,26 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                     LogStartOffset = partition?.LogStartOffset ?? -1,
                     ErrorMessage = message,
                     RecordErrors = ToRecordErrors(result.RecordErrors),
-                });
+                };
+                topicResponse.PartitionResponses.Add(answer);
+                if (acks == -1 && error == ErrorCode.None && partition!.Replica is { } isr)
+                {
+                    (awaitingIsr ??= []).Add((answer, isr.WaitForHighWatermarkAsync(partition.Log.LogEndOffset - 1)));
+                }
             }
+        }
+        if (awaitingIsr is not null)
+        {
+            return new(Replication.ReplicaProduce.WaitForIsrAsync(response, awaitingIsr, request.TimeoutMs));
         }
         if (acks == 0)
         {
             // No response to carry an error: like Kafka, close the connection so the client
             // notices, refreshes its metadata and reconnects.
             context.CloseConnection = response.Responses.Any(t => t.PartitionResponses.Any(p => p.ErrorCode != 0));
-            return null;
+            return ValueTask.FromResult<ProduceResponse?>(null);
         }
-        return response;
+        return ValueTask.FromResult<ProduceResponse?>(response);
     }
 
     private static List<ProduceResponse.BatchIndexAndErrorMessage> ToRecordErrors(IReadOnlyList<RecordError>? errors)

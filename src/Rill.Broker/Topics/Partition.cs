@@ -35,15 +35,19 @@ internal sealed class Partition
     }
 
     public Topic Topic { get; }
+    internal KeyValuePair<string, object?>[] MetricTags => _metricTags;
     public int Index { get; }
     public PartitionLog Log { get; }
     public AppendSignal Appended { get; } = new();
 
     public long LogStartOffset => Log.LogStartOffset;
-    public long HighWatermark => Log.HighWatermark;
+    public long HighWatermark => Replica?.HighWatermark ?? Log.HighWatermark;
+
+    /// <summary>Cluster mode: this broker's replica state of the partition (leader, ISR, high watermark); null on a single node.</summary>
+    public Replication.PartitionReplica? Replica { get; internal set; }
 
     /// <summary>Offsets below it hold no data of a transaction still open (what read_committed consumers may read).</summary>
-    public long LastStableOffset => Log.LastStableOffset;
+    public long LastStableOffset => Replica is { } replica ? Math.Min(Log.LastStableOffset, replica.HighWatermark) : Log.LastStableOffset;
 
     /// <summary>Validates the batches in <paramref name="records"/>, then appends them (patching offsets in place).</summary>
     public PartitionAppendResult Append(Memory<byte> records, short produceVersion)
@@ -98,6 +102,7 @@ internal sealed class Partition
         }
         if (!result.IsDuplicate)
         {
+            Replica?.OnLeaderAppended(result.LastOffset + 1);
             Appended.Notify();
             BrokerMeters.BytesIn.Add(batches.Length, _metricTags);
             BrokerMeters.MessagesIn.Add(result.LastOffset - result.FirstOffset + 1, _metricTags);
@@ -108,6 +113,10 @@ internal sealed class Partition
     /// <summary>Reads whole batches from <paramref name="offset"/> into a buffer rented from <paramref name="buffers"/>.</summary>
     public PartitionReadResult Read(long offset, int maxBytes, bool minOneBatch, IReadBufferSource buffers)
     {
+        if (Replica is { } replica)
+        {
+            return Replication.ReplicaReads.BelowHighWatermark(this, replica.HighWatermark, offset, maxBytes, minOneBatch, buffers);
+        }
         LogReadResult read = Log.Read(offset, maxBytes, minOneBatch);
         ReadOnlyMemory<byte> records = read.Error == ErrorCode.None ? read.CopyTo(buffers) : ReadOnlyMemory<byte>.Empty;
         BrokerMeters.BytesOut.Add(records.Length, _metricTags);
@@ -120,13 +129,13 @@ internal sealed class Partition
     /// </summary>
     public PartitionReadResult ReadCommitted(long offset, int maxBytes, bool minOneBatch, IReadBufferSource buffers)
     {
-        long lastStable = Log.LastStableOffset;
+        long lastStable = LastStableOffset;
         LogReadResult read = Log.Read(offset, maxBytes, minOneBatch, lastStable);
         ReadOnlyMemory<byte> records = read.Error == ErrorCode.None ? read.CopyTo(buffers) : ReadOnlyMemory<byte>.Empty;
         BrokerMeters.BytesOut.Add(records.Length, _metricTags);
         List<AbortedTransaction>? aborted = records.IsEmpty ? null
             : Log.CollectAbortedTransactions(offset, RecordBatchWalker.NextOffsetAfter(records.Span));
-        return new PartitionReadResult(read.Error, records, read.HighWatermark, read.LogStartOffset, lastStable, aborted);
+        return new PartitionReadResult(read.Error, records, Replica?.HighWatermark ?? read.HighWatermark, read.LogStartOffset, lastStable, aborted);
     }
 
     public (long Offset, long Timestamp) FindOffsetForTimestamp(long timestamp)

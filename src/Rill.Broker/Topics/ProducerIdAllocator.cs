@@ -26,10 +26,18 @@ internal sealed class ProducerIdAllocator
         }
     }
 
+    /// <summary>Cluster mode: blocks come from the metadata store (unique across brokers) instead of the local file.</summary>
+    public Func<long>? ReserveBlock { get; set; }
+
     public long Next()
     {
         lock (_lock)
         {
+            if (_next >= _blockEnd && ReserveBlock is { } reserve)
+            {
+                _next = reserve();
+                _blockEnd = _next + BlockSize;
+            }
             if (_next >= _blockEnd)
             {
                 long end = _next + BlockSize;

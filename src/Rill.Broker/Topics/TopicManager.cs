@@ -19,7 +19,7 @@ internal readonly record struct TopicCreateResult(ErrorCode Error, string? Messa
 /// deletion take a lock, change the partition directories, persist the topic list, then publish
 /// a new snapshot.
 /// </summary>
-internal sealed class TopicManager : IAsyncDisposable
+internal sealed partial class TopicManager : IAsyncDisposable
 {
     private readonly BrokerConfig _config;
     private readonly BrokerConfigLayers _layers;

@@ -1,0 +1,158 @@
+using Microsoft.Extensions.Logging;
+using Rill.Broker.Topics;
+using Rill.Cluster;
+using Rill.Protocol;
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.Replication;
+
+/// <summary>
+/// A follower's fetch loop for one partition and one leader epoch: Fetch (v11, replica_id = this node,
+/// current_leader_epoch) from the leader at this log's end offset, long-polling; the batches are appended
+/// with the leader's offsets and epochs, and the leader's high watermark is taken (bounded by this log).
+/// Stops when cancelled (the partition got another leader or epoch, or the broker stops).
+/// </summary>
+internal sealed class ReplicaFetcher
+{
+    private const short FetchVersion = 11;
+    private readonly Partition _partition;
+    private readonly PartitionReplica _replica;
+    private readonly int _self;
+    private readonly int _leader;
+    private readonly int _epoch;
+    private readonly Func<int, BrokerInfo?> _findBroker;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    public ReplicaFetcher(Partition partition, PartitionReplica replica, int self, int leader, int epoch, Func<int, BrokerInfo?> findBroker, ILogger log)
+    {
+        _partition = partition;
+        _replica = replica;
+        _self = self;
+        _leader = leader;
+        _epoch = epoch;
+        _findBroker = findBroker;
+        _log = log;
+    }
+
+    public int Leader => _leader;
+    public int Epoch => _epoch;
+
+    public void Start() => _loop = Task.Run(RunAsync);
+
+    private async Task RunAsync()
+    {
+        CancellationToken stop = _stop.Token;
+        ReplicaChannel? channel = null;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    if (channel is null)
+                    {
+                        if (_findBroker(_leader) is not { } leader)
+                        {
+                            await Task.Delay(100, stop).ConfigureAwait(false);
+                            continue;
+                        }
+                        channel = await ReplicaChannel.ConnectAsync(leader.Host, leader.Port, _self, stop).ConfigureAwait(false);
+                    }
+                    if (!await FetchOnceAsync(channel, stop).ConfigureAwait(false))
+                    {
+                        await Task.Delay(100, stop).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or ProtocolException
+                    or OperationCanceledException && !stop.IsCancellationRequested)
+                {
+                    _log.LogDebug("Fetch of {Topic}-{Partition} from broker {Leader} failed: {Message}", _partition.Topic.Name, _partition.Index, _leader, e.Message);
+                    if (channel is not null)
+                    {
+                        await channel.DisposeAsync().ConfigureAwait(false);
+                        channel = null;
+                    }
+                    await Task.Delay(200, stop).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (channel is not null)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>One fetch; false when the leader answered an error (back off a little).</summary>
+    private async Task<bool> FetchOnceAsync(ReplicaChannel channel, CancellationToken stop)
+    {
+        long offset = _partition.Log.LogEndOffset;
+        var request = new FetchRequest
+        {
+            ReplicaId = _self,
+            MaxWaitMs = 500,
+            MinBytes = 1,
+            MaxBytes = 8 * 1024 * 1024,
+            Topics =
+            [
+                new FetchRequest.FetchTopic
+                {
+                    Topic = _partition.Topic.Name,
+                    Partitions = [new FetchRequest.FetchPartition
+                    {
+                        Partition = _partition.Index, CurrentLeaderEpoch = _epoch, FetchOffset = offset, PartitionMaxBytes = 4 * 1024 * 1024,
+                    }],
+                },
+            ],
+        };
+        FetchResponse response = await channel.SendAsync<FetchResponse>(ApiKey.Fetch, FetchVersion, request, TimeSpan.FromSeconds(10), stop).ConfigureAwait(false);
+        if (response.ErrorCode != 0 || response.Responses is not [{ Partitions: [var data] }])
+        {
+            return false;
+        }
+        if (data.ErrorCode != 0)
+        {
+            if ((ErrorCode)data.ErrorCode == ErrorCode.OffsetOutOfRange && offset > data.HighWatermark)
+            {
+                // This log holds more than the leader (a tail the new leader never had): drop it and refetch.
+                long leo = _partition.Log.TruncateTo(data.HighWatermark);
+                _replica.ClampHighWatermark(leo);
+                _log.LogInformation("{Topic}-{Partition}: truncated to {Offset} (leader {Leader} epoch {Epoch} has less)",
+                    _partition.Topic.Name, _partition.Index, leo, _leader, _epoch);
+            }
+            return false;
+        }
+        if (data.Records is { Length: > 0 } records)
+        {
+            var result = _partition.Log.AppendAsFollower(records.Span);
+            if (result.Error != ErrorCode.None)
+            {
+                _log.LogWarning("{Topic}-{Partition}: follower append at {Offset} failed: {Error}", _partition.Topic.Name, _partition.Index, offset, result.Error);
+                return false;
+            }
+            _partition.Appended.Notify();
+        }
+        _replica.SetFollowerHighWatermark(data.HighWatermark, _partition.Log.LogEndOffset);
+        return true;
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,352 @@
+using Microsoft.Extensions.Logging;
+using Rill.Broker.Topics;
+using Rill.Cluster;
+using Rill.Cluster.Membership;
+using Rill.Cluster.Topics;
+
+namespace Rill.Broker.Replication;
+
+/// <summary>
+/// Cluster mode's data path on one broker. Watches {prefix}/topics/ and applies each change in revision
+/// order: the local topic and partition logs are created (or deleted), each partition gets its
+/// <see cref="PartitionReplica"/>, and this broker leads it, follows it (a <see cref="ReplicaFetcher"/> from
+/// the leader, after truncating to its high watermark when the leader or epoch changed) or neither. As leader
+/// it proposes ISR shrink/expand by replica.lag.time.max.ms (compare-and-swap on the topic key). As the active
+/// controller it re-elects leaders from the ISR when brokers go (<see cref="LeaderElection"/>), writing with
+/// its controller epoch. On shutdown it first moves its leaderships to other ISR members.
+/// </summary>
+internal sealed class ReplicaManager : IAsyncDisposable
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
+    private readonly KafkaBroker _broker;
+    private readonly ClusterMember _member;
+    private readonly ILogger _log;
+    private readonly int _self;
+    private readonly Dictionary<(string Topic, int Partition), ReplicaFetcher> _fetchers = [];
+    private readonly object _fetchersGate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private Task _loop = Task.CompletedTask;
+
+    public ReplicaManager(KafkaBroker broker, ClusterMember member, ILogger log)
+    {
+        _broker = broker;
+        _member = member;
+        _log = log;
+        _self = member.Self.Id;
+        Registry = new TopicRegistry(member.Store, member.Keys, log);
+        Admin = new ClusterTopicAdmin(this);
+    }
+
+    public TopicRegistry Registry { get; }
+    public ClusterTopicAdmin Admin { get; }
+    public ClusterMember Member => _member;
+    internal KafkaBroker Broker => _broker;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var blocks = new ProducerIdBlocks(_member.Store, _member.Keys);
+        _broker.Topics.ProducerIds.ReserveBlock = () => blocks.ReserveAsync(ProducerIdAllocator.BlockSize).GetAwaiter().GetResult();
+        Registry.TopicChanged += OnTopicChanged;
+        await Registry.StartAsync(cancellationToken).ConfigureAwait(false);
+        // Local topics the cluster no longer has (deleted while this broker was away) go; internal topics stay local.
+        foreach (Topic local in _broker.Topics.All.ToArray())
+        {
+            if (!TopicName.IsInternal(local.Name) && Registry.Find(local.Name) is null)
+            {
+                _log.LogInformation("Topic {Topic} is not in the cluster metadata; deleting the local copy", local.Name);
+                _broker.Topics.Delete(local.Name);
+            }
+        }
+        _loop = Task.Run(LoopAsync, CancellationToken.None);
+    }
+
+    private void OnTopicChanged(string name, VersionedTopic? versioned)
+    {
+        if (versioned is null)
+        {
+            StopFetchers(name);
+            if (_broker.Topics.Find(name) is not null)
+            {
+                _broker.Topics.Delete(name);
+            }
+            return;
+        }
+        TopicState state = versioned.State;
+        Topic topic = _broker.Topics.EnsureClusterTopic(name, state.Id, state.Partitions.Length, new Dictionary<string, string>(state.Configs, StringComparer.Ordinal));
+        for (int i = 0; i < state.Partitions.Length; i++)
+        {
+            ApplyPartition(topic.Partitions[i], state.Partitions[i]);
+        }
+    }
+
+    private void ApplyPartition(Partition partition, PartitionState state)
+    {
+        PartitionReplica? replica = partition.Replica;
+        if (replica is null)
+        {
+            replica = new PartitionReplica(_self, state, highWatermark: 0, _broker.Time) { LagTimeMaxMs = _broker.Config.ReplicaLagTimeMaxMs };
+            replica.HighWatermarkAdvanced += partition.Appended.Notify;
+            partition.Replica = replica;
+            if (state.Leader != _self && state.IsHostedBy(_self))
+            {
+                // Restarted follower: without a checkpointed high watermark, what is above the last leader's
+                // high watermark is unknown; start over from what the leader confirms (see docs/dev/cluster.md).
+                Truncate(partition, replica, 0);
+            }
+        }
+        PartitionState old = replica.State;
+        bool newTerm = old.Leader != state.Leader || old.LeaderEpoch != state.LeaderEpoch;
+        if (state.Leader == _self)
+        {
+            StopFetcher(partition);
+            replica.Apply(state, partition.Log.LogEndOffset);
+            if (newTerm)
+            {
+                _log.LogInformation("{Topic}-{Partition}: leader (epoch {Epoch}, ISR [{Isr}], high watermark {Hw}, log end {Leo})", partition.Topic.Name,
+                    partition.Index, state.LeaderEpoch, string.Join(",", state.Isr), replica.HighWatermark, partition.Log.LogEndOffset);
+            }
+            partition.Appended.Notify();
+            return;
+        }
+        if (!state.IsHostedBy(_self))
+        {
+            StopFetcher(partition);
+            replica.Apply(state, partition.Log.LogEndOffset);
+            return;
+        }
+        if (newTerm)
+        {
+            StopFetcher(partition);
+            // Kafka before KIP-101: a follower of a new leader drops what is above its high watermark and refetches it.
+            Truncate(partition, replica, replica.HighWatermark);
+        }
+        replica.Apply(state, partition.Log.LogEndOffset);
+        if (state.Leader >= 0)
+        {
+            EnsureFetcher(partition, replica, state);
+        }
+        else
+        {
+            StopFetcher(partition);
+        }
+    }
+
+    private void Truncate(Partition partition, PartitionReplica replica, long offset)
+    {
+        if (partition.Log.LogEndOffset > offset)
+        {
+            long leo = partition.Log.TruncateTo(offset);
+            _log.LogInformation("{Topic}-{Partition}: truncated to {Offset} before following a new leader", partition.Topic.Name, partition.Index, leo);
+        }
+        replica.ClampHighWatermark(partition.Log.LogEndOffset);
+    }
+
+    private void EnsureFetcher(Partition partition, PartitionReplica replica, PartitionState state)
+    {
+        var key = (partition.Topic.Name, partition.Index);
+        ReplicaFetcher? old;
+        lock (_fetchersGate)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                return; // shutting down: this broker no longer fetches
+            }
+            if (_fetchers.TryGetValue(key, out old) && old.Leader == state.Leader && old.Epoch == state.LeaderEpoch)
+            {
+                return;
+            }
+            var fetcher = new ReplicaFetcher(partition, replica, _self, state.Leader, state.LeaderEpoch, FindBroker, _log);
+            _fetchers[key] = fetcher;
+            fetcher.Start();
+        }
+        if (old is not null)
+        {
+            _ = old.StopAsync();
+        }
+    }
+
+    private BrokerInfo? FindBroker(int id) => _member.Brokers.FirstOrDefault(b => b.Id == id);
+
+    private void StopFetcher(Partition partition)
+    {
+        ReplicaFetcher? old;
+        lock (_fetchersGate)
+        {
+            if (!_fetchers.Remove((partition.Topic.Name, partition.Index), out old))
+            {
+                return;
+            }
+        }
+        _ = old.StopAsync();
+    }
+
+    private void StopFetchers(string topic)
+    {
+        List<ReplicaFetcher> stopped = [];
+        lock (_fetchersGate)
+        {
+            foreach (var key in _fetchers.Keys.Where(k => k.Topic == topic).ToArray())
+            {
+                stopped.Add(_fetchers[key]);
+                _fetchers.Remove(key);
+            }
+        }
+        stopped.ForEach(f => _ = f.StopAsync());
+    }
+
+    /// <summary>Every 200 ms: ISR changes this broker proposes as leader, and, when it is the controller, leader elections.</summary>
+    private async Task LoopAsync()
+    {
+        using var timer = new PeriodicTimer(Tick);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
+            {
+                try
+                {
+                    await UpdateIsrAsync(_stop.Token).ConfigureAwait(false);
+                    if (_member.IsController)
+                    {
+                        await ElectLeadersAsync(_stop.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _log.LogWarning("Replication housekeeping failed (retrying): {Message}", e.Message);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    /// <summary>ISR shrink/expand proposed by the partitions this broker leads, written with compare-and-swap.</summary>
+    private async Task UpdateIsrAsync(CancellationToken cancellationToken)
+    {
+        foreach (var (name, versioned) in Registry.Topics)
+        {
+            if (_broker.Topics.Find(name) is not { } topic)
+            {
+                continue;
+            }
+            for (int i = 0; i < versioned.State.Partitions.Length && i < topic.Partitions.Length; i++)
+            {
+                if (topic.Partitions[i].Replica is not { IsLeader: true } replica || replica.ProposedIsr() is not { } isr)
+                {
+                    continue;
+                }
+                VersionedTopic? current = await Registry.ReadAsync(name, cancellationToken).ConfigureAwait(false);
+                if (current is null || current.State.Partitions[i] is not { } p || p.Leader != _self || p.LeaderEpoch != replica.LeaderEpoch)
+                {
+                    continue;
+                }
+                PartitionState next = p with { Isr = isr };
+                if (await Registry.TryUpdateAsync(current.State.With(i, next), current.ModRevision, cancellationToken).ConfigureAwait(false))
+                {
+                    _log.LogInformation("{Topic}-{Partition}: ISR [{Old}] -> [{New}]", name, i, string.Join(",", p.Isr), string.Join(",", isr));
+                }
+            }
+        }
+    }
+
+    /// <summary>The controller: partitions whose leader or ISR members are gone get a new leader from the ISR.</summary>
+    private async Task ElectLeadersAsync(CancellationToken cancellationToken)
+    {
+        var live = _member.Brokers.Select(b => b.Id).ToHashSet();
+        bool unclean = _broker.Config.UncleanLeaderElectionEnable;
+        foreach (var (name, versioned) in Registry.Topics)
+        {
+            TopicState state = versioned.State;
+            TopicState next = state;
+            for (int i = 0; i < state.Partitions.Length; i++)
+            {
+                if (LeaderElection.OnBrokersChanged(state.Partitions[i], live, unclean) is { } changed)
+                {
+                    next = next.With(i, changed);
+                }
+            }
+            if (ReferenceEquals(next, state))
+            {
+                continue;
+            }
+            var (guard, write) = Registry.UpdateOf(next, versioned.ModRevision);
+            if (await _member.ControllerCommitAsync([guard], [write], cancellationToken).ConfigureAwait(false))
+            {
+                for (int i = 0; i < state.Partitions.Length; i++)
+                {
+                    if (state.Partitions[i] != next.Partitions[i])
+                    {
+                        _log.LogInformation("Controller: {Topic}-{Partition} leader {Old} -> {New} (epoch {Epoch}, ISR [{Isr}])", name, i,
+                            state.Partitions[i].Leader, next.Partitions[i].Leader, next.Partitions[i].LeaderEpoch, string.Join(",", next.Partitions[i].Isr));
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Controlled shutdown: every partition this broker leads gets another ISR member as leader (bounded).</summary>
+    public async Task MoveLeadershipAwayAsync(TimeSpan timeout)
+    {
+        using var bounded = new CancellationTokenSource(timeout);
+        try
+        {
+            var live = _member.Brokers.Select(b => b.Id).Where(id => id != _self).ToHashSet();
+            foreach (VersionedTopic listed in await Registry.ReadAllAsync(bounded.Token).ConfigureAwait(false))
+            {
+                VersionedTopic? current = listed;
+                for (int attempt = 0; attempt < 5 && current is not null; attempt++)
+                {
+                    TopicState next = current.State;
+                    for (int i = 0; i < next.Partitions.Length; i++)
+                    {
+                        if (LeaderElection.MoveLeadershipAway(next.Partitions[i], _self, live) is { } moved)
+                        {
+                            next = next.With(i, moved);
+                        }
+                    }
+                    if (ReferenceEquals(next, current.State)
+                        || await Registry.TryUpdateAsync(next, current.ModRevision, bounded.Token).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                    current = await Registry.ReadAsync(listed.State.Name, bounded.Token).ConfigureAwait(false);
+                }
+            }
+            _log.LogInformation("Controlled shutdown: leadership moved to other in-sync replicas");
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning("Controlled shutdown could not move every leadership: {Message}", e.Message);
+        }
+    }
+
+    /// <summary>
+    /// Controlled shutdown, then stop: the loop and the fetchers stop first (so no leader sees this broker
+    /// catch up again and re-adds it to an ISR), then its leaderships move to other ISR members, then the watch stops.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        ReplicaFetcher[] fetchers;
+        lock (_fetchersGate)
+        {
+            fetchers = [.. _fetchers.Values];
+            _fetchers.Clear();
+        }
+        await Task.WhenAll(fetchers.Select(f => f.StopAsync())).ConfigureAwait(false);
+        await MoveLeadershipAwayAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
+        await Registry.DisposeAsync().ConfigureAwait(false);
+    }
+}

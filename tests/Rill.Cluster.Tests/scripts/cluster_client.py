@@ -1,0 +1,104 @@
+"""librdkafka (confluent-kafka-python) against a Rill cluster, for Rill.Cluster.Tests.
+
+  create BOOTSTRAP TOPIC PARTITIONS RF [key=value ...]   prints "created"
+  describe BOOTSTRAP TOPIC                               prints "p leader replicas isr" per partition
+  produce BOOTSTRAP TOPIC COUNT PREFIX [PAUSE_MS]        acks=all, idempotent (pausing every 10 records); prints "acked p offset value"
+  consume BOOTSTRAP TOPIC EXPECTED                       from the beginning; prints "p offset value" per record
+  list-offsets-error HOST:PORT TOPIC PARTITION           raw ListOffsets v1 to that broker only; prints the error code
+"""
+import sys
+import time
+from confluent_kafka import Producer, Consumer, KafkaException, TopicPartition
+from confluent_kafka.admin import AdminClient, NewTopic
+
+
+def create(bootstrap, topic, partitions, rf, *configs):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    cfg = dict(c.split("=", 1) for c in configs)
+    fs = admin.create_topics([NewTopic(topic, int(partitions), int(rf), config=cfg)], operation_timeout=15)
+    fs[topic].result(30)
+    print("created")
+
+
+def describe(bootstrap, topic):
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    md = admin.list_topics(topic, timeout=10)
+    t = md.topics[topic]
+    if t.error is not None:
+        raise KafkaException(t.error)
+    for p in sorted(t.partitions.values(), key=lambda p: p.id):
+        print(p.id, p.leader, ",".join(map(str, p.replicas)), ",".join(map(str, p.isrs)))
+
+
+def produce(bootstrap, topic, count, prefix, pause_ms="0"):
+    p = Producer({"bootstrap.servers": bootstrap, "acks": "all", "enable.idempotence": True,
+                  "linger.ms": 5, "message.timeout.ms": 60000, "retry.backoff.ms": 100})
+    errors = []
+
+    def report(err, msg):
+        if err is not None:
+            errors.append(str(err))
+        else:
+            print("acked", msg.partition(), msg.offset(), msg.value().decode(), flush=True)
+
+    for i in range(int(count)):
+        while True:
+            try:
+                p.produce(topic, value=f"{prefix}-{i}".encode(), key=str(i).encode(), on_delivery=report)
+                break
+            except BufferError:
+                p.poll(0.1)
+        p.poll(0)
+        if int(pause_ms) > 0 and i % 10 == 9:
+            p.poll(int(pause_ms) / 1000.0)
+    left = p.flush(90)
+    for e in errors:
+        print("error", e, flush=True)
+    if left:
+        print("unflushed", left, flush=True)
+
+
+def consume(bootstrap, topic, expected):
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": "g-" + topic, "auto.offset.reset": "earliest",
+                  "enable.auto.commit": False, "enable.partition.eof": False})
+    c.subscribe([topic])
+    got = 0
+    idle = 0
+    while got < int(expected) and idle < 300:
+        m = c.poll(0.1)
+        if m is None:
+            idle += 1
+            continue
+        if m.error():
+            print("error", m.error(), flush=True)
+            continue
+        idle = 0
+        got += 1
+        print(m.partition(), m.offset(), m.value().decode(), flush=True)
+    c.close()
+
+
+def list_offsets_error(bootstrap, topic, partition):
+    """A raw ListOffsets v1 to exactly this broker (no client routing): prints the partition's error code."""
+    import socket, struct
+    host, port = bootstrap.split(":")
+    name = topic.encode()
+    client = b"raw"
+    body = struct.pack(">i", -1) + struct.pack(">i", 1) + struct.pack(">h", len(name)) + name \
+        + struct.pack(">i", 1) + struct.pack(">iq", int(partition), -1)
+    header = struct.pack(">hhi", 2, 1, 7) + struct.pack(">h", len(client)) + client
+    frame = header + body
+    with socket.create_connection((host, int(port)), timeout=10) as s:
+        s.sendall(struct.pack(">i", len(frame)) + frame)
+        size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+        data = s.recv(size, socket.MSG_WAITALL)
+    pos = 4 + 4  # correlation id, topics count
+    (n,) = struct.unpack_from(">h", data, pos)
+    pos += 2 + n + 4  # topic name, partitions count
+    _, error = struct.unpack_from(">ih", data, pos)
+    print(error)
+
+
+if __name__ == "__main__":
+    {"create": create, "describe": describe, "produce": produce, "consume": consume,
+     "list-offsets-error": list_offsets_error}[sys.argv[1]](*sys.argv[2:])
