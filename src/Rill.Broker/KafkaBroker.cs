@@ -5,6 +5,7 @@ using Rill.Broker.Config;
 using Rill.Broker.Handlers;
 using Rill.Broker.Network;
 using Rill.Broker.Security;
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Coordination.Groups;
 using Rill.Coordination.Groups.Consumer;
@@ -47,7 +48,9 @@ public sealed class KafkaBroker : IAsyncDisposable
             MaxSize = config.GroupConsumerMaxSize,
             Assignors = config.GroupConsumerAssignors,
         });
+        Transactions = new Transactions.BrokerTransactions(config, Topics, Groups, Time);
         Security = new BrokerSecurity(config, Time);
+        Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]), _loggerFactory.CreateLogger("kafka.authorizer.logger"));
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
@@ -63,18 +66,23 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal TopicManager Topics { get; }
     internal GroupCoordinator Groups { get; }
     internal ConsumerOffsetsLog OffsetsLog { get; }
+    internal Transactions.BrokerTransactions Transactions { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
 
     /// <summary>Every listener's TLS and SASL settings.</summary>
     public BrokerSecurity Security { get; }
 
+    /// <summary>ACLs and the checks every handler makes (allows everything unless authorizer.class.name is set).</summary>
+    public AclAuthorizer Authorizer { get; }
+
     internal ILogger CreateLogger<T>() => _loggerFactory.CreateLogger<T>();
     internal CancellationToken Stopping => _stopping.Token;
 
     /// <summary>
-    /// Completes when the group coordinator has replayed __consumer_offsets; until then group
-    /// requests answer COORDINATOR_LOAD_IN_PROGRESS (clients retry).
+    /// Completes when the group coordinator has replayed __consumer_offsets and the transaction
+    /// coordinator __transaction_state; until then their requests answer
+    /// COORDINATOR_LOAD_IN_PROGRESS (clients retry).
     /// </summary>
     public Task GroupsLoaded { get; private set; } = Task.CompletedTask;
 
@@ -86,11 +94,13 @@ public sealed class KafkaBroker : IAsyncDisposable
     {
         Directory.CreateDirectory(Config.LogDirs[0]);
         _cluster.LoadOrCreateMeta(Config.LogDirs[0]);
+        Authorizer.Load();
         ILogger log = _loggerFactory.CreateLogger<KafkaBroker>();
         ConfigLayers.Load(Config.LogDirs[0], message => log.LogWarning("{Message}", message));
         Security.ScramCredentials.Load(Config.LogDirs[0]);
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
         Groups.BeginLoading();
+        Transactions.BeginLoading();
         GroupsLoaded = Task.Run(LoadGroups, CancellationToken.None);
     }
 
@@ -101,9 +111,16 @@ public sealed class KafkaBroker : IAsyncDisposable
         int records = Groups.Load(OffsetsLog.ReadAll());
         log.LogInformation("Loaded {Records} records of {Topic} in {Elapsed} ms", records, ConsumerOffsetsLog.TopicName,
             (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        Groups.RestorePendingTxnOffsets(OffsetsLog.OpenTransactionalRecords.Select(PendingOffset).OfType<PendingTxnOffset>());
+        Transactions.Load(log);
         Groups.StartOffsetExpiry(TimeSpan.FromMilliseconds(Config.OffsetsRetentionCheckIntervalMs),
             TimeSpan.FromMilliseconds(Config.OffsetsRetentionMs));
     }
+
+    private static PendingTxnOffset? PendingOffset((long ProducerId, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value) record)
+        => record.Value is { } value && OffsetRecords.TryParseKey(record.Key, out string group, out string topic, out int partition)
+            && OffsetRecords.TryParseValue(value, out CommittedOffset offset)
+            ? new PendingTxnOffset(record.ProducerId, group, topic, partition, offset) : null;
 
     /// <summary>
     /// Tells the broker where its Kafka listeners are bound, so Metadata advertises real ports
@@ -137,6 +154,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         {
             await Clustering.ClusterJoin.LeaveAsync(member).ConfigureAwait(false);
         }
+        Transactions.Dispose();
         Groups.Dispose();
         await Topics.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();

@@ -14,6 +14,8 @@ internal static class CommandLine
           consume   Print records (kafka-console-consumer.sh)
           configs   Describe and alter topic and broker configs (kafka-configs.sh)
           users     List, describe, add, alter and delete SCRAM credentials (kafka-configs.sh --entity-type users)
+          acls      Add, remove and list ACLs (kafka-acls.sh)
+          transactions  List, describe, find hanging and abort transactions (kafka-transactions.sh)
           top       Live view of throughput, busiest partitions and consumer lag (reads a broker's /metrics)
           cluster   Describe the cluster: id, controller, brokers, etcd members' health
           bench     Producer and consumer throughput and latency (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
@@ -44,7 +46,9 @@ internal static class CommandLine
             "produce" => await Cli.ProduceCommand.RunAsync(rest, io).ConfigureAwait(false),
             "consume" => await Cli.ConsumeCommand.RunAsync(rest, io).ConfigureAwait(false),
             "configs" => await Cli.ConfigsCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "acls" => await Cli.AclsCommand.RunAsync(rest, io).ConfigureAwait(false),
             "cluster" => await Cli.ClusterCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "transactions" => await Cli.TransactionsCommand.RunAsync(rest, io).ConfigureAwait(false),
             "bench" => await Cli.BenchCommand.RunAsync(rest, io).ConfigureAwait(false),
             "users" => await Cli.UsersCommand.RunAsync(rest, io).ConfigureAwait(false),
             "top" => await Cli.TopCommand.RunAsync(rest, io).ConfigureAwait(false),

@@ -8,6 +8,7 @@ internal static class LogFileNames
     public const string LogSuffix = ".log";
     public const string IndexSuffix = ".index";
     public const string TimeIndexSuffix = ".timeindex";
+    public const string TxnIndexSuffix = ".txnindex";
     public const string SnapshotSuffix = ".snapshot";
     public const string DeletedSuffix = ".deleted";
     public const string CleanShutdownFile = ".rill_cleanshutdown";
@@ -17,6 +18,7 @@ internal static class LogFileNames
     public static string LogFile(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + LogSuffix);
     public static string IndexFile(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + IndexSuffix);
     public static string TimeIndexFile(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + TimeIndexSuffix);
+    public static string TxnIndexFile(string dir, long baseOffset) => Path.Combine(dir, BaseName(baseOffset) + TxnIndexSuffix);
     public static string SnapshotFile(string dir, long offset) => Path.Combine(dir, BaseName(offset) + SnapshotSuffix);
 
     /// <summary>Parses "00000000000000000042.log" style names; false for anything else.</summary>

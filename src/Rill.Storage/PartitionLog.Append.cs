@@ -12,16 +12,37 @@ public sealed partial class PartitionLog
     /// owns. Under the log's lock: checks idempotent producer sequences, patches each batch's BaseOffset (and for
     /// LogAppendTime topics its MaxTimestamp, timestamp-type bit and CRC) in place, rolls the segment if needed,
     /// writes the bytes with one write syscall and updates the indexes. Allocation-free in steady state.
+    /// Transactional batches open their producer's transaction (holding the last stable offset back); a control
+    /// batch (a commit or abort marker, <see cref="ControlRecord.BuildMarker"/>) closes it, and an abort adds the
+    /// transaction to the .txnindex of the segment holding the marker.
     /// </summary>
     /// <returns>
     /// The assigned offsets; a duplicate of one of a producer's last five batches writes nothing and returns the
     /// original offsets with <see cref="AppendResult.IsDuplicate"/>; producer errors (OUT_OF_ORDER_SEQUENCE_NUMBER,
-    /// INVALID_PRODUCER_EPOCH), CORRUPT_MESSAGE for a malformed buffer, MESSAGE_TOO_LARGE for a batch over
+    /// INVALID_PRODUCER_EPOCH, INVALID_TXN_STATE, TRANSACTION_COORDINATOR_FENCED), CORRUPT_MESSAGE for a malformed buffer, MESSAGE_TOO_LARGE for a batch over
     /// max.message.bytes and RECORD_LIST_TOO_LARGE for a buffer over segment.bytes come back as error codes.
     /// </returns>
     public AppendResult Append(Span<byte> batches)
     {
+        bool markers = false;
+        AppendResult result;
         lock (_lock)
+        {
+            result = AppendLocked(batches, ref markers);
+        }
+        // Outside the lock: a marker moved the last stable offset, which read_committed long polls wait for.
+        if (markers) ControlBatchAppended?.Invoke();
+        return result;
+    }
+
+    /// <summary>
+    /// Called after an append that held a control batch (transaction marker), outside the log's lock: the broker wakes
+    /// the fetches waiting on this partition, as the last stable offset may have moved.
+    /// </summary>
+    public Action? ControlBatchAppended { get; set; }
+
+    private AppendResult AppendLocked(Span<byte> batches, ref bool markers)
+    {
         {
             ThrowIfClosed();
             LogConfig config = Config;
@@ -38,7 +59,16 @@ public sealed partial class PartitionLog
                 if (total < 0) return AppendResult.Failed(ErrorCode.CorruptMessage, logStart);
                 if (total > config.MaxMessageBytes) return AppendResult.Failed(ErrorCode.MessageTooLarge, logStart);
                 long pid = Batch.ProducerId(b);
-                if (pid >= 0 && !Batch.IsControl(b))
+                if (pid >= 0 && Batch.IsControl(b))
+                {
+                    // A transaction marker: refused from an older producer epoch or an older coordinator.
+                    if (Batch.TryReadMarker(b[..total], out _, out int coordinatorEpoch))
+                    {
+                        ErrorCode markerError = _producers.CheckMarker(pid, Batch.ProducerEpoch(b), coordinatorEpoch);
+                        if (markerError != ErrorCode.None) return AppendResult.Failed(markerError, logStart);
+                    }
+                }
+                else if (pid >= 0)
                 {
                     ErrorCode error = CheckProducer(batches, pos, pid, out BatchMetadata duplicate, out bool isDuplicate);
                     if (isDuplicate)
@@ -76,16 +106,19 @@ public sealed partial class PartitionLog
             if (segment.ShouldRoll(batches.Length, maxTimestamp, next - 1, now)) segment = RollLocked(now);
             segment.Append(batches);
 
-            // Pass 3: producer state, now that the bytes are in the log.
+            // Pass 3: producer and transaction state, now that the bytes are in the log.
             pos = 0;
             while (pos < batches.Length)
             {
                 ReadOnlySpan<byte> b = batches[pos..];
-                _producers.ApplyBatch(b);
-                pos += Batch.TotalSize(b);
+                int total = Batch.TotalSize(b);
+                if (_producers.ApplyBatch(b[..total]) is { } aborted) segment.TxnIndex.Append(aborted);
+                markers |= Batch.IsControl(b);
+                pos += total;
             }
 
             Volatile.Write(ref _logEndOffset, next);
+            UpdateLastStableOffsetLocked();
             _unflushedMessages += records;
             if (_unflushedMessages >= config.FlushIntervalMessages || now - _lastFlushMs >= config.FlushIntervalMs)
             {
@@ -122,7 +155,8 @@ public sealed partial class PartitionLog
             }
             p += Batch.TotalSize(earlier);
         }
-        return _producers.Check(pid, epoch, firstSeq, lastSeq, hasPending, pendingEpoch, pendingLastSeq, out duplicate, out isDuplicate);
+        return _producers.Check(pid, epoch, firstSeq, lastSeq, hasPending, pendingEpoch, pendingLastSeq, out duplicate, out isDuplicate,
+            Batch.IsTransactional(b));
     }
 
     /// <summary>Starts a new segment at the log end offset (Kafka's log.roll), unless the active one is empty.</summary>

@@ -56,13 +56,21 @@ public sealed partial class PartitionLog
 
     /// <summary>
     /// The dirty part starts at the segment holding the cleaner checkpoint; nothing at or after the active segment,
-    /// or the first segment holding a record younger than min.compaction.lag.ms, is cleanable.
+    /// the segment holding the last stable offset, or the first segment holding a record younger than
+    /// min.compaction.lag.ms, is cleanable.
     /// </summary>
     private CleanableRange GetCleanableRange(LogSegment[] segments, LogConfig config, long nowMs)
     {
         long firstDirty = Math.Max(CleanerCheckpoint, LogStartOffset);
         if (firstDirty > LogEndOffset) firstDirty = LogStartOffset; // the log was truncated below the checkpoint
         long firstUncleanable = segments[^1].BaseOffset;
+        long lastStable = LastStableOffset;
+        if (lastStable < LogEndOffset)
+        {
+            // As Kafka: nothing from the segment holding the first unstable offset on, so an open transaction's data
+            // is never cleaned before its marker is in the log.
+            firstUncleanable = Math.Min(firstUncleanable, segments[FindSegmentIndex(segments, lastStable)].BaseOffset);
+        }
         long dirtyBase = segments[FindSegmentIndex(segments, firstDirty)].BaseOffset;
         if (config.MinCompactionLagMs > 0)
         {
@@ -93,7 +101,8 @@ public sealed partial class PartitionLog
         LogConfig config = Config;
         LogSegment[] segments = _segments;
         CleanableRange range = GetCleanableRange(segments, config, nowMs);
-        long mapEnd = BuildOffsetMap(map, filter, segments, range, cancel);
+        long mapEnd = BuildOffsetMap(map, filter, segments, range,
+            new CleanedTransactions(CollectAbortedTxns(segments, range.FirstDirtySegmentBase, range.FirstUncleanable)), cancel);
 
         Dictionary<long, long> producerLast;
         lock (_lock)
@@ -101,7 +110,8 @@ public sealed partial class PartitionLog
             ThrowIfClosed();
             producerLast = _producers.LastOffsets();
         }
-        var pass = new CleaningPass(map, nowMs, config.DeleteRetentionMs, producerLast);
+        var pass = new CleaningPass(map, nowMs, config.DeleteRetentionMs, producerLast,
+            new CleanedTransactions(CollectAbortedTxns(segments, segments[0].BaseOffset, mapEnd)));
         long bytesRead = 0, bytesWritten = 0;
         int cleaned = 0;
         bool complete = true;
@@ -132,6 +142,8 @@ public sealed partial class PartitionLog
             RecordsRead = pass.RecordsRead,
             RecordsKept = pass.RecordsKept,
             TombstonesDropped = pass.TombstonesDropped,
+            AbortedRecordsDropped = pass.AbortedRecordsDropped,
+            MarkersDropped = pass.MarkersDropped,
             SegmentsCleaned = cleaned,
             FirstDirtyOffset = range.FirstDirtySegmentBase,
             CleanedUpTo = complete ? mapEnd : CleanerCheckpoint,
@@ -143,7 +155,8 @@ public sealed partial class PartitionLog
     /// Fills <paramref name="map"/> from the dirty segments, stopping at a segment boundary once the map is full;
     /// returns the offset up to which the map is complete (the base of the first segment not mapped).
     /// </summary>
-    private static long BuildOffsetMap(OffsetMap map, BatchFilter filter, LogSegment[] segments, CleanableRange range, CancellationToken cancel)
+    private static long BuildOffsetMap(OffsetMap map, BatchFilter filter, LogSegment[] segments, CleanableRange range,
+        CleanedTransactions transactions, CancellationToken cancel)
     {
         map.Clear();
         foreach (LogSegment s in segments)
@@ -152,9 +165,20 @@ public sealed partial class PartitionLog
             if (s.BaseOffset >= range.FirstUncleanable) return range.FirstUncleanable;
             if (map.IsFull && s.BaseOffset > range.FirstDirtySegmentBase) return s.BaseOffset;
             cancel.ThrowIfCancellationRequested();
-            ForEachBatch(s, batch => filter.MapKeys(batch, map));
+            ForEachBatch(s, batch => filter.MapKeys(batch, map, transactions));
         }
         return range.FirstUncleanable;
+    }
+
+    /// <summary>The aborted transactions with data in [<paramref name="start"/>, <paramref name="upperBound"/>), from the .txnindex.</summary>
+    private static List<AbortedTxn> CollectAbortedTxns(LogSegment[] segments, long start, long upperBound)
+    {
+        List<AbortedTxn>? found = null;
+        for (int i = FindSegmentIndex(segments, start); i < segments.Length; i++)
+        {
+            if (segments[i].TxnIndex.Collect(start, upperBound, ref found)) break;
+        }
+        return found ?? [];
     }
 
     /// <summary>Consecutive segments below <paramref name="end"/>, grouped so each group fits in one segment.</summary>

@@ -77,6 +77,7 @@ public sealed partial class PartitionLog
         _cleanerCheckpoint = Math.Min(Math.Max(options.CleanerCheckpoint ?? 0, _logStartOffset), _logEndOffset);
         _lastFlushMs = now;
         RebuildProducerState();
+        OnLogStartOffsetIncrementedLocked();
 
         if (File.Exists(marker))
         {
@@ -91,7 +92,8 @@ public sealed partial class PartitionLog
         {
             string name = Path.GetFileName(path);
             if ((LogFileNames.TryParseOffset(name, LogFileNames.IndexSuffix, out long b)
-                 || LogFileNames.TryParseOffset(name, LogFileNames.TimeIndexSuffix, out b))
+                 || LogFileNames.TryParseOffset(name, LogFileNames.TimeIndexSuffix, out b)
+                 || LogFileNames.TryParseOffset(name, LogFileNames.TxnIndexSuffix, out b))
                 && bases.BinarySearch(b) < 0)
             {
                 File.Delete(path);
@@ -137,27 +139,54 @@ public sealed partial class PartitionLog
             }
             File.Delete(path);
         }
+        // The .txnindex entries from the snapshot on are rebuilt with the producer state (they may be missing or
+        // stale after a crash or a truncation); those below it were flushed when their segment rolled.
+        foreach (LogSegment seg in _segments) seg.TxnIndex.TruncateTo(from);
         ReplayProducerBatches(from, leo);
+        foreach (LogSegment seg in _segments) seg.FlushTxnIndex();
+        UpdateLastStableOffsetLocked();
     }
 
     private void ReplayProducerBatches(long from, long to)
     {
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
-        foreach (LogSegment seg in _segments)
+        byte[]? control = null;
+        try
         {
-            if (seg.EndOffset <= from) continue;
-            long limit = seg.Size;
-            long pos = from > seg.BaseOffset ? seg.FindBatchPosition(from, limit, out _) : 0;
-            if (pos < 0) continue;
-            while (seg.TryReadHeader(pos, header, limit))
+            foreach (LogSegment seg in _segments)
             {
-                int total = Batch.TotalSize(header);
-                if (total < RecordBatchLayout.HeaderSize) break;
-                long baseOffset = Batch.BaseOffset(header);
-                if (baseOffset >= to) return;
-                if (baseOffset >= from) _producers.ApplyBatch(header);
-                pos += total;
+                if (seg.EndOffset <= from) continue;
+                long limit = seg.Size;
+                long pos = from > seg.BaseOffset ? seg.FindBatchPosition(from, limit, out _) : 0;
+                if (pos < 0) continue;
+                while (seg.TryReadHeader(pos, header, limit))
+                {
+                    int total = Batch.TotalSize(header);
+                    if (total < RecordBatchLayout.HeaderSize) break;
+                    long baseOffset = Batch.BaseOffset(header);
+                    if (baseOffset >= to) return;
+                    if (baseOffset >= from)
+                    {
+                        ReadOnlySpan<byte> batch = header;
+                        if (Batch.IsControl(header) && Batch.ProducerId(header) >= 0 && pos + total <= limit)
+                        {
+                            // A marker's type and coordinator epoch are in its record: read the (small) batch whole.
+                            if (control is null || control.Length < total)
+                            {
+                                if (control is not null) System.Buffers.ArrayPool<byte>.Shared.Return(control);
+                                control = System.Buffers.ArrayPool<byte>.Shared.Rent(total);
+                            }
+                            if (FileIo.ReadFully(seg.Handle, control.AsSpan(0, total), pos) == total) batch = control.AsSpan(0, total);
+                        }
+                        if (_producers.ApplyBatch(batch) is { } aborted) seg.TxnIndex.Append(aborted);
+                    }
+                    pos += total;
+                }
             }
+        }
+        finally
+        {
+            if (control is not null) System.Buffers.ArrayPool<byte>.Shared.Return(control);
         }
     }
 

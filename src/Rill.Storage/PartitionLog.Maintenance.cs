@@ -63,6 +63,7 @@ public sealed partial class PartitionLog
             int drop = 0;
             while (drop < segments.Length - 1 && segments[drop + 1].BaseOffset <= offset) drop++;
             DropOldest(drop);
+            OnLogStartOffsetIncrementedLocked();
             return true;
         }
     }
@@ -90,6 +91,7 @@ public sealed partial class PartitionLog
             long newStart = Math.Max(LogStartOffset, segments[drop].BaseOffset);
             Volatile.Write(ref _logStartOffset, newStart);
             DropOldest(drop);
+            OnLogStartOffsetIncrementedLocked();
             return drop;
         }
     }
@@ -154,6 +156,7 @@ public sealed partial class PartitionLog
                 MarkDeleted(LogFileNames.LogFile(Directory, s.BaseOffset)),
                 MarkDeleted(LogFileNames.IndexFile(Directory, s.BaseOffset)),
                 MarkDeleted(LogFileNames.TimeIndexFile(Directory, s.BaseOffset)),
+                MarkDeleted(LogFileNames.TxnIndexFile(Directory, s.BaseOffset)),
             ];
             ScheduleDelete(s, renamed);
         }

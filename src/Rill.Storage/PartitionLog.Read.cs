@@ -14,6 +14,14 @@ public sealed partial class PartitionLog
     /// allocation-free; sees only completed appends.
     /// </summary>
     public LogReadResult Read(long fetchOffset, int maxBytes, bool minOneBatch)
+        => Read(fetchOffset, maxBytes, minOneBatch, long.MaxValue);
+
+    /// <summary>
+    /// As <see cref="Read(long, int, bool)"/>, returning only batches that start below <paramref name="maxOffset"/>
+    /// (a batch boundary, such as the <see cref="LastStableOffset"/> for a read_committed fetch). A fetch at or past
+    /// it, up to the log end, is an empty read.
+    /// </summary>
+    public LogReadResult Read(long fetchOffset, int maxBytes, bool minOneBatch, long maxOffset)
     {
         LogSegment[] segments = _segments;
         long leo = VisibleEndOffset(segments);
@@ -22,7 +30,7 @@ public sealed partial class PartitionLog
         {
             return new LogReadResult(ErrorCode.OffsetOutOfRange, leo, logStart, null, 0, 0, -1);
         }
-        if (fetchOffset == leo) return new LogReadResult(ErrorCode.None, leo, logStart, null, 0, 0, -1);
+        if (fetchOffset == leo || fetchOffset >= maxOffset) return new LogReadResult(ErrorCode.None, leo, logStart, null, 0, 0, -1);
 
         for (int i = FindSegmentIndex(segments, fetchOffset); i < segments.Length; i++)
         {
@@ -30,6 +38,13 @@ public sealed partial class PartitionLog
             long limit = seg.Size;
             long position = seg.FindBatchPosition(fetchOffset, limit, out long batchBase);
             if (position < 0) continue;
+            if (maxOffset < seg.EndOffset)
+            {
+                // Stop at the batch holding maxOffset: only what starts below it is returned.
+                if (batchBase >= maxOffset) break;
+                long end = seg.FindBatchPosition(maxOffset, limit, out _);
+                if (end >= 0) limit = end;
+            }
             int length = seg.FetchLength(position, maxBytes, minOneBatch, limit);
             // Read after the bytes: the high watermark reported covers every batch returned.
             return new LogReadResult(ErrorCode.None, VisibleEndOffset(_segments), logStart, seg, position, length, batchBase);

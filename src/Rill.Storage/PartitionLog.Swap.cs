@@ -24,6 +24,7 @@ public sealed partial class PartitionLog
         string cleanedPath = logPath + CleanedSuffix;
         long written = 0;
         var output = new ArrayBufferWriter<byte>(CleanerWriteChunk + 64 * 1024);
+        pass.KeptAbortedTxns.Clear();
         using (SafeFileHandle file = File.OpenHandle(cleanedPath, FileMode.Create, FileAccess.ReadWrite, FileShare.Read))
         {
             foreach (LogSegment segment in group)
@@ -43,15 +44,15 @@ public sealed partial class PartitionLog
             written += output.WrittenCount;
             RandomAccess.FlushToDisk(file);
         }
-        return SwapIn(group, cleanedPath, nowMs) ? written : -1;
+        return SwapIn(group, cleanedPath, pass.KeptAbortedTxns, nowMs) ? written : -1;
     }
 
     /// <summary>
     /// Under the log's lock: <c>.cleaned</c> becomes <c>.swap</c> (from here a crash completes the swap on open),
-    /// the sources' files are unlinked, the swap file takes the first source's name and the segment list is
+    /// the cleaned .txnindex is written, the sources' files are unlinked, the swap file takes the first source's name and the segment list is
     /// replaced. Readers holding the old segments keep reading them until they are closed a little later.
     /// </summary>
-    private bool SwapIn(LogSegment[] group, string cleanedPath, long nowMs)
+    private bool SwapIn(LogSegment[] group, string cleanedPath, List<AbortedTxn> abortedTxns, long nowMs)
     {
         lock (_lock)
         {
@@ -72,8 +73,11 @@ public sealed partial class PartitionLog
             string swapPath = logPath + SwapSuffix;
             File.Move(cleanedPath, swapPath, overwrite: true);
             DirectorySync.Flush(Directory);
+            // The cleaned segment's .txnindex: the aborts whose marker it kept while data of theirs was in the walk.
+            TransactionIndex.WriteEntries(LogFileNames.TxnIndexFile(Directory, baseOffset), abortedTxns);
             foreach (LogSegment old in group)
             {
+                if (old != group[0]) File.Delete(LogFileNames.TxnIndexFile(Directory, old.BaseOffset));
                 File.Delete(LogFileNames.IndexFile(Directory, old.BaseOffset));
                 File.Delete(LogFileNames.TimeIndexFile(Directory, old.BaseOffset));
                 if (old != group[0]) File.Delete(LogFileNames.LogFile(Directory, old.BaseOffset));
@@ -113,15 +117,28 @@ public sealed partial class PartitionLog
                 continue;
             }
             long end = ScanEndOffset(swapPath, baseOffset);
+            var covered = new List<long>();
             foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + LogFileNames.LogSuffix).ToArray())
             {
                 if (LogFileNames.TryParseOffset(Path.GetFileName(path), LogFileNames.LogSuffix, out long b)
                     && b >= baseOffset && b < Math.Max(end, baseOffset + 1))
                 {
-                    File.Delete(path);
-                    File.Delete(LogFileNames.IndexFile(Directory, b));
-                    File.Delete(LogFileNames.TimeIndexFile(Directory, b));
+                    covered.Add(b);
                 }
+            }
+            covered.Sort();
+            if (covered.Count > 1)
+            {
+                // Merge the covered segments' .txnindex into the swapped-in segment's before their files go.
+                TransactionIndex.WriteMerged(LogFileNames.TxnIndexFile(Directory, baseOffset),
+                    covered.Select(b => TransactionIndex.Load(LogFileNames.TxnIndexFile(Directory, b))).ToList());
+            }
+            foreach (long b in covered)
+            {
+                if (b != baseOffset) File.Delete(LogFileNames.TxnIndexFile(Directory, b));
+                File.Delete(LogFileNames.LogFile(Directory, b));
+                File.Delete(LogFileNames.IndexFile(Directory, b));
+                File.Delete(LogFileNames.TimeIndexFile(Directory, b));
             }
             File.Delete(LogFileNames.IndexFile(Directory, baseOffset));
             File.Delete(LogFileNames.TimeIndexFile(Directory, baseOffset));

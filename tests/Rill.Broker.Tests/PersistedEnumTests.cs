@@ -23,6 +23,14 @@ public sealed class PersistedEnumTests
     {
         { "Rill.Broker", typeof(ConfigSource).FullName!,
             "Unknown=0, DynamicTopicConfig=1, DynamicBrokerConfig=2, DynamicDefaultBrokerConfig=3, StaticBrokerConfig=4, DefaultConfig=5" },
+        // Kafka's ACL codes: on the wire (Create/Describe/DeleteAcls) and the bit positions of authorized operations.
+        { "Rill.Broker", "Rill.Broker.Security.Authorization.AclResourceType",
+            "Unknown=0, Any=1, Topic=2, Group=3, Cluster=4, TransactionalId=5, DelegationToken=6, User=7" },
+        { "Rill.Broker", "Rill.Broker.Security.Authorization.AclPatternType", "Unknown=0, Any=1, Match=2, Literal=3, Prefixed=4" },
+        { "Rill.Broker", "Rill.Broker.Security.Authorization.AclOperation",
+            "Unknown=0, Any=1, All=2, Read=3, Write=4, Create=5, Delete=6, Alter=7, Describe=8, ClusterAction=9, DescribeConfigs=10, "
+            + "AlterConfigs=11, IdempotentWrite=12, CreateTokens=13, DescribeTokens=14" },
+        { "Rill.Broker", "Rill.Broker.Security.Authorization.AclPermissionType", "Unknown=0, Any=1, Deny=2, Allow=3" },
     };
 
     [Theory]

@@ -46,6 +46,15 @@ internal static class TestBatch
         return batch;
     }
 
+    /// <summary>A transactional data batch (attribute bit 4) of producer id/epoch from sequence <paramref name="baseSequence"/>.</summary>
+    public static byte[] Transactional(int records, long timestamp, long producerId, short producerEpoch, int baseSequence, int valueSize = 16)
+    {
+        byte[] batch = Create(records, timestamp, valueSize, producerId, producerEpoch, baseSequence);
+        BinaryPrimitives.WriteInt16BigEndian(batch.AsSpan(RecordBatchLayout.Attributes), (short)RecordBatchLayout.TransactionalFlag);
+        Batch.UpdateCrc(batch);
+        return batch;
+    }
+
     public static byte[] Concat(params byte[][] batches)
     {
         var all = new List<byte>();

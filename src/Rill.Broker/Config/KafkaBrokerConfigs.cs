@@ -271,7 +271,9 @@ public static class KafkaBrokerConfigs
         D("alter.config.policy.class.name", Class, null, "", N),
         D("alter.log.dirs.replication.quota.window.num", Int, "11", "[1,...]", N),
         D("alter.log.dirs.replication.quota.window.size.seconds", Int, "1", "[1,...]", N),
-        D("authorizer.class.name", Str, "", "non-null string", N),
+        D("authorizer.class.name", Str, "", "non-null string", A),
+        D("allow.everyone.if.no.acl.found", Bool, "false", "", A), // read by the authorizer, as Kafka passes it to StandardAuthorizer
+        D("super.users", Str, "", "", A),
         D("client.quota.callback.class", Class, null, "", N),
         D("connection.failed.authentication.delay.ms", Int, "100", "[0,...]", A),
         D("controller.quorum.retry.backoff.ms", Int, "20", "", N),

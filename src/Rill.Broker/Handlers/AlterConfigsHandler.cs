@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Admin;
 using Rill.Broker.Config;
 using Rill.Protocol;
@@ -14,9 +15,14 @@ namespace Rill.Broker.Handlers;
 /// </summary>
 internal sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
+    private readonly KafkaBroker _broker;
     private readonly ConfigAdmin _admin;
 
-    public AlterConfigsHandler(KafkaBroker broker) => _admin = new ConfigAdmin(broker);
+    public AlterConfigsHandler(KafkaBroker broker)
+    {
+        _broker = broker;
+        _admin = new ConfigAdmin(broker);
+    }
 
     public override ApiKey Key => ApiKey.AlterConfigs;
     public override short MinVersion => 0;
@@ -30,6 +36,8 @@ internal sealed class AlterConfigsHandler : ApiHandler<AlterConfigsRequest, Alte
         {
             ConfigChangeResult result = counts[(resource.ResourceType, resource.ResourceName)] > 1
                 ? new(ErrorCode.InvalidRequest, $"Resource '{resource.ResourceName}' of type {resource.ResourceType} appears more than once.")
+                : _broker.Authorizer.RefusesConfigResource(context, resource.ResourceType, resource.ResourceName, AclOperation.AlterConfigs) is { } refused
+                    ? new(refused, "Altering these configs needs ALTER_CONFIGS.")
                 : _admin.Replace(resource.ResourceType, resource.ResourceName,
                     resource.Configs.Select(c => (c.Name, c.Value)).ToList(), request.ValidateOnly);
             response.Responses.Add(new AlterConfigsResponse.AlterConfigsResourceResponse

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Security.Scram;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -12,7 +13,8 @@ namespace Rill.Broker.Handlers;
 /// 4096..16384, an empty salt or a salted password of the wrong length, deleting a credential that
 /// does not exist, the same user and mechanism twice) gets its error and none of its changes apply;
 /// the other users' changes are applied together and persisted before the response. Existing
-/// connections stay authenticated (as in Kafka). Not done: the ALTER ACL check on the cluster.
+/// connections stay authenticated (as in Kafka). With ACLs on, ALTER on the cluster is needed (else
+/// every user's result is CLUSTER_AUTHORIZATION_FAILED).
 /// </summary>
 internal sealed class AlterUserScramCredentialsHandler(KafkaBroker broker, ILogger log)
     : ApiHandler<AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse>
@@ -28,11 +30,16 @@ internal sealed class AlterUserScramCredentialsHandler(KafkaBroker broker, ILogg
         var order = new List<string>();
         var seen = new HashSet<(string, ScramMechanism)>();
         void Error(string user, ErrorCode code, string message) => errors.TryAdd(user, (code, message));
+        bool allowed = broker.Authorizer.AllowsCluster(context, AclOperation.Alter);
         void Check(string user, sbyte mechanismValue)
         {
             if (!order.Contains(user))
             {
                 order.Add(user);
+            }
+            if (!allowed)
+            {
+                Error(user, ErrorCode.ClusterAuthorizationFailed, "ALTER on the cluster is needed to alter SCRAM credentials");
             }
             var mechanism = (ScramMechanism)mechanismValue;
             if (user.Length == 0)

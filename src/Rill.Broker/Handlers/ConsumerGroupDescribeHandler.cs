@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Coordination.Groups.Consumer;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -11,7 +12,6 @@ namespace Rill.Broker.Handlers;
 /// </summary>
 internal sealed class ConsumerGroupDescribeHandler : ApiHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>
 {
-    private const int AllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8); // READ, DELETE, DESCRIBE
     private readonly KafkaBroker _broker;
 
     public ConsumerGroupDescribeHandler(KafkaBroker broker) => _broker = broker;
@@ -25,6 +25,15 @@ internal sealed class ConsumerGroupDescribeHandler : ApiHandler<ConsumerGroupDes
         var response = new ConsumerGroupDescribeResponse();
         foreach (string groupId in request.GroupIds)
         {
+            if (!_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, groupId))
+            {
+                response.Groups.Add(new ConsumerGroupDescribeResponse.DescribedGroup
+                {
+                    ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, GroupId = groupId, GroupState = "", AssignorName = "",
+                    AuthorizedOperations = int.MinValue,
+                });
+                continue;
+            }
             ConsumerGroupDescription d = await _broker.Groups.DescribeConsumerGroupAsync(groupId).ConfigureAwait(false);
             response.Groups.Add(new ConsumerGroupDescribeResponse.DescribedGroup
             {
@@ -35,7 +44,9 @@ internal sealed class ConsumerGroupDescribeHandler : ApiHandler<ConsumerGroupDes
                 GroupEpoch = d.GroupEpoch,
                 AssignmentEpoch = d.AssignmentEpoch,
                 AssignorName = d.AssignorName,
-                AuthorizedOperations = request.IncludeAuthorizedOperations ? AllGroupOperations : int.MinValue,
+                AuthorizedOperations = request.IncludeAuthorizedOperations
+                    ? _broker.Authorizer.AuthorizedOperations(context, AclResourceType.Group, groupId)
+                    : int.MinValue,
                 Members = d.Members.Select(m => new ConsumerGroupDescribeResponse.Member
                 {
                     MemberId = m.MemberId,

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Coordination.Groups.Consumer;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -22,6 +23,19 @@ internal sealed class ConsumerGroupHeartbeatHandler : ApiHandler<ConsumerGroupHe
 
     protected override async ValueTask<ConsumerGroupHeartbeatResponse?> HandleAsync(RequestContext context, ConsumerGroupHeartbeatRequest request)
     {
+        if (!_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new ConsumerGroupHeartbeatResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, MemberId = request.MemberId };
+        }
+        if (request.SubscribedTopicNames?.Find(t => !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, t)) is { } denied)
+        {
+            return new ConsumerGroupHeartbeatResponse
+            {
+                ErrorCode = (short)ErrorCode.TopicAuthorizationFailed,
+                ErrorMessage = $"Not authorized to describe subscribed topic {denied}",
+                MemberId = request.MemberId,
+            };
+        }
         IReadOnlySet<TopicIdPartition>? owned = request.TopicPartitions is null
             ? null
             : PartitionSets.From(request.TopicPartitions.Select(t => (t.TopicId, (IEnumerable<int>)t.Partitions)));

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -28,6 +29,8 @@ internal sealed class CreatePartitionsHandler : ApiHandler<CreatePartitionsReque
         {
             (ErrorCode error, string? message) = counts[topic.Name] > 1
                 ? (ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request.")
+                : !_broker.Authorizer.Allows(context, AclOperation.Alter, AclResourceType.Topic, topic.Name)
+                    ? (ErrorCode.TopicAuthorizationFailed, "Adding partitions needs ALTER on the topic.")
                 : _broker.Topics.AddPartitions(topic.Name, topic.Count,
                     topic.Assignments?.Select(a => (IReadOnlyList<int>)a.BrokerIds).ToList(), request.ValidateOnly);
             response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Admin;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -35,6 +36,7 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             }
         }
 
+        bool clusterCreate = _broker.Authorizer.AllowsCluster(context, AclOperation.Create, logIfDenied: false);
         foreach (var topic in request.Topics)
         {
             if (duplicates.Contains(topic.Name))
@@ -45,7 +47,20 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
                 }
                 continue;
             }
-            response.Topics.Add(Create(topic, request.ValidateOnly, context.ApiVersion));
+            if (!clusterCreate && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, topic.Name))
+            {
+                response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed: creating a topic needs CREATE on the cluster or the topic."));
+                continue;
+            }
+            CreateTopicsResponse.CreatableTopicResult result = Create(topic, request.ValidateOnly, context.ApiVersion);
+            if (result.ErrorCode == 0 && result.Configs is { Count: > 0 }
+                && !_broker.Authorizer.Allows(context, AclOperation.DescribeConfigs, AclResourceType.Topic, topic.Name, logIfDenied: false))
+            {
+                // Created, but the principal may not see the topic's configs (Kafka: the configs are left out, flagged in the tagged field).
+                result.Configs = [];
+                result.TopicConfigErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+            }
+            response.Topics.Add(result);
         }
         return ValueTask.FromResult<CreateTopicsResponse?>(response);
     }

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol.Messages;
 using Rill.Protocol;
 
@@ -19,7 +20,9 @@ internal sealed class DeleteGroupsHandler : ApiHandler<DeleteGroupsRequest, Dele
         var response = new DeleteGroupsResponse();
         foreach (string groupId in request.GroupsNames)
         {
-            var error = groupId.Length == 0 ? ErrorCode.InvalidGroupId : await _broker.Groups.DeleteAsync(groupId).ConfigureAwait(false);
+            var error = groupId.Length == 0 ? ErrorCode.InvalidGroupId
+                : !_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Group, groupId) ? ErrorCode.GroupAuthorizationFailed
+                : await _broker.Groups.DeleteAsync(groupId).ConfigureAwait(false);
             response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = groupId, ErrorCode = (short)error });
         }
         return response;

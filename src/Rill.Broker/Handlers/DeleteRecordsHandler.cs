@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -33,10 +34,12 @@ internal sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, De
             var topicResult = new DeleteRecordsResponse.DeleteRecordsTopicResult { Name = topic.Name };
             response.Topics.Add(topicResult);
             Topic? found = _broker.Topics.Find(topic.Name);
+            bool allowed = _broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Topic, topic.Name);
             foreach (var requested in topic.Partitions)
             {
                 Partition? partition = found?.GetPartition(requested.PartitionIndex);
-                (ErrorCode error, long lowWatermark) = partition is null
+                (ErrorCode error, long lowWatermark) = !allowed ? (ErrorCode.TopicAuthorizationFailed, -1)
+                    : partition is null
                     ? (ErrorCode.UnknownTopicOrPartition, -1)
                     : Delete(partition, requested.Offset, ref moved);
                 topicResult.Partitions.Add(new DeleteRecordsResponse.DeleteRecordsPartitionResult

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -27,22 +28,37 @@ internal sealed class DeleteTopicsHandler : ApiHandler<DeleteTopicsRequest, Dele
         {
             foreach (string name in request.TopicNames)
             {
-                response.Responses.Add(Delete(name, Guid.Empty));
+                response.Responses.Add(Delete(context, name, Guid.Empty));
             }
         }
         else
         {
             foreach (var state in request.Topics)
             {
-                response.Responses.Add(Delete(state.Name, state.TopicId));
+                response.Responses.Add(Delete(context, state.Name, state.TopicId));
             }
         }
         return ValueTask.FromResult<DeleteTopicsResponse?>(response);
     }
 
-    private DeleteTopicsResponse.DeletableTopicResult Delete(string? name, Guid topicId)
+    private DeleteTopicsResponse.DeletableTopicResult Delete(RequestContext context, string? name, Guid topicId)
     {
+        if (name is not null && !_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Topic, name))
+        {
+            return new DeleteTopicsResponse.DeletableTopicResult { Name = name, TopicId = topicId, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed };
+        }
         Topic? topic = name is not null ? _broker.Topics.Find(name) : _broker.Topics.Find(topicId);
+        if (topic is not null && name is null && !_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Topic, topic.Name))
+        {
+            // By id: a principal that may not even DESCRIBE the topic learns nothing about it.
+            bool describe = _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name, logIfDenied: false);
+            return new DeleteTopicsResponse.DeletableTopicResult
+            {
+                Name = describe ? topic.Name : null,
+                TopicId = topicId,
+                ErrorCode = (short)(describe ? ErrorCode.TopicAuthorizationFailed : ErrorCode.UnknownTopicId),
+            };
+        }
         if (topic is null)
         {
             return new DeleteTopicsResponse.DeletableTopicResult

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -14,7 +15,6 @@ internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest
     private const sbyte BrokerEndpoints = 1, ControllerEndpoints = 2;
 
     /// <summary>CREATE, ALTER, DESCRIBE, CLUSTER_ACTION, DESCRIBE_CONFIGS, ALTER_CONFIGS, IDEMPOTENT_WRITE, CREATE_TOKENS, DESCRIBE_TOKENS.</summary>
-    private const int AllClusterOperations = (1 << 4) | (1 << 7) | (1 << 8) | (1 << 9) | (1 << 10) | (1 << 11) | (1 << 12) | (1 << 13) | (1 << 14);
 
     private readonly KafkaBroker _broker;
 
@@ -32,7 +32,10 @@ internal sealed class DescribeClusterHandler : ApiHandler<DescribeClusterRequest
             EndpointType = request.EndpointType,
             ClusterId = cluster.ClusterId,
             ControllerId = cluster.ControllerId,
-            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AllClusterOperations : int.MinValue,
+            ClusterAuthorizedOperations = !request.IncludeClusterAuthorizedOperations ? int.MinValue
+                : _broker.Authorizer.AllowsCluster(context, AclOperation.Describe, logIfDenied: false)
+                    ? _broker.Authorizer.AuthorizedOperations(context, AclResourceType.Cluster, AclNames.ClusterName)
+                    : 0,
         };
         if (request.EndpointType != BrokerEndpoints)
         {

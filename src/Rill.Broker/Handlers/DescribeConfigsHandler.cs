@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Admin;
 using Rill.Broker.Config;
 using Rill.Broker.Topics;
@@ -37,6 +38,12 @@ internal sealed class DescribeConfigsHandler : ApiHandler<DescribeConfigsRequest
                 ResourceName = resource.ResourceName,
             };
             response.Results.Add(result);
+            if (_broker.Authorizer.RefusesConfigResource(context, resource.ResourceType, resource.ResourceName, AclOperation.DescribeConfigs) is { } refused)
+            {
+                result.ErrorCode = (short)refused;
+                result.ErrorMessage = "Describing these configs needs DESCRIBE_CONFIGS.";
+                continue;
+            }
             var (configs, error, message) = Describe(resource.ResourceType, resource.ResourceName);
             if (error != ErrorCode.None)
             {

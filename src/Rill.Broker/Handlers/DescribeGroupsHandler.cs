@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -6,7 +7,6 @@ namespace Rill.Broker.Handlers;
 /// <summary>DescribeGroups (key 15), v0-6. An unknown group is described as Dead with no members, as Kafka does.</summary>
 internal sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
-    private const int AllGroupOperations = (1 << 3) | (1 << 6) | (1 << 8); // READ, DELETE, DESCRIBE
     private readonly KafkaBroker _broker;
 
     public DescribeGroupsHandler(KafkaBroker broker) => _broker = broker;
@@ -20,6 +20,15 @@ internal sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, 
         var response = new DescribeGroupsResponse();
         foreach (string groupId in request.Groups)
         {
+            if (!_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, groupId))
+            {
+                response.Groups.Add(new DescribeGroupsResponse.DescribedGroup
+                {
+                    ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, GroupId = groupId, GroupState = "", ProtocolType = "", ProtocolData = "",
+                    AuthorizedOperations = int.MinValue,
+                });
+                continue;
+            }
             var d = await _broker.Groups.DescribeAsync(groupId).ConfigureAwait(false);
             response.Groups.Add(new DescribeGroupsResponse.DescribedGroup
             {
@@ -29,7 +38,9 @@ internal sealed class DescribeGroupsHandler : ApiHandler<DescribeGroupsRequest, 
                 GroupState = d.State.ToString(),
                 ProtocolType = d.ProtocolType,
                 ProtocolData = d.Protocol,
-                AuthorizedOperations = request.IncludeAuthorizedOperations ? AllGroupOperations : int.MinValue,
+                AuthorizedOperations = request.IncludeAuthorizedOperations
+                    ? _broker.Authorizer.AuthorizedOperations(context, AclResourceType.Group, groupId)
+                    : int.MinValue,
                 Members = d.Members.Select(m => new DescribeGroupsResponse.DescribedGroupMember
                 {
                     MemberId = m.MemberId,

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -22,6 +23,10 @@ internal sealed class DescribeLogDirsHandler : ApiHandler<DescribeLogDirsRequest
 
     protected override ValueTask<DescribeLogDirsResponse?> HandleAsync(RequestContext context, DescribeLogDirsRequest request)
     {
+        if (!_broker.Authorizer.AllowsCluster(context, AclOperation.Describe))
+        {
+            return ValueTask.FromResult<DescribeLogDirsResponse?>(new DescribeLogDirsResponse { ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed });
+        }
         string dir = _broker.Topics.LogDirectory;
         var result = new DescribeLogDirsResponse.DescribeLogDirsResult { LogDir = dir };
         if (request.Topics is null)

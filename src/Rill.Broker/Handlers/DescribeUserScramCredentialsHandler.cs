@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 using Rill.Protocol.Sasl;
@@ -8,7 +9,7 @@ namespace Rill.Broker.Handlers;
 /// DescribeUserScramCredentials (key 50), v0 (KIP-554): the mechanisms and iteration counts of the
 /// users asked for (every user with a credential when the list is null or empty). A user without
 /// credentials is RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE, as in Kafka. Salts and
-/// keys are never returned. Not done: the DESCRIBE ACL check on the cluster (no authorizer yet).
+/// keys are never returned. With ACLs on, DESCRIBE on the cluster is needed (else CLUSTER_AUTHORIZATION_FAILED).
 /// </summary>
 internal sealed class DescribeUserScramCredentialsHandler(KafkaBroker broker)
     : ApiHandler<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse>
@@ -21,6 +22,12 @@ internal sealed class DescribeUserScramCredentialsHandler(KafkaBroker broker)
     {
         var store = broker.Security.ScramCredentials;
         var response = new DescribeUserScramCredentialsResponse();
+        if (!broker.Authorizer.AllowsCluster(context, AclOperation.Describe))
+        {
+            response.ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed;
+            response.ErrorMessage = "DESCRIBE on the cluster is needed to describe SCRAM credentials";
+            return ValueTask.FromResult<DescribeUserScramCredentialsResponse?>(response);
+        }
         IEnumerable<string> users = request.Users is { Count: > 0 } asked ? asked.Select(u => u.Name) : store.Users();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var duplicates = request.Users?.GroupBy(u => u.Name, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => g.Key)

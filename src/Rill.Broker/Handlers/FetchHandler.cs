@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using System.Buffers;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -14,8 +15,10 @@ namespace Rill.Broker.Handlers;
 /// MaxBytes and PartitionMaxBytes bound the response, except that the first non-empty partition
 /// always returns at least one whole batch (KIP-74). Fetch sessions (KIP-227): the broker declines
 /// to create sessions (SessionId 0), which the protocol allows; clients then send full fetches.
-/// Topic ids from v13. Isolation level is accepted; without transactions every offset below the
-/// high watermark is stable, so no aborted transactions are reported.
+/// Topic ids from v13. Isolation level read_committed (v4+, 1) returns only batches below the
+/// partition's last stable offset, with the aborted transactions that have data in the returned range
+/// (an empty list when none, as Kafka); MinBytes then counts only those bytes, and a transaction marker
+/// wakes the waiting fetch. read_uncommitted reads up to the high watermark and reports no aborted list.
 /// v0-3 (old clients) get the stored batches down-converted to legacy message sets
 /// (<see cref="RecordDownConverter"/>): magic 0 for v0-1, magic 1 (timestamps) for v2-3, always
 /// uncompressed, no headers, no control batches. Sizes count converted bytes: v3 bounds the response
@@ -45,12 +48,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         short version = context.ApiVersion;
         long deadline = _broker.Time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (_broker.Time.TimestampFrequency / 1000.0));
         int maxBytes = version >= 3 && request.MaxBytes > 0 ? request.MaxBytes : int.MaxValue;
-        var partitions = Resolve(request, version);
+        var partitions = Resolve(context, request, version, out bool[]? denied);
 
         Task? changed = null;
         while (true)
         {
-            var (response, bytes, anyError) = Read(context, request, partitions, version, maxBytes);
+            var (response, bytes, anyError) = Read(context, request, partitions, denied, version, maxBytes);
             TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
             bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
             if (enough || anyError || remaining <= TimeSpan.Zero)
@@ -70,14 +73,31 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         }
     }
 
-    private List<Partition?> Resolve(FetchRequest request, short version)
+    /// <summary>
+    /// The partitions to read, null where unknown or not authorized; <paramref name="denied"/> marks the
+    /// unauthorized ones (null when every topic is allowed). A consumer needs READ on each topic; a
+    /// follower (replica id / replica state set) needs CLUSTER_ACTION on the cluster for all of them.
+    /// </summary>
+    private List<Partition?> Resolve(RequestContext context, FetchRequest request, short version, out bool[]? denied)
     {
+        denied = null;
         var result = new List<Partition?>();
+        bool follower = request.ReplicaId >= 0 || request.ReplicaState is { ReplicaId: >= 0 };
+        bool clusterAllowed = !follower || _broker.Authorizer.AllowsCluster(context, AclOperation.ClusterAction);
         foreach (var topic in request.Topics)
         {
             Topic? found = version >= 13 ? _broker.Topics.Find(topic.TopicId) : _broker.Topics.Find(topic.Topic);
+            string? name = found?.Name ?? (version >= 13 ? null : topic.Topic);
+            bool allowed = follower ? clusterAllowed
+                : name is null || _broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, name);
             foreach (var partition in topic.Partitions)
             {
+                if (!allowed)
+                {
+                    (denied ??= new bool[request.Topics.Sum(t => t.Partitions.Count)])[result.Count] = true;
+                    result.Add(null);
+                    continue;
+                }
                 result.Add(found?.GetPartition(partition.Partition));
             }
         }
@@ -85,9 +105,10 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     }
 
     private (FetchResponse Response, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
-        List<Partition?> partitions, short version, int maxBytes)
+        List<Partition?> partitions, bool[]? denied, short version, int maxBytes)
     {
         var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
+        bool readCommitted = version >= 4 && request.IsolationLevel == 1;
         long total = 0;
         bool anyError = false;
         int i = 0;
@@ -97,6 +118,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             response.Responses.Add(topicResponse);
             foreach (var requested in topic.Partitions)
             {
+                bool refused = denied is not null && denied[i];
                 Partition? partition = partitions[i++];
                 var data = new FetchResponse.PartitionData
                 {
@@ -109,6 +131,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                     Records = ReadOnlyMemory<byte>.Empty,
                 };
                 topicResponse.Partitions.Add(data);
+                if (refused)
+                {
+                    data.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                    anyError = true;
+                    continue;
+                }
                 if (partition is null)
                 {
                     data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
@@ -118,12 +146,17 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 
                 int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
                 bool minOneBatch = total == 0;
-                PartitionReadResult read = version >= 4
-                    ? partition.Read(requested.FetchOffset, budget, minOneBatch, context)
-                    : ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context);
+                PartitionReadResult read = version < 4
+                    ? ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context)
+                    : readCommitted ? partition.ReadCommitted(requested.FetchOffset, budget, minOneBatch, context)
+                    : partition.Read(requested.FetchOffset, budget, minOneBatch, context);
                 data.ErrorCode = (short)read.Error;
                 data.HighWatermark = read.HighWatermark;
-                data.LastStableOffset = read.HighWatermark;
+                data.LastStableOffset = read.LastStableOffset;
+                if (readCommitted)
+                {
+                    data.AbortedTransactions = read.AbortedTransactions is { } aborted ? ToResponse(aborted) : NoAbortedTransactions;
+                }
                 data.LogStartOffset = read.LogStartOffset;
                 data.Records = read.Records;
                 total += read.Records.Length;
@@ -131,6 +164,19 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             }
         }
         return (response, total, anyError);
+    }
+
+    /// <summary>Shared by every read_committed answer without aborted transactions; only ever serialized.</summary>
+    private static readonly List<FetchResponse.AbortedTransaction> NoAbortedTransactions = [];
+
+    private static List<FetchResponse.AbortedTransaction> ToResponse(List<Storage.AbortedTransaction> aborted)
+    {
+        var result = new List<FetchResponse.AbortedTransaction>(aborted.Count);
+        foreach (Storage.AbortedTransaction txn in aborted)
+        {
+            result.Add(new FetchResponse.AbortedTransaction { ProducerId = txn.ProducerId, FirstOffset = txn.FirstOffset });
+        }
+        return result;
     }
 
     /// <summary>Fetch v0-3: reads stored batches and down-converts them to the version's message format.</summary>

@@ -1,11 +1,13 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// FindCoordinator (key 10), v0-6. This node coordinates every group. Transaction coordinators
-/// (key type 1) do not exist yet: COORDINATOR_NOT_AVAILABLE. v4+ answers several keys at once (KIP-699).
+/// FindCoordinator (key 10), v0-6. This node coordinates every group (key type 0) and every
+/// transactional id (key type 1); other key types (2, share groups) answer INVALID_REQUEST.
+/// v4+ answers several keys at once (KIP-699).
 /// </summary>
 internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
@@ -21,11 +23,15 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
     {
         var (host, port) = _broker.Cluster.AdvertisedFor(context.Session?.Listener.Name);
         int node = _broker.Cluster.NodeId;
-        ErrorCode error = request.KeyType == 0 ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
-        string? message = error == ErrorCode.None ? null : "Transactions are not supported by this Rill version yet.";
+        ErrorCode error = request.KeyType is 0 or 1 ? ErrorCode.None : ErrorCode.InvalidRequest;
+        string? message = error == ErrorCode.None ? null : $"Unknown coordinator key type {request.KeyType}.";
         var response = new FindCoordinatorResponse();
         if (context.ApiVersion < 4)
         {
+            if (Refused(context, request.KeyType, request.Key) is { } refused)
+            {
+                (error, message) = (refused, null);
+            }
             response.ErrorCode = (short)error;
             response.ErrorMessage = message;
             response.NodeId = error == ErrorCode.None ? node : -1;
@@ -33,8 +39,11 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
             response.Port = error == ErrorCode.None ? port : -1;
             return ValueTask.FromResult<FindCoordinatorResponse?>(response);
         }
+        ErrorCode keyTypeError = error;
+        string? keyTypeMessage = message;
         foreach (string key in request.CoordinatorKeys)
         {
+            (error, message) = Refused(context, request.KeyType, key) is { } refused ? (refused, null) : (keyTypeError, keyTypeMessage);
             response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
             {
                 Key = key,
@@ -47,4 +56,12 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
         }
         return ValueTask.FromResult<FindCoordinatorResponse?>(response);
     }
+
+    /// <summary>DESCRIBE on the group (key type 0) or transactional id (1); null when allowed.</summary>
+    private ErrorCode? Refused(RequestContext context, sbyte keyType, string key) => keyType switch
+    {
+        0 when !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, key) => ErrorCode.GroupAuthorizationFailed,
+        1 when !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.TransactionalId, key) => ErrorCode.TransactionalIdAuthorizationFailed,
+        _ => null,
+    };
 }

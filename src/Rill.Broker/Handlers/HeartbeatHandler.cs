@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -16,6 +17,10 @@ internal sealed class HeartbeatHandler : ApiHandler<HeartbeatRequest, HeartbeatR
 
     protected override async ValueTask<HeartbeatResponse?> HandleAsync(RequestContext context, HeartbeatRequest request)
     {
+        if (!_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new HeartbeatResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
         ErrorCode error = await _broker.Groups.HeartbeatAsync(request.GroupId, request.GenerationId, request.MemberId, request.GroupInstanceId)
             .ConfigureAwait(false);
         return new HeartbeatResponse { ErrorCode = (short)error };

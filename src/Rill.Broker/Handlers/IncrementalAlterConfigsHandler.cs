@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Admin;
 using Rill.Broker.Config;
 using Rill.Protocol;
@@ -13,9 +14,14 @@ namespace Rill.Broker.Handlers;
 /// </summary>
 internal sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
+    private readonly KafkaBroker _broker;
     private readonly ConfigAdmin _admin;
 
-    public IncrementalAlterConfigsHandler(KafkaBroker broker) => _admin = new ConfigAdmin(broker);
+    public IncrementalAlterConfigsHandler(KafkaBroker broker)
+    {
+        _broker = broker;
+        _admin = new ConfigAdmin(broker);
+    }
 
     public override ApiKey Key => ApiKey.IncrementalAlterConfigs;
     public override short MinVersion => 0;
@@ -29,6 +35,8 @@ internal sealed class IncrementalAlterConfigsHandler : ApiHandler<IncrementalAlt
         {
             ConfigChangeResult result = counts[(resource.ResourceType, resource.ResourceName)] > 1
                 ? new(ErrorCode.InvalidRequest, $"Resource '{resource.ResourceName}' of type {resource.ResourceType} appears more than once.")
+                : _broker.Authorizer.RefusesConfigResource(context, resource.ResourceType, resource.ResourceName, AclOperation.AlterConfigs) is { } refused
+                    ? new(refused, "Altering these configs needs ALTER_CONFIGS.")
                 : _admin.Apply(resource.ResourceType, resource.ResourceName,
                     resource.Configs.Select(c => new ConfigOperation(c.Name, c.ConfigOperation, c.Value)).ToList(), request.ValidateOnly);
             response.Responses.Add(new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Coordination.Groups;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -21,6 +22,10 @@ internal sealed class JoinGroupHandler : ApiHandler<JoinGroupRequest, JoinGroupR
 
     protected override async ValueTask<JoinGroupResponse?> HandleAsync(RequestContext context, JoinGroupRequest request)
     {
+        if (!_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new JoinGroupResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, GenerationId = -1, ProtocolName = context.ApiVersion >= 7 ? null : "", MemberId = request.MemberId };
+        }
         var join = new JoinRequest(request.GroupId, request.MemberId, request.GroupInstanceId, context.ClientId ?? "",
             "/" + (context.RemoteEndPoint as System.Net.IPEndPoint)?.Address, request.SessionTimeoutMs,
             context.ApiVersion >= 1 ? request.RebalanceTimeoutMs : request.SessionTimeoutMs, request.ProtocolType,

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -16,6 +17,10 @@ internal sealed class LeaveGroupHandler : ApiHandler<LeaveGroupRequest, LeaveGro
 
     protected override async ValueTask<LeaveGroupResponse?> HandleAsync(RequestContext context, LeaveGroupRequest request)
     {
+        if (!_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return new LeaveGroupResponse { ErrorCode = (short)ErrorCode.GroupAuthorizationFailed };
+        }
         var leaving = context.ApiVersion < 3
             ? [(request.MemberId, (string?)null)]
             : request.Members.Select(m => (m.MemberId, m.GroupInstanceId)).ToList();

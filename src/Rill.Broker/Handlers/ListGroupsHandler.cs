@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -22,8 +23,13 @@ internal sealed class ListGroupsHandler : ApiHandler<ListGroupsRequest, ListGrou
             response.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
             return response;
         }
+        bool all = _broker.Authorizer.AllowsCluster(context, AclOperation.Describe, logIfDenied: false);
         foreach (var (groupId, protocolType, stateName, groupType) in await _broker.Groups.ListAsync().ConfigureAwait(false))
         {
+            if (!all && !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, groupId, logIfDenied: false))
+            {
+                continue;
+            }
             if (request.StatesFilter.Count > 0 && !request.StatesFilter.Contains(stateName, StringComparer.OrdinalIgnoreCase))
             {
                 continue;

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -5,7 +6,8 @@ using Rill.Protocol.Messages;
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// ListOffsets (key 2), v0-8. Timestamp -1 is the latest offset (the high watermark), -2 the
+/// ListOffsets (key 2), v0-8. Timestamp -1 is the latest offset (the high watermark; with isolation
+/// level read_committed, v2+, the last stable offset), -2 the
 /// log start offset, -3 the record with the largest timestamp (KIP-734, v7+), -4 the earliest
 /// local offset (KIP-1005, equal to -2 without tiered storage). Any other timestamp finds the
 /// first offset whose record timestamp is at or after it; none answers offset -1.
@@ -35,16 +37,30 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
             var topicResponse = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = topic.Name };
             response.Topics.Add(topicResponse);
             Topic? found = _broker.Topics.Find(topic.Name);
+            bool allowed = _broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name);
             foreach (var requested in topic.Partitions)
             {
-                topicResponse.Partitions.Add(Answer(found?.GetPartition(requested.PartitionIndex), requested, context.ApiVersion, now));
+                if (!allowed)
+                {
+                    topicResponse.Partitions.Add(new ListOffsetsResponse.ListOffsetsPartitionResponse
+                    {
+                        PartitionIndex = requested.PartitionIndex,
+                        ErrorCode = (short)ErrorCode.TopicAuthorizationFailed,
+                        Timestamp = -1,
+                        Offset = -1,
+                        LeaderEpoch = -1,
+                    });
+                    continue;
+                }
+                topicResponse.Partitions.Add(Answer(found?.GetPartition(requested.PartitionIndex), requested, context.ApiVersion, now,
+                    readCommitted: context.ApiVersion >= 2 && request.IsolationLevel == 1));
             }
         }
         return ValueTask.FromResult<ListOffsetsResponse?>(response);
     }
 
     private static ListOffsetsResponse.ListOffsetsPartitionResponse Answer(Partition? partition,
-        ListOffsetsRequest.ListOffsetsPartition requested, short version, long now)
+        ListOffsetsRequest.ListOffsetsPartition requested, short version, long now, bool readCommitted)
     {
         var answer = new ListOffsetsResponse.ListOffsetsPartitionResponse
         {
@@ -71,11 +87,16 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
 
         (long offset, long timestamp) = requested.Timestamp switch
         {
-            Latest => (partition.HighWatermark, -1L),
+            Latest => (readCommitted ? partition.LastStableOffset : partition.HighWatermark, -1L),
             Earliest or EarliestLocal => (partition.LogStartOffset, -1L),
             MaxTimestamp => partition.FindMaxTimestamp(),
             _ => partition.FindOffsetForTimestamp(requested.Timestamp),
         };
+        if ((requested.Timestamp >= 0 || requested.Timestamp == MaxTimestamp) && offset >= 0
+            && offset >= (readCommitted ? partition.LastStableOffset : partition.HighWatermark))
+        {
+            (offset, timestamp) = (-1, -1); // as Kafka: a lookup finds only offsets the isolation level may read
+        }
         answer.LeaderEpoch = 0;
         answer.Offset = offset;
         answer.Timestamp = timestamp;

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -9,12 +10,13 @@ namespace Rill.Broker.Handlers;
 /// Unknown topics are created when auto.create.topics.enable is on and the request allows it
 /// (always for v0-3, AllowAutoTopicCreation from v4). v0's empty topic list means "all topics";
 /// from v1 that is a null list. Topic ids from v10 (lookup by id answers UNKNOWN_TOPIC_ID).
-/// Authorized operations (v8+) report everything allowed: there is no authorizer yet.
+/// Authorization: topics the principal may not DESCRIBE are left out of an all-topics answer and
+/// answered TOPIC_AUTHORIZATION_FAILED when named; auto-creating a topic needs CREATE on the cluster
+/// or on the topic (TOPIC_AUTHORIZATION_FAILED otherwise). Authorized operations (v8+, when asked)
+/// are the principal's allowed operations on each topic and (v8-10) on the cluster.
 /// </summary>
 internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResponse>
 {
-    /// <summary>READ, WRITE, CREATE, DELETE, ALTER, DESCRIBE, DESCRIBE_CONFIGS, ALTER_CONFIGS (Kafka's AclOperation codes).</summary>
-    private const int AllTopicOperations = (1 << 3) | (1 << 4) | (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11);
     private const int OperationsNotRequested = int.MinValue;
 
     private readonly KafkaBroker _broker;
@@ -40,12 +42,21 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
         }
 
         bool includeOperations = version >= 8 && request.IncludeTopicAuthorizedOperations;
+        if (version is >= 8 and <= 10 && request.IncludeClusterAuthorizedOperations)
+        {
+            response.ClusterAuthorizedOperations = _broker.Authorizer.AllowsCluster(context, AclOperation.Describe, logIfDenied: false)
+                ? _broker.Authorizer.AuthorizedOperations(context, AclResourceType.Cluster, AclNames.ClusterName)
+                : 0;
+        }
         bool allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);
         if (allTopics)
         {
             foreach (Topic topic in _broker.Topics.All)
             {
-                response.Topics.Add(Describe(topic, includeOperations));
+                if (_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, topic.Name, logIfDenied: false))
+                {
+                    response.Topics.Add(Describe(context, topic, includeOperations));
+                }
             }
             return ValueTask.FromResult<MetadataResponse?>(response);
         }
@@ -53,48 +64,63 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
         bool allowAutoCreate = (version < 4 || request.AllowAutoTopicCreation) && _broker.Config.AutoCreateTopicsEnable;
         foreach (MetadataRequest.MetadataRequestTopic requested in request.Topics!)
         {
-            response.Topics.Add(Resolve(requested, allowAutoCreate, includeOperations));
+            response.Topics.Add(Resolve(context, requested, allowAutoCreate, includeOperations));
         }
         return ValueTask.FromResult<MetadataResponse?>(response);
     }
 
-    private MetadataResponse.MetadataResponseTopic Resolve(MetadataRequest.MetadataRequestTopic requested, bool allowAutoCreate, bool includeOperations)
+    private MetadataResponse.MetadataResponseTopic Resolve(RequestContext context, MetadataRequest.MetadataRequestTopic requested,
+        bool allowAutoCreate, bool includeOperations)
     {
         if (requested.Name is null)
         {
             Topic? byId = _broker.Topics.Find(requested.TopicId);
+            if (byId is not null && !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, byId.Name))
+            {
+                return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, Name = null, TopicId = requested.TopicId };
+            }
             return byId is not null
-                ? Describe(byId, includeOperations)
+                ? Describe(context, byId, includeOperations)
                 : new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.UnknownTopicId, Name = null, TopicId = requested.TopicId };
         }
 
         string name = requested.Name;
+        if (!_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Topic, name))
+        {
+            return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, Name = name };
+        }
         Topic? topic = _broker.Topics.Find(name);
         if (topic is not null)
         {
-            return Describe(topic, includeOperations);
+            return Describe(context, topic, includeOperations);
         }
         if (TopicName.Validate(name) is not null)
         {
             return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.InvalidTopicException, Name = name };
+        }
+        if (allowAutoCreate && !TopicName.IsInternal(name)
+            && !_broker.Authorizer.AllowsCluster(context, AclOperation.Create, logIfDenied: false)
+            && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, name))
+        {
+            return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, Name = name };
         }
         if (allowAutoCreate && !TopicName.IsInternal(name))
         {
             TopicCreateResult created = _broker.Topics.Create(name, -1, -1, [], validateOnly: false);
             if (created.Topic is not null)
             {
-                return Describe(created.Topic, includeOperations);
+                return Describe(context, created.Topic, includeOperations);
             }
             if (created.Error == ErrorCode.TopicAlreadyExists && _broker.Topics.Find(name) is { } raced)
             {
-                return Describe(raced, includeOperations);
+                return Describe(context, raced, includeOperations);
             }
             return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)created.Error, Name = name };
         }
         return new MetadataResponse.MetadataResponseTopic { ErrorCode = (short)ErrorCode.UnknownTopicOrPartition, Name = name };
     }
 
-    private MetadataResponse.MetadataResponseTopic Describe(Topic topic, bool includeOperations)
+    private MetadataResponse.MetadataResponseTopic Describe(RequestContext context, Topic topic, bool includeOperations)
     {
         int node = _broker.Cluster.NodeId;
         var result = new MetadataResponse.MetadataResponseTopic
@@ -103,7 +129,9 @@ internal sealed class MetadataHandler : ApiHandler<MetadataRequest, MetadataResp
             Name = topic.Name,
             TopicId = topic.Id,
             IsInternal = TopicName.IsInternal(topic.Name),
-            TopicAuthorizedOperations = includeOperations ? AllTopicOperations : OperationsNotRequested,
+            TopicAuthorizedOperations = includeOperations
+                ? _broker.Authorizer.AuthorizedOperations(context, AclResourceType.Topic, topic.Name)
+                : OperationsNotRequested,
         };
         for (int i = 0; i < topic.Partitions.Length; i++)
         {

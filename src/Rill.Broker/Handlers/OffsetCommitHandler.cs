@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Coordination.Groups;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -26,12 +27,21 @@ internal sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, Offs
         long now = _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var accepted = new List<(string, int, CommittedOffset)>();
         var errors = new Dictionary<(string, int), ErrorCode>();
+        if (!_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Group, request.GroupId))
+        {
+            return Answer(request, errors, ErrorCode.GroupAuthorizationFailed);
+        }
         foreach (var topic in request.Topics)
         {
             var found = _broker.Topics.Find(topic.Name);
+            bool topicAllowed = _broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, topic.Name);
             foreach (var p in topic.Partitions)
             {
-                if (found?.GetPartition(p.PartitionIndex) is null)
+                if (!topicAllowed)
+                {
+                    errors[(topic.Name, p.PartitionIndex)] = ErrorCode.TopicAuthorizationFailed;
+                }
+                else if (found?.GetPartition(p.PartitionIndex) is null)
                 {
                     errors[(topic.Name, p.PartitionIndex)] = ErrorCode.UnknownTopicOrPartition;
                 }
@@ -49,7 +59,11 @@ internal sealed class OffsetCommitHandler : ApiHandler<OffsetCommitRequest, Offs
         ErrorCode groupError = context.ApiVersion == 0 && request.GroupId.Length > 0
             ? await _broker.Groups.CommitAsync(request.GroupId, -1, "", null, accepted).ConfigureAwait(false)
             : await _broker.Groups.CommitAsync(request.GroupId, request.GenerationIdOrMemberEpoch, request.MemberId, request.GroupInstanceId, accepted, context.ApiVersion).ConfigureAwait(false);
+        return Answer(request, errors, groupError);
+    }
 
+    private static OffsetCommitResponse Answer(OffsetCommitRequest request, Dictionary<(string, int), ErrorCode> errors, ErrorCode groupError)
+    {
         var response = new OffsetCommitResponse();
         foreach (var topic in request.Topics)
         {

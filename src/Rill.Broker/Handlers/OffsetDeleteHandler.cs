@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 
@@ -19,9 +20,18 @@ internal sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offs
 
     protected override async ValueTask<OffsetDeleteResponse?> HandleAsync(RequestContext context, OffsetDeleteRequest request)
     {
-        var partitions = request.Topics.SelectMany(t => t.Partitions.Select(p => (t.Name, p.PartitionIndex))).ToList();
-        var (error, partitionErrors) = await _broker.Groups.DeleteOffsetsAsync(request.GroupId, partitions).ConfigureAwait(false);
         var response = new OffsetDeleteResponse();
+        if (!_broker.Authorizer.Allows(context, AclOperation.Delete, AclResourceType.Group, request.GroupId))
+        {
+            response.ErrorCode = (short)ErrorCode.GroupAuthorizationFailed;
+            return response;
+        }
+        var deniedTopics = request.Topics.Select(t => t.Name)
+            .Where(name => !_broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, name))
+            .ToHashSet(StringComparer.Ordinal);
+        var partitions = request.Topics.Where(t => !deniedTopics.Contains(t.Name))
+            .SelectMany(t => t.Partitions.Select(p => (t.Name, p.PartitionIndex))).ToList();
+        var (error, partitionErrors) = await _broker.Groups.DeleteOffsetsAsync(request.GroupId, partitions).ConfigureAwait(false);
         if (error != ErrorCode.None)
         {
             response.ErrorCode = (short)error;
@@ -35,7 +45,8 @@ internal sealed class OffsetDeleteHandler : ApiHandler<OffsetDeleteRequest, Offs
                 Partitions = topic.Partitions.Select(p => new OffsetDeleteResponse.OffsetDeleteResponsePartition
                 {
                     PartitionIndex = p.PartitionIndex,
-                    ErrorCode = (short)partitionErrors.GetValueOrDefault((topic.Name, p.PartitionIndex)),
+                    ErrorCode = (short)(deniedTopics.Contains(topic.Name) ? ErrorCode.TopicAuthorizationFailed
+                        : partitionErrors.GetValueOrDefault((topic.Name, p.PartitionIndex))),
                 }).ToList(),
             });
         }

@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using System.Runtime.InteropServices;
 using Rill.Broker.Topics;
 using Rill.Protocol;
@@ -12,14 +13,15 @@ namespace Rill.Broker.Handlers;
 /// acks 0 (no response; an error closes the connection), 1 and -1 (all; on one node the leader is the whole ISR, so
 /// min.insync.replicas above 1 answers NOT_ENOUGH_REPLICAS). Offsets are assigned by patching the
 /// stored batch; idempotent batches are checked against the producer's sequence state, and a
-/// duplicate is answered with its original offsets. Transactional batches wait for the
-/// transaction coordinator (a later issue) and are refused.
+/// duplicate is answered with its original offsets. Transactional batches (KIP-890 part 1): each
+/// partition is first verified with the transaction coordinator (ProduceHandler.Transactions.cs);
+/// one not in the producer's ongoing transaction answers INVALID_TXN_STATE, an old epoch PRODUCER_FENCED.
 /// Per-record errors (KIP-467, v8+): when some records make the batch invalid (no key on a compacted
 /// topic: INVALID_RECORD; a timestamp outside message.timestamp.before/after.max.ms: INVALID_TIMESTAMP),
 /// nothing of the partition's data is appended and RecordErrors names each bad record's index with
 /// a message, ErrorMessage summarises them; older versions get the same error code without the list.
 /// </summary>
-internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
+internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private readonly KafkaBroker _broker;
 
@@ -30,16 +32,25 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
     public override short MaxVersion => 11;
 
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
+        => request.TransactionalId is not null && _broker.Config.TransactionPartitionVerificationEnable
+            ? HandleTransactionalAsync(context, request)
+            : ValueTask.FromResult(Handle(context, request, null));
+
+    private ProduceResponse? Handle(RequestContext context, ProduceRequest request,
+        Dictionary<(string Topic, int Partition), ErrorCode>? unverified)
     {
         short acks = request.Acks;
         var response = new ProduceResponse();
         bool validAcks = acks is 0 or 1 or -1;
         bool transactional = request.TransactionalId is not null;
+        bool transactionAllowed = !transactional
+            || _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.TransactionalId, request.TransactionalId!);
 
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
             response.Responses.Add(topicResponse);
+            bool topicAllowed = _broker.Authorizer.Allows(context, AclOperation.Write, AclResourceType.Topic, topicData.Name);
             Topic? topic = _broker.Topics.Find(topicData.Name);
             foreach (var partitionData in topicData.PartitionData)
             {
@@ -51,6 +62,14 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                 {
                     error = ErrorCode.InvalidRequiredAcks;
                 }
+                else if (!transactionAllowed)
+                {
+                    error = ErrorCode.TransactionalIdAuthorizationFailed;
+                }
+                else if (!topicAllowed)
+                {
+                    error = ErrorCode.TopicAuthorizationFailed;
+                }
                 else if (partition is null)
                 {
                     error = ErrorCode.UnknownTopicOrPartition;
@@ -60,10 +79,10 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
                     error = ErrorCode.InvalidTopicException;
                     message = $"Cannot append to internal topic {partition.Topic.Name}.";
                 }
-                else if (transactional)
+                else if (unverified is not null && unverified.TryGetValue((topicData.Name, partitionData.Index), out ErrorCode txnError))
                 {
-                    error = ErrorCode.TransactionalIdAuthorizationFailed;
-                    message = "Transactions are not supported by this Rill version yet.";
+                    error = txnError;
+                    message = "The partition is not part of the producer's ongoing transaction (AddPartitionsToTxn first).";
                 }
                 else if (acks == -1 && partition.Topic.Config.MinInsyncReplicas > 1)
                 {
@@ -101,9 +120,9 @@ internal sealed class ProduceHandler : ApiHandler<ProduceRequest, ProduceRespons
             // No response to carry an error: like Kafka, close the connection so the client
             // notices, refreshes its metadata and reconnects.
             context.CloseConnection = response.Responses.Any(t => t.PartitionResponses.Any(p => p.ErrorCode != 0));
-            return ValueTask.FromResult<ProduceResponse?>(null);
+            return null;
         }
-        return ValueTask.FromResult<ProduceResponse?>(response);
+        return response;
     }
 
     private static List<ProduceResponse.BatchIndexAndErrorMessage> ToRecordErrors(IReadOnlyList<RecordError>? errors)

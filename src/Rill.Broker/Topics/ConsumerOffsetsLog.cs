@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Rill.Coordination.Groups;
 using Rill.Protocol;
 using Rill.Protocol.Records;
@@ -10,7 +9,7 @@ namespace Rill.Broker.Topics;
 /// group as Kafka does (abs(groupId.hashCode) % offsets.topic.num.partitions). The topic is
 /// created on the first write, like Kafka creates it on first use.
 /// </summary>
-internal sealed class ConsumerOffsetsLog : IGroupStateLog
+internal sealed partial class ConsumerOffsetsLog : IGroupStateLog
 {
     public const string TopicName = "__consumer_offsets";
     private readonly TopicManager _topics;
@@ -31,7 +30,8 @@ internal sealed class ConsumerOffsetsLog : IGroupStateLog
         Topic topic = _topics.Find(TopicName) ?? Create();
         Partition partition = topic.GetPartition(PartitionFor(groupId, topic.Partitions.Length))!;
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        byte[] batch = RecordBatchBuilder.Build(records.Select(r => new RecordData(now, r.Key, r.Value)).ToList());
+        // A null byte[] converts to an empty, not a null, ReadOnlyMemory: tombstones need the explicit null.
+        byte[] batch = RecordBatchBuilder.Build(records.Select(r => new RecordData(now, r.Key, r.Value is null ? (ReadOnlyMemory<byte>?)null : r.Value)).ToList());
         PartitionAppendResult result = partition.Append(batch, produceVersion: 11);
         if (result.Error != ErrorCode.None)
         {
@@ -39,9 +39,14 @@ internal sealed class ConsumerOffsetsLog : IGroupStateLog
         }
     }
 
-    /// <summary>Every record of the topic, partition by partition, oldest first (empty when it does not exist yet).</summary>
+    /// <summary>
+    /// Every record of the topic, partition by partition, oldest first (empty when it does not
+    /// exist yet). Offsets committed in a transaction count from their commit marker on, aborted
+    /// ones not at all; those of transactions still open are left in <see cref="OpenTransactionalRecords"/>.
+    /// </summary>
     public IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> ReadAll()
     {
+        OpenTransactionalRecords.Clear();
         Topic? topic = _topics.Find(TopicName);
         if (topic is null)
         {
@@ -49,40 +54,20 @@ internal sealed class ConsumerOffsetsLog : IGroupStateLog
         }
         foreach (Partition partition in topic.Partitions)
         {
-            long offset = partition.LogStartOffset;
-            while (offset < partition.HighWatermark)
+            var replay = new Transactions.TransactionalReplay();
+            foreach (var record in replay.Apply(Transactions.InternalTopicReader.Read(partition)))
             {
-                var read = partition.Log.Read(offset, 4 * 1024 * 1024, minOneBatch: true);
-                if (read.Error != ErrorCode.None || read.Length == 0)
+                if (record.Key is { } key)
                 {
-                    break;
+                    yield return (key, record.Value);
                 }
-                byte[] chunk = new byte[read.Length];
-                read.CopyTo(chunk);
-                foreach (StoredRecord record in RecordEnumerator.ReadAll(chunk))
-                {
-                    if (record.Key is { } key && record.Offset >= offset)
-                    {
-                        yield return (key, record.Value);
-                    }
-                }
-                offset = NextOffset(chunk, offset);
+            }
+            foreach (var (producerId, records) in replay.Open)
+            {
+                OpenTransactionalRecords.AddRange(records.Where(r => r.Key is not null)
+                    .Select(r => (producerId, r.Key!.Value, r.Value)));
             }
         }
-    }
-
-    private static long NextOffset(ReadOnlySpan<byte> chunk, long current)
-    {
-        long next = current;
-        int position = 0;
-        while (chunk.Length - position >= RecordBatchLayout.HeaderSize)
-        {
-            long baseOffset = BinaryPrimitives.ReadInt64BigEndian(chunk[position..]);
-            int lastDelta = BinaryPrimitives.ReadInt32BigEndian(chunk[(position + RecordBatchLayout.LastOffsetDelta)..]);
-            next = Math.Max(next, baseOffset + lastDelta + 1);
-            position += BinaryPrimitives.ReadInt32BigEndian(chunk[(position + RecordBatchLayout.BatchLength)..]) + RecordBatchLayout.LogOverhead;
-        }
-        return next;
     }
 
     private Topic Create()

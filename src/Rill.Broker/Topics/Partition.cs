@@ -11,7 +11,8 @@ internal readonly record struct PartitionAppendResult(ErrorCode Error, string? E
     IReadOnlyList<RecordError>? RecordErrors = null);
 
 /// <summary>Outcome of a fetch from one partition: stored batches as stored, and the log bounds.</summary>
-internal readonly record struct PartitionReadResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset);
+internal readonly record struct PartitionReadResult(ErrorCode Error, ReadOnlyMemory<byte> Records, long HighWatermark, long LogStartOffset,
+    long LastStableOffset = -1, List<AbortedTransaction>? AbortedTransactions = null);
 
 /// <summary>
 /// One partition on this broker: its log plus what the front end needs around it (validation of
@@ -30,6 +31,7 @@ internal sealed class Partition
         Log = log;
         _time = time ?? TimeProvider.System;
         _metricTags = BrokerMeters.TopicTags(topic.Name);
+        log.ControlBatchAppended = Appended.Notify; // a transaction marker moves the LSO read_committed fetches wait for
     }
 
     public Topic Topic { get; }
@@ -39,6 +41,9 @@ internal sealed class Partition
 
     public long LogStartOffset => Log.LogStartOffset;
     public long HighWatermark => Log.HighWatermark;
+
+    /// <summary>Offsets below it hold no data of a transaction still open (what read_committed consumers may read).</summary>
+    public long LastStableOffset => Log.LastStableOffset;
 
     /// <summary>Validates the batches in <paramref name="records"/>, then appends them (patching offsets in place).</summary>
     public PartitionAppendResult Append(Memory<byte> records, short produceVersion)
@@ -79,10 +84,6 @@ internal sealed class Partition
             return Fail(ErrorCode.MessageTooLarge,
                 $"A record batch of {validation.MaxBatchSize} bytes is larger than max.message.bytes ({config.MaxMessageBytes}).");
         }
-        if (validation.HasTransactionalBatch)
-        {
-            return Fail(ErrorCode.TransactionalIdAuthorizationFailed, "Transactional batches are not supported by this Rill version yet.");
-        }
         if (config.TimestampType == TimestampType.CreateTime && CheckTimestamps(batches.Span, config) is { } timestampErrors)
         {
             return new PartitionAppendResult(ErrorCode.InvalidTimestamp, RecordErrors.Summarize(timestampErrors) +
@@ -110,7 +111,22 @@ internal sealed class Partition
         LogReadResult read = Log.Read(offset, maxBytes, minOneBatch);
         ReadOnlyMemory<byte> records = read.Error == ErrorCode.None ? read.CopyTo(buffers) : ReadOnlyMemory<byte>.Empty;
         BrokerMeters.BytesOut.Add(records.Length, _metricTags);
-        return new PartitionReadResult(read.Error, records, read.HighWatermark, read.LogStartOffset);
+        return new PartitionReadResult(read.Error, records, read.HighWatermark, read.LogStartOffset, Log.LastStableOffset);
+    }
+
+    /// <summary>
+    /// A read_committed read: whole batches below the last stable offset only, with the aborted transactions that
+    /// have data in the range returned (the client drops their records).
+    /// </summary>
+    public PartitionReadResult ReadCommitted(long offset, int maxBytes, bool minOneBatch, IReadBufferSource buffers)
+    {
+        long lastStable = Log.LastStableOffset;
+        LogReadResult read = Log.Read(offset, maxBytes, minOneBatch, lastStable);
+        ReadOnlyMemory<byte> records = read.Error == ErrorCode.None ? read.CopyTo(buffers) : ReadOnlyMemory<byte>.Empty;
+        BrokerMeters.BytesOut.Add(records.Length, _metricTags);
+        List<AbortedTransaction>? aborted = records.IsEmpty ? null
+            : Log.CollectAbortedTransactions(offset, RecordBatchWalker.NextOffsetAfter(records.Span));
+        return new PartitionReadResult(read.Error, records, read.HighWatermark, read.LogStartOffset, lastStable, aborted);
     }
 
     public (long Offset, long Timestamp) FindOffsetForTimestamp(long timestamp)

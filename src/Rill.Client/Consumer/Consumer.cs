@@ -58,6 +58,10 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
     /// <summary>The member id the group coordinator gave this consumer (null without a group or before joining).</summary>
     public string? MemberId => _member?.MemberId;
 
+    /// <summary>The group, generation (member epoch for KIP-848) and member id, for transactional offset commits.</summary>
+    public ConsumerGroupMetadata GroupMetadata => new(_config.GroupId ?? throw new InvalidOperationException("The consumer has no group.id."),
+        _member?.Generation ?? -1, _member?.MemberId ?? "", _config.GroupInstanceId);
+
     /// <summary>The partitions this consumer reads now.</summary>
     public IReadOnlyList<TopicPartition> Assignment => _fetcher.Assigned.Select(s => s.TopicPartition).OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition).ToList();
 
@@ -138,6 +142,12 @@ public sealed partial class Consumer<TKey, TValue> : IAsyncDisposable
                 }
                 if (!current.TryNext(out RecordView record))
                 {
+                    // Past the response's last batch: skipped control and aborted batches move the position too,
+                    // so a committed position never points back at a transaction marker.
+                    if (current.NextOffset > state.Position)
+                    {
+                        state.Position = current.NextOffset;
+                    }
                     break;
                 }
                 if (record.Offset < state.Position)

@@ -19,11 +19,18 @@ internal struct RecordView
 
 /// <summary>
 /// The records a fetch returned for one partition, walked batch by batch with spans: only a
-/// compressed batch allocates (its decompressed body). Control batches are skipped.
+/// compressed batch allocates (its decompressed body). Control batches (transaction markers) are
+/// skipped. With read_committed, <paramref name="aborted"/> is the fetch response's aborted
+/// transactions (producer id, first offset): a transactional batch of a producer whose aborted
+/// transaction began at or before it is skipped until that producer's abort marker, as Kafka's
+/// consumers do.
 /// </summary>
-internal sealed class FetchedRecords(PartitionState state, int epoch, ReadOnlyMemory<byte> data)
+internal sealed class FetchedRecords(PartitionState state, int epoch, ReadOnlyMemory<byte> data,
+    (long ProducerId, long FirstOffset)[]? aborted = null)
 {
     private int _position;
+    private int _abortedIndex;
+    private HashSet<long>? _abortedProducers;
     private ReadOnlyMemory<byte> _body;
     private int _bodyPosition;
     private int _remaining;
@@ -34,6 +41,9 @@ internal sealed class FetchedRecords(PartitionState state, int epoch, ReadOnlyMe
 
     public PartitionState State { get; } = state;
     public int Epoch { get; } = epoch;
+
+    /// <summary>The offset after the last batch walked so far, skipped ones included (-1 before the first).</summary>
+    public long NextOffset { get; private set; } = -1;
 
     /// <summary>Offset after the last complete batch in <paramref name="data"/> (or -1 when there is none).</summary>
     public static long NextOffsetAfter(ReadOnlySpan<byte> data)
@@ -120,11 +130,18 @@ internal sealed class FetchedRecords(PartitionState state, int epoch, ReadOnlyMe
             throw new KafkaException(ErrorCode.UnsupportedForMessageFormat, $"{State.TopicPartition} holds a magic {header[RecordBatchLayout.Magic]} batch; this client reads magic 2.");
         }
         short attributes = BinaryPrimitives.ReadInt16BigEndian(header[RecordBatchLayout.Attributes..]);
+        long batchBase = BinaryPrimitives.ReadInt64BigEndian(header);
+        long batchLast = batchBase + BinaryPrimitives.ReadInt32BigEndian(header[RecordBatchLayout.LastOffsetDelta..]);
+        NextOffset = batchLast + 1;
+        if (aborted is not null && SkipAborted(header, batch.Span, attributes, batchLast))
+        {
+            return true;
+        }
         if ((attributes & RecordBatchLayout.ControlFlag) != 0)
         {
             return true;
         }
-        _baseOffset = BinaryPrimitives.ReadInt64BigEndian(header);
+        _baseOffset = batchBase;
         _baseTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.BaseTimestamp..]);
         _maxTimestamp = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.MaxTimestamp..]);
         _logAppendTime = (attributes & RecordBatchLayout.TimestampTypeFlag) != 0;
@@ -145,5 +162,45 @@ internal sealed class FetchedRecords(PartitionState state, int epoch, ReadOnlyMe
         }
         _bodyPosition = 0;
         return true;
+    }
+
+    /// <summary>read_committed: whether this batch belongs to an aborted transaction (or is the marker that ends one).</summary>
+    private bool SkipAborted(ReadOnlySpan<byte> header, ReadOnlySpan<byte> batch, short attributes, long lastOffset)
+    {
+        long producerId = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.ProducerId..]);
+        if (producerId < 0)
+        {
+            return false;
+        }
+        while (_abortedIndex < aborted!.Length && aborted[_abortedIndex].FirstOffset <= lastOffset)
+        {
+            (_abortedProducers ??= []).Add(aborted[_abortedIndex++].ProducerId);
+        }
+        if ((attributes & RecordBatchLayout.ControlFlag) != 0)
+        {
+            if (IsAbortMarker(batch[RecordBatchLayout.HeaderSize..]))
+            {
+                _abortedProducers?.Remove(producerId);
+            }
+            return true;
+        }
+        return (attributes & RecordBatchLayout.TransactionalFlag) != 0 && _abortedProducers?.Contains(producerId) == true;
+    }
+
+    /// <summary>A control batch's first record key: int16 version, int16 type (0 abort, 1 commit).</summary>
+    private static bool IsAbortMarker(ReadOnlySpan<byte> records)
+    {
+        int p = 0;
+        if (!Varint.TryReadVarInt(records, ref p, out _) || p >= records.Length)
+        {
+            return false;
+        }
+        p++; // attributes
+        if (!Varint.TryReadVarLong(records, ref p, out _) || !Varint.TryReadVarInt(records, ref p, out _)
+            || !Varint.TryReadVarInt(records, ref p, out int keyLength) || keyLength < 4 || keyLength > records.Length - p)
+        {
+            return false;
+        }
+        return BinaryPrimitives.ReadInt16BigEndian(records[(p + 2)..]) == 0;
     }
 }

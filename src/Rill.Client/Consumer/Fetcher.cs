@@ -227,6 +227,26 @@ internal sealed class Fetcher(ConsumerConfig config, KafkaCluster cluster)
         }
     }
 
+    /// <summary>read_committed: the response's aborted transactions in first-offset order (an empty list when there are none).</summary>
+    private (long ProducerId, long FirstOffset)[]? AbortedOf(FetchResponse.PartitionData data)
+    {
+        if (config.IsolationLevel != IsolationLevel.ReadCommitted)
+        {
+            return null;
+        }
+        if (data.AbortedTransactions is not { Count: > 0 } list)
+        {
+            return [];
+        }
+        var aborted = new (long ProducerId, long FirstOffset)[list.Count];
+        for (int i = 0; i < aborted.Length; i++)
+        {
+            aborted[i] = (list[i].ProducerId, list[i].FirstOffset);
+        }
+        Array.Sort(aborted, (a, b) => a.FirstOffset.CompareTo(b.FirstOffset));
+        return aborted;
+    }
+
     private bool HandlePartition(PartitionState state, int epoch, long offset, FetchResponse.PartitionData data)
     {
         var error = (ErrorCode)data.ErrorCode;
@@ -264,7 +284,7 @@ internal sealed class Fetcher(ConsumerConfig config, KafkaCluster cluster)
             }
             state.FetchPosition = next;
             state.Buffered++;
-            _completed.Enqueue(new FetchedRecords(state, epoch, records));
+            _completed.Enqueue(new FetchedRecords(state, epoch, records, AbortedOf(data)));
         }
         return false;
     }

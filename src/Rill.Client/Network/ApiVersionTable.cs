@@ -47,7 +47,7 @@ internal static class ClientVersions
 {
     public static (short Min, short Max) Range(ApiKey key) => key switch
     {
-        ApiKey.Produce => (3, ProduceRequest.HighestSupportedVersion),
+        ApiKey.Produce => (3, 11),               // v12 means transactions v2 (KIP-890), which this client does not speak
         ApiKey.Fetch => (4, 12),                 // v13+ address topics by id
         ApiKey.ListOffsets => (1, ListOffsetsRequest.HighestSupportedVersion),
         ApiKey.Metadata => (1, MetadataRequest.HighestSupportedVersion),
@@ -66,10 +66,21 @@ internal static class ClientVersions
         ApiKey.DeleteRecords => (0, DeleteRecordsRequest.HighestSupportedVersion),
         ApiKey.InitProducerId => (0, InitProducerIdRequest.HighestSupportedVersion),
         ApiKey.DescribeConfigs => (1, DescribeConfigsRequest.HighestSupportedVersion),
+        ApiKey.DescribeAcls => (1, DescribeAclsRequest.HighestSupportedVersion), // v0 has no pattern types
+        ApiKey.CreateAcls => (1, CreateAclsRequest.HighestSupportedVersion),
+        ApiKey.DeleteAcls => (1, DeleteAclsRequest.HighestSupportedVersion),
         ApiKey.CreatePartitions => (0, CreatePartitionsRequest.HighestSupportedVersion),
         ApiKey.DeleteGroups => (0, DeleteGroupsRequest.HighestSupportedVersion),
         ApiKey.IncrementalAlterConfigs => (0, IncrementalAlterConfigsRequest.HighestSupportedVersion),
         ApiKey.DescribeCluster => (0, DescribeClusterRequest.HighestSupportedVersion),
+        ApiKey.AddPartitionsToTxn => (0, 3),     // v4+ is the brokers' batched verification form
+        ApiKey.AddOffsetsToTxn => (0, AddOffsetsToTxnRequest.HighestSupportedVersion),
+        ApiKey.EndTxn => (0, 4),                 // v5 is transactions v2 (epoch bump per transaction)
+        ApiKey.TxnOffsetCommit => (0, TxnOffsetCommitRequest.HighestSupportedVersion),
+        ApiKey.ListTransactions => (0, ListTransactionsRequest.HighestSupportedVersion),
+        ApiKey.DescribeTransactions => (0, DescribeTransactionsRequest.HighestSupportedVersion),
+        ApiKey.DescribeProducers => (0, DescribeProducersRequest.HighestSupportedVersion),
+        ApiKey.WriteTxnMarkers => (0, WriteTxnMarkersRequest.HighestSupportedVersion),
         ApiKey.ConsumerGroupHeartbeat => (0, ConsumerGroupHeartbeatRequest.HighestSupportedVersion),
         ApiKey.SaslHandshake => (1, 1),
         ApiKey.SaslAuthenticate => (0, 2),

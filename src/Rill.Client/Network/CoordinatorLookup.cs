@@ -3,9 +3,15 @@ using Rill.Protocol.Messages;
 
 namespace Rill.Client.Network;
 
-/// <summary>Finds (and caches) the broker coordinating a group, retrying while the coordinator loads.</summary>
-internal sealed class CoordinatorLookup(KafkaCluster cluster, string groupId)
+/// <summary>
+/// Finds (and caches) the broker coordinating a group (key type 0) or a transactional id (key type 1),
+/// retrying while the coordinator loads.
+/// </summary>
+internal sealed class CoordinatorLookup(KafkaCluster cluster, string groupId, sbyte keyType = CoordinatorLookup.Group)
 {
+    public const sbyte Group = 0;
+    public const sbyte Transaction = 1;
+
     private int _node = -1;
 
     public void Reset() => _node = -1;
@@ -21,8 +27,8 @@ internal sealed class CoordinatorLookup(KafkaCluster cluster, string groupId)
                     BrokerConnection any = await cluster.GetAnyConnectionAsync(cancellationToken).ConfigureAwait(false);
                     short version = any.Versions.Pick(ApiKey.FindCoordinator);
                     var response = await any.SendAsync<FindCoordinatorResponse>(ApiKey.FindCoordinator, version,
-                        new FindCoordinatorRequest { Key = groupId, KeyType = 0 }, cancellationToken).ConfigureAwait(false);
-                    KafkaException.ThrowIfError(response.ErrorCode, $"FindCoordinator for group {groupId}", response.ErrorMessage);
+                        new FindCoordinatorRequest { Key = groupId, KeyType = keyType }, cancellationToken).ConfigureAwait(false);
+                    KafkaException.ThrowIfError(response.ErrorCode, $"FindCoordinator for {(keyType == Group ? "group" : "transactional id")} {groupId}", response.ErrorMessage);
                     if (!cluster.Brokers.Any(b => b.NodeId == response.NodeId))
                     {
                         await cluster.RefreshAsync([], cancellationToken).ConfigureAwait(false);

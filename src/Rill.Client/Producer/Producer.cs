@@ -22,6 +22,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
     private readonly KafkaCluster _cluster;
     private readonly RecordAccumulator _accumulator;
     private readonly Sender _sender;
+    private readonly TransactionManager? _txn;
     private readonly ISerializer<TKey> _keySerializer;
     private readonly ISerializer<TValue> _valueSerializer;
     private readonly IDirectSerializer<TKey>? _directKey;
@@ -38,7 +39,8 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
         var wake = new AsyncSignal();
         var memory = new BufferMemory(config.BufferMemory);
         _accumulator = new RecordAccumulator(config, memory, wake);
-        _sender = new Sender(config, _cluster, _accumulator, memory, wake);
+        _txn = config.TransactionalId is null ? null : new TransactionManager(config, _cluster);
+        _sender = new Sender(config, _cluster, _accumulator, memory, wake, _txn);
         _keySerializer = keySerializer ?? Serializers.Default<TKey>();
         _valueSerializer = valueSerializer ?? Serializers.Default<TValue>();
         _directKey = _keySerializer as IDirectSerializer<TKey>;
@@ -92,6 +94,7 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
     private void Append(string topic, Message<TKey, TValue> message, object? completion)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _txn?.CheckCanSend();
         TopicQueues queues = _accumulator.FindTopic(topic) ?? LoadTopic(topic);
         ArrayBufferWriter<byte> keyBuffer = t_key ??= new ArrayBufferWriter<byte>(256);
         ArrayBufferWriter<byte> valueBuffer = t_value ??= new ArrayBufferWriter<byte>(1024);
@@ -187,6 +190,43 @@ public sealed class Producer<TKey, TValue> : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Transactions (transactional.id set): registers the transactional id with its coordinator,
+    /// fencing any earlier producer with the same id and completing or aborting what it left open.
+    /// Call once, before the first transaction.
+    /// </summary>
+    public Task InitTransactionsAsync(CancellationToken cancellationToken = default) => Transactions.InitAsync(cancellationToken);
+
+    /// <summary>Starts a transaction: the records produced until it ends commit or abort together.</summary>
+    public void BeginTransaction() => Transactions.Begin();
+
+    /// <summary>
+    /// Consume-transform-produce: commits the consumer's offsets (the next offsets to read) as part of
+    /// the transaction, so they count only if it commits. <paramref name="group"/> comes from
+    /// <see cref="Consumer{TKey, TValue}.GroupMetadata"/>; the coordinator refuses a zombie consumer's commit.
+    /// </summary>
+    public Task SendOffsetsToTransactionAsync(IEnumerable<TopicPartitionOffset> offsets, ConsumerGroupMetadata group, CancellationToken cancellationToken = default)
+        => Transactions.SendOffsetsAsync(offsets.ToList(), group, cancellationToken);
+
+    /// <summary>
+    /// Sends what is queued, then commits: read_committed consumers see the transaction's records (and the
+    /// group its offsets). If a record of the transaction failed, throws and the transaction must be aborted.
+    /// </summary>
+    public async Task CommitTransactionAsync(CancellationToken cancellationToken = default)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Transactions.EndAsync(commit: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Aborts the transaction: its records stay in the log but read_committed consumers skip them.</summary>
+    public async Task AbortTransactionAsync(CancellationToken cancellationToken = default)
+    {
+        await FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Transactions.EndAsync(commit: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private TransactionManager Transactions => _txn ?? throw new InvalidOperationException("Transactions need transactional.id in the producer config.");
 
     /// <summary>Number of partitions of a topic as the producer knows it (fetching metadata if needed).</summary>
     public async Task<int> GetPartitionCountAsync(string topic, CancellationToken cancellationToken = default)

@@ -195,7 +195,7 @@ internal sealed class ProducerBatch
     /// sequence gets the same bytes back. After an epoch bump (KIP-360) the batch is sent under the
     /// new producer id, epoch and sequence: only those header fields and the CRC are rewritten.
     /// </summary>
-    public ReadOnlyMemory<byte> Seal(CompressionType compression, long producerId, short producerEpoch)
+    public ReadOnlyMemory<byte> Seal(CompressionType compression, long producerId, short producerEpoch, bool transactional = false)
     {
         if (_sealed is null)
         {
@@ -216,7 +216,8 @@ internal sealed class ProducerBatch
             BinaryPrimitives.WriteInt32BigEndian(header[RecordBatchLayout.BatchLength..], length - RecordBatchLayout.LogOverhead);
             BinaryPrimitives.WriteInt32BigEndian(header[RecordBatchLayout.PartitionLeaderEpoch..], -1);
             header[RecordBatchLayout.Magic] = 2;
-            BinaryPrimitives.WriteInt16BigEndian(header[RecordBatchLayout.Attributes..], (short)compression);
+            BinaryPrimitives.WriteInt16BigEndian(header[RecordBatchLayout.Attributes..],
+                (short)((int)compression | (transactional ? RecordBatchLayout.TransactionalFlag : 0)));
             BinaryPrimitives.WriteInt32BigEndian(header[RecordBatchLayout.LastOffsetDelta..], Count - 1);
             BinaryPrimitives.WriteInt64BigEndian(header[RecordBatchLayout.BaseTimestamp..], BaseTimestamp);
             BinaryPrimitives.WriteInt64BigEndian(header[RecordBatchLayout.MaxTimestamp..], MaxTimestamp);

@@ -54,6 +54,15 @@ public sealed class ProducerConfig : ClientConfig
     /// </summary>
     public int MaxRequestSize { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// transactional.id: makes the producer transactional (InitTransactionsAsync, BeginTransaction,
+    /// CommitTransactionAsync, ...). Needs idempotence; a new producer with the same id fences the old one.
+    /// </summary>
+    public string? TransactionalId { get; set; }
+
+    /// <summary>transaction.timeout.ms: the coordinator aborts a transaction left open longer (default 60 s).</summary>
+    public int TransactionTimeoutMs { get; set; } = 60_000;
+
     internal bool IdempotenceEnabled
     {
         get
@@ -61,6 +70,10 @@ public sealed class ProducerConfig : ClientConfig
             if (EnableIdempotence == true && Acks != Acks.All)
             {
                 throw new ArgumentException("enable.idempotence=true needs acks=all.");
+            }
+            if (TransactionalId is not null && (EnableIdempotence == false || Acks != Acks.All))
+            {
+                throw new ArgumentException("transactional.id needs enable.idempotence=true and acks=all.");
             }
             return EnableIdempotence ?? Acks == Acks.All;
         }

@@ -18,6 +18,7 @@ internal sealed class Sender
     private readonly BufferMemory _memory;
     private readonly AsyncSignal _wake;
     private readonly bool _idempotent;
+    private readonly TransactionManager? _txn;
     private readonly CancellationTokenSource _stop = new();
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _stale = new();
     private volatile ProducerSession? _session;
@@ -28,8 +29,10 @@ internal sealed class Sender
     private volatile bool _closing;
     private Task? _loop;
 
-    public Sender(ProducerConfig config, KafkaCluster cluster, RecordAccumulator accumulator, BufferMemory memory, AsyncSignal wake)
+    public Sender(ProducerConfig config, KafkaCluster cluster, RecordAccumulator accumulator, BufferMemory memory, AsyncSignal wake,
+        TransactionManager? transactions = null)
     {
+        _txn = transactions;
         _config = config;
         _cluster = cluster;
         _accumulator = accumulator;
@@ -60,7 +63,11 @@ internal sealed class Sender
         while (true)
         {
             bool closing = _closing;
-            if (_idempotent && (_session is null || _bumpNeeded) && _accumulator.Incomplete > 0)
+            if (_txn is not null)
+            {
+                _session = _txn.Session; // InitTransactions (and the epoch bump after an abort) set it
+            }
+            else if (_idempotent && (_session is null || _bumpNeeded) && _accumulator.Incomplete > 0)
             {
                 await InitProducerIdAsync().ConfigureAwait(false);
             }
@@ -80,8 +87,16 @@ internal sealed class Sender
             {
                 unknown.Add(topic); // a leader moved or the topic is unknown: ask again
             }
+            if (_txn is not null && byNode.Count > 0)
+            {
+                await AddToTransactionAsync(byNode).ConfigureAwait(false);
+            }
             foreach (var (node, batches) in byNode)
             {
+                if (batches.Count == 0)
+                {
+                    continue;
+                }
                 // Connect here, in the loop, so requests reach each connection in drain (= sequence) order.
                 BrokerConnection connection;
                 try
@@ -155,6 +170,37 @@ internal sealed class Sender
         }
     }
 
+    /// <summary>
+    /// Transactions: AddPartitionsToTxn for the partitions whose first batch of the transaction is
+    /// about to go (Kafka's brokers refuse, or with KIP-890 verify, transactional writes to partitions
+    /// the coordinator does not know). When it fails, those batches fail and the transaction can only abort.
+    /// </summary>
+    private async Task AddToTransactionAsync(Dictionary<int, List<ProducerBatch>> byNode)
+    {
+        List<TopicPartition>? added = _txn!.NewPartitions(byNode.Values.SelectMany(b => b));
+        if (added is null)
+        {
+            return;
+        }
+        KafkaException? error = await _txn.AddPartitionsAsync(added).ConfigureAwait(false);
+        if (error is null)
+        {
+            return;
+        }
+        foreach (var batches in byNode.Values)
+        {
+            batches.RemoveAll(batch =>
+            {
+                if (!added.Contains(new TopicPartition(batch.Topic, batch.Partition)))
+                {
+                    return false;
+                }
+                Complete(batch, -1, error, wasInFlight: false);
+                return true;
+            });
+        }
+    }
+
     private async Task RefreshAsync(List<string> topics)
     {
         if (Stopwatch.GetElapsedTime(_lastRefresh).TotalMilliseconds < _config.RetryBackoffMs)
@@ -211,7 +257,7 @@ internal sealed class Sender
                     topicData.PartitionData.Add(new ProduceRequest.PartitionProduceData
                     {
                         Index = batch.Partition,
-                        Records = batch.Seal(_config.CompressionType, batch.ProducerId, batch.ProducerEpoch),
+                        Records = batch.Seal(_config.CompressionType, batch.ProducerId, batch.ProducerEpoch, transactional: _txn is not null),
                     });
                 }
                 request.TopicData.Add(topicData);
@@ -272,7 +318,8 @@ internal sealed class Sender
     {
         // The broker rejected (did not write) a batch for its sequence: retried, behind an older unacknowledged
         // batch as it is, or after an epoch bump with new sequences when there is a gap before it (KIP-360).
-        bool sequenceError = _idempotent && error.ErrorCode is ErrorCode.OutOfOrderSequenceNumber or ErrorCode.UnknownProducerId;
+        // In a transaction a sequence error fails the batch (the transaction aborts, then the epoch is bumped).
+        bool sequenceError = _idempotent && _txn is null && error.ErrorCode is ErrorCode.OutOfOrderSequenceNumber or ErrorCode.UnknownProducerId;
         if (sequenceError && _accumulator.SequenceGap(batch, _session))
         {
             _bumpNeeded = true;
@@ -297,6 +344,10 @@ internal sealed class Sender
 
     private void Complete(ProducerBatch batch, long baseOffset, KafkaException? error, long logAppendTime = -1, bool wasInFlight = true)
     {
+        if (error is not null)
+        {
+            _txn?.Fail(error);
+        }
         for (int i = 0; i < batch.Count; i++)
         {
             object? completion = batch.CompletionAt(i);

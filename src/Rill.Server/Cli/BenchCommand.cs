@@ -25,6 +25,8 @@ internal static class BenchCommand
           --acks ACKS          default all
           --batch-size B       producer batch.size, default 1048576
           --linger-ms MS       producer linger.ms, default 5
+          --transactional-id ID         producer: send in transactions (kafka-producer-perf-test's option)
+          --transaction-duration-ms MS  producer: commit a transaction every MS (default 3000 with --transactional-id)
           -h, --help           this help
         """;
 
@@ -39,7 +41,7 @@ internal static class BenchCommand
             return await RerunWithEagerJitAsync(self).ConfigureAwait(false);
         }
         var a = CliArgs.Parse(args[1..], ["--bootstrap-server", "--topic", "--records", "--num-records", "--messages", "--record-size", "--acks", "--batch-size",
-            "--linger-ms", "--compression-codec", "--partitions", "--group", "--producer-props"], ["--quiet"]);
+            "--linger-ms", "--compression-codec", "--partitions", "--group", "--producer-props", "--transactional-id", "--transaction-duration-ms"], ["--quiet"]);
         string topic = a.Get("--topic") ?? "rill-bench";
         long records = a.GetLong("--records", a.GetLong("--num-records", a.GetLong("--messages", 1_000_000)));
         return args[0] == "producer"
@@ -86,6 +88,11 @@ internal static class BenchCommand
         }
         ProduceCommand.ApplyProducerProperties(config, a.GetAll("--producer-props").SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : ""));
+        if (a.Get("--transactional-id") is { } transactionalId)
+        {
+            config.TransactionalId = transactionalId;
+        }
+        long transactionTicks = a.GetLong("--transaction-duration-ms", 3000) * Stopwatch.Frequency / 1000;
         CliRunner.Configure(a, config);
         await EnsureTopicAsync(config, topic, a.GetInt("--partitions", 1)).ConfigureAwait(false);
 
@@ -115,10 +122,27 @@ internal static class BenchCommand
         await using (var producer = new Producer<byte[]?, byte[]>(config))
         {
             await producer.GetPartitionCountAsync(topic).ConfigureAwait(false);
+            bool transactional = config.TransactionalId is not null;
+            if (transactional)
+            {
+                await producer.InitTransactionsAsync().ConfigureAwait(false);
+                producer.BeginTransaction();
+            }
             clock.Start();
+            long transactionStart = Stopwatch.GetTimestamp();
             for (long i = 0; i < records; i++)
             {
                 producer.Produce(topic, message, onDelivery);
+                if (transactional && (i & 63) == 0 && Stopwatch.GetTimestamp() - transactionStart >= transactionTicks)
+                {
+                    await producer.CommitTransactionAsync().ConfigureAwait(false);
+                    producer.BeginTransaction();
+                    transactionStart = Stopwatch.GetTimestamp();
+                }
+            }
+            if (transactional)
+            {
+                await producer.CommitTransactionAsync().ConfigureAwait(false);
             }
             await producer.FlushAsync().ConfigureAwait(false);
         }

@@ -25,7 +25,16 @@ internal sealed class BatchFilter
     {
         if (Batch.IsControl(batch))
         {
-            output.Write(batch);
+            if (!pass.DiscardMarker(batch)) output.Write(batch);
+            return;
+        }
+        if (pass.DiscardAbortedBatch(batch, Batch.RecordCount(batch)))
+        {
+            // Aborted data goes whole; the producer's last batch stays as an empty batch for its sequence (as Kafka).
+            if (pass.KeepEmpty(Batch.ProducerId(batch), Batch.LastOffset(batch)))
+            {
+                WriteBatch(batch, CompressionType.None, 0, Batch.MaxTimestamp(batch), [], output);
+            }
             return;
         }
         var codec = (CompressionType)(Batch.Attributes(batch) & RecordBatchLayout.CompressionMask);
@@ -69,12 +78,19 @@ internal sealed class BatchFilter
         }
     }
 
-    /// <summary>Puts every keyed record of <paramref name="batch"/> in <paramref name="map"/> (control batches hold no keys).</summary>
-    public void MapKeys(ReadOnlySpan<byte> batch, OffsetMap map)
+    /// <summary>
+    /// Puts every keyed record of <paramref name="batch"/> in <paramref name="map"/> (control batches hold no keys, and
+    /// batches of aborted transactions are skipped).
+    /// </summary>
+    public void MapKeys(ReadOnlySpan<byte> batch, OffsetMap map, CleanedTransactions? transactions = null)
     {
         if (Batch.IsControl(batch))
         {
             return;
+        }
+        if (transactions is not null && transactions.OnDataBatch(batch))
+        {
+            return; // aborted data must not supersede committed records
         }
         ReadOnlySpan<byte> records = Records(batch, (CompressionType)(Batch.Attributes(batch) & RecordBatchLayout.CompressionMask));
         long baseOffset = Batch.BaseOffset(batch);

@@ -9,6 +9,10 @@ public sealed record CleanerStats
     public long RecordsRead { get; init; }
     public long RecordsKept { get; init; }
     public long TombstonesDropped { get; init; }
+    /// <summary>Records of aborted transactions removed.</summary>
+    public long AbortedRecordsDropped { get; init; }
+    /// <summary>Transaction markers removed (their transaction's data gone, delete.retention.ms passed).</summary>
+    public long MarkersDropped { get; init; }
     public int SegmentsCleaned { get; init; }
     public long FirstDirtyOffset { get; init; }
     public long CleanedUpTo { get; init; }

@@ -27,6 +27,7 @@ internal static class Batch
     public static int BaseSequence(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadInt32BigEndian(b[RecordBatchLayout.BaseSequence..]);
     public static int RecordCount(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadInt32BigEndian(b[RecordBatchLayout.RecordCount..]);
     public static bool IsControl(ReadOnlySpan<byte> b) => (Attributes(b) & RecordBatchLayout.ControlFlag) != 0;
+    public static bool IsTransactional(ReadOnlySpan<byte> b) => (Attributes(b) & RecordBatchLayout.TransactionalFlag) != 0;
     public static bool IsCompressed(ReadOnlySpan<byte> b) => (Attributes(b) & RecordBatchLayout.CompressionMask) != 0;
     public static bool IsLogAppendTime(ReadOnlySpan<byte> b) => (Attributes(b) & RecordBatchLayout.TimestampTypeFlag) != 0;
 
@@ -72,6 +73,35 @@ internal static class Batch
         if (LastOffsetDelta(b) < 0) return -1;
         int total = length + RecordBatchLayout.LogOverhead;
         return total > available ? -1 : total;
+    }
+
+    /// <summary>
+    /// Reads the transaction marker held by a whole control batch (its first record: key int16 version + int16 type,
+    /// value int16 version + int32 coordinator epoch). False when the batch holds no readable marker (compressed,
+    /// truncated, unknown key version or type): such a control batch is kept but changes no transaction.
+    /// </summary>
+    public static bool TryReadMarker(ReadOnlySpan<byte> wholeBatch, out bool commit, out int coordinatorEpoch)
+    {
+        commit = false;
+        coordinatorEpoch = -1;
+        if (wholeBatch.Length <= RecordBatchLayout.HeaderSize || IsCompressed(wholeBatch) || RecordCount(wholeBatch) < 1) return false;
+        int p = RecordBatchLayout.HeaderSize;
+        if (!RecordReader.TryReadVarint(wholeBatch, ref p, out long length) || length <= 0) return false;
+        p++; // attributes
+        if (!RecordReader.TryReadVarint(wholeBatch, ref p, out _) || !RecordReader.TryReadVarint(wholeBatch, ref p, out _)
+            || !RecordReader.TryReadVarint(wholeBatch, ref p, out long keyLength) || keyLength < 4 || p + keyLength > wholeBatch.Length)
+        {
+            return false;
+        }
+        bool? type = Producers.ControlRecord.ParseMarkerKey(wholeBatch.Slice(p, (int)keyLength));
+        if (type is null) return false;
+        commit = type.Value;
+        p += (int)keyLength;
+        if (RecordReader.TryReadVarint(wholeBatch, ref p, out long valueLength) && valueLength >= 6 && p + valueLength <= wholeBatch.Length)
+        {
+            coordinatorEpoch = BinaryPrimitives.ReadInt32BigEndian(wholeBatch[(p + 2)..]);
+        }
+        return true;
     }
 
     /// <summary>True when the CRC stored in the (complete) batch matches its contents.</summary>

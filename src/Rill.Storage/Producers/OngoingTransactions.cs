@@ -7,7 +7,7 @@ namespace Rill.Storage.Producers;
 /// transaction, from which the last stable offset follows (the first offset of the oldest open
 /// transaction, else the high watermark). A control batch (commit or abort marker) closes the
 /// producer's transaction; an abort yields the <see cref="AbortedTxn"/> entry for the
-/// .txnindex. Not yet fed by the append path (see docs/dev/transactions.md).
+/// .txnindex. Fed by <see cref="ProducerStateManager"/> on append and when rebuilding.
 /// </summary>
 internal sealed class OngoingTransactions
 {
@@ -38,6 +38,12 @@ internal sealed class OngoingTransactions
         }
         _byOffset.Remove((first, producerId));
         return commit ? null : new AbortedTxn(producerId, first, markerOffset, LastStableOffset(highWatermarkAfter));
+    }
+
+    /// <summary>Forgets the producer's open transaction without a marker (its data went below the log start).</summary>
+    public void Remove(long producerId)
+    {
+        if (_firstOffsets.Remove(producerId, out long first)) _byOffset.Remove((first, producerId));
     }
 
     /// <summary>The first offset of the oldest open transaction, or <paramref name="highWatermark"/> when none is open before it.</summary>

@@ -33,6 +33,15 @@ internal sealed class ProducerEntry
     public int Count { get; private set; }
     public long LastTimestamp { get; set; } = -1;
 
+    /// <summary>Coordinator epoch of the last transaction marker, -1 when none (an older one is fenced).</summary>
+    public int CoordinatorEpoch { get; set; } = -1;
+
+    /// <summary>First offset of the producer's open transaction in this partition, -1 when none.</summary>
+    public long CurrentTxnFirstOffset { get; set; } = -1;
+
+    /// <summary>Last offset of the producer's last data batch, -1 when none is known.</summary>
+    public long LastDataOffset => Count == 0 ? -1 : this[Count - 1].LastOffset;
+
     /// <summary>Batch i, 0 being the oldest kept.</summary>
     public BatchMetadata this[int i] => _batches[(_head + i) % MaxCachedBatches];
 

@@ -29,6 +29,7 @@ internal sealed partial class LogSegment : IDisposable
         _log = FileIo.OpenReadWrite(LogFileNames.LogFile(dir, baseOffset));
         Index = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
+        TxnIndex = TransactionIndex.Load(LogFileNames.TxnIndexFile(dir, baseOffset));
         _size = RandomAccess.GetLength(_log);
         _endOffset = baseOffset;
     }
@@ -38,6 +39,12 @@ internal sealed partial class LogSegment : IDisposable
     public long CreatedMs { get; }
     public OffsetIndex Index { get; }
     public TimeIndex TimeIndex { get; }
+
+    /// <summary>
+    /// The aborted transactions whose abort marker lies in this segment (<c>.txnindex</c>). Written by the partition
+    /// log (append, rebuild), which alone knows where each transaction started; flushed with the segment.
+    /// </summary>
+    public TransactionIndex TxnIndex { get; }
     public SafeFileHandle Handle => _log;
 
     /// <summary>Whether both index files were there when the segment was opened (else they must be rebuilt).</summary>
@@ -140,6 +147,14 @@ internal sealed partial class LogSegment : IDisposable
         RandomAccess.FlushToDisk(_log);
         Index.Flush();
         TimeIndex.Flush();
+        FlushTxnIndex();
+    }
+
+    /// <summary>Writes the .txnindex entries not yet on disk (none for a segment without aborted transactions: no file).</summary>
+    public void FlushTxnIndex()
+    {
+        string path = LogFileNames.TxnIndexFile(_dir, BaseOffset);
+        if (TxnIndex.Entries.Count > 0 || File.Exists(path)) TxnIndex.Flush(path);
     }
 
     /// <summary>Reads the first <paramref name="header"/>.Length bytes of the batch at <paramref name="position"/>, within the committed size.</summary>
@@ -222,6 +237,7 @@ internal sealed partial class LogSegment : IDisposable
         File.Delete(LogFileNames.LogFile(_dir, BaseOffset));
         File.Delete(LogFileNames.IndexFile(_dir, BaseOffset));
         File.Delete(LogFileNames.TimeIndexFile(_dir, BaseOffset));
+        File.Delete(LogFileNames.TxnIndexFile(_dir, BaseOffset));
     }
 
     private static byte[] Rent(int size) => ArrayPool<byte>.Shared.Rent(size);

@@ -1,0 +1,56 @@
+using Microsoft.Extensions.Logging;
+using Rill.Broker.Config;
+using Rill.Broker.Topics;
+using Rill.Coordination.Groups;
+using Rill.Coordination.Transactions;
+
+namespace Rill.Broker.Transactions;
+
+/// <summary>
+/// The broker's transaction coordinator with what it writes to: __transaction_state
+/// (<see cref="TransactionStateLog"/>) and the markers (<see cref="TransactionMarkerWriter"/>).
+/// Its timers (timed-out transactions, expired transactional ids) run on the broker's clock.
+/// </summary>
+internal sealed class BrokerTransactions : IDisposable
+{
+    private readonly BrokerConfig _config;
+
+    public BrokerTransactions(BrokerConfig config, TopicManager topics, GroupCoordinator groups, TimeProvider time)
+    {
+        _config = config;
+        Log = new TransactionStateLog(topics, config.TransactionStateLogNumPartitions, config.TransactionStateLogSegmentBytes, time);
+        Markers = new TransactionMarkerWriter(topics, groups, time);
+        Coordinator = new TransactionCoordinator(new TransactionCoordinatorOptions
+        {
+            MaxTimeoutMs = config.TransactionMaxTimeoutMs,
+            IdExpirationMs = config.TransactionalIdExpirationMs,
+            AbortCheckIntervalMs = config.TransactionAbortTimedOutCleanupIntervalMs,
+            RemoveExpiredIntervalMs = config.TransactionRemoveExpiredCleanupIntervalMs,
+        }, new Allocator(topics), Markers, Log, time);
+    }
+
+    public TransactionCoordinator Coordinator { get; }
+    public TransactionStateLog Log { get; }
+    public TransactionMarkerWriter Markers { get; }
+
+    /// <summary>Requests answer COORDINATOR_LOAD_IN_PROGRESS until <see cref="Load"/> ends.</summary>
+    public void BeginLoading() => Coordinator.BeginLoading();
+
+    /// <summary>Raises the coordinator epoch and replays __transaction_state (prepared transactions get their markers again).</summary>
+    public void Load(ILogger log)
+    {
+        Markers.CoordinatorEpoch = CoordinatorEpoch.Next(_config.LogDirs[0]);
+        long started = System.Diagnostics.Stopwatch.GetTimestamp();
+        int records = Coordinator.Load(Log.ReadAll());
+        log.LogInformation("Loaded {Records} records of {Topic} in {Elapsed} ms (coordinator epoch {Epoch})", records,
+            TransactionStateLog.TopicName, (int)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+            Markers.CoordinatorEpoch);
+    }
+
+    public void Dispose() => Coordinator.Dispose();
+
+    private sealed class Allocator(TopicManager topics) : IProducerIdAllocator
+    {
+        public long Next() => topics.ProducerIds.Next();
+    }
+}
