@@ -140,6 +140,13 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
         new("offset-delete-topic", ApiKey.OffsetDelete, 0, r => new OffsetDeleteRequest { GroupId = T(r), Topics = [new() { Name = T(r), Partitions = [new() { PartitionIndex = 0 }] }] },
             m => ((OffsetDeleteResponse)m).Topics[0].Partitions[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("offset-delete-topic"), Read)],
             Baseline: [Allow(Bob, Group, T("offset-delete-topic"), Delete)], Setup: CreateGroupAsync),
+        new("describe-user-scram-credentials", ApiKey.DescribeUserScramCredentials, 0, _ => new DescribeUserScramCredentialsRequest { Users = null },
+            m => ((DescribeUserScramCredentialsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.Describe)]),
+        new("alter-user-scram-credentials", ApiKey.AlterUserScramCredentials, 0, r => new AlterUserScramCredentialsRequest
+            {
+                Upsertions = [new() { Name = T(r), Mechanism = 1, Iterations = 4096, Salt = new byte[] { 1, 2 }, SaltedPassword = new byte[32] }],
+            },
+            m => ((AlterUserScramCredentialsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.Alter)]),
         new("describe-cluster", ApiKey.DescribeCluster, 1, _ => new DescribeClusterRequest { IncludeClusterAuthorizedOperations = true, EndpointType = 1 },
             m => ((DescribeClusterResponse)m).ClusterAuthorizedOperations == 0 ? ClusterDenied : ((DescribeClusterResponse)m).ErrorCode,
             ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
@@ -397,6 +404,8 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             ApiKey.DeleteGroups => await client.RequestAsync<DeleteGroupsResponse>(row.Key, row.Version, request),
             ApiKey.OffsetDelete => await client.RequestAsync<OffsetDeleteResponse>(row.Key, row.Version, request),
             ApiKey.DescribeCluster => await client.RequestAsync<DescribeClusterResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeUserScramCredentials => await client.RequestAsync<DescribeUserScramCredentialsResponse>(row.Key, row.Version, request),
+            ApiKey.AlterUserScramCredentials => await client.RequestAsync<AlterUserScramCredentialsResponse>(row.Key, row.Version, request),
             ApiKey.ConsumerGroupHeartbeat => await client.RequestAsync<ConsumerGroupHeartbeatResponse>(row.Key, row.Version, request),
             ApiKey.ConsumerGroupDescribe => await client.RequestAsync<ConsumerGroupDescribeResponse>(row.Key, row.Version, request),
             ApiKey.AddPartitionsToTxn => await client.RequestAsync<AddPartitionsToTxnResponse>(row.Key, row.Version, request),
