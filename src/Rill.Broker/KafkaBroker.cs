@@ -51,9 +51,11 @@ public sealed class KafkaBroker : IAsyncDisposable
         Transactions = new Transactions.BrokerTransactions(config, Topics, Groups, Time);
         Security = new BrokerSecurity(config, Time);
         Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]), _loggerFactory.CreateLogger("kafka.authorizer.logger"));
+        Quotas = new Quotas.BrokerQuotas(config, () => ConfigLayers.Current, new Quotas.FileClientQuotaStore(config.LogDirs[0]), Time,
+            _loggerFactory.CreateLogger<Quotas.BrokerQuotas>());
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
-            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token);
+            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token, Quotas);
         _stateMetrics = new Metrics.BrokerStateMetrics(this);
     }
 
@@ -69,6 +71,9 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal Transactions.BrokerTransactions Transactions { get; }
     internal ApiHandlerRegistry Handlers { get; }
     internal ClusterView Cluster => _cluster;
+
+    /// <summary>Client quotas (produce, fetch, request time) and connection limits.</summary>
+    internal Quotas.BrokerQuotas Quotas { get; }
 
     /// <summary>Every listener's TLS and SASL settings.</summary>
     public BrokerSecurity Security { get; }
@@ -150,6 +155,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         }
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stateMetrics.Dispose();
+        Quotas.Dispose();
         if (_cluster.Member is { } member)
         {
             await Clustering.ClusterJoin.LeaveAsync(member).ConfigureAwait(false);

@@ -13,9 +13,9 @@ internal static class CommandLine
           produce   Send stdin lines as records (kafka-console-producer.sh)
           consume   Print records (kafka-console-consumer.sh)
           configs   Describe and alter topic and broker configs (kafka-configs.sh)
-          users     List, describe, add, alter and delete SCRAM credentials (kafka-configs.sh --entity-type users)
           acls      Add, remove and list ACLs (kafka-acls.sh)
           transactions  List, describe, find hanging and abort transactions (kafka-transactions.sh)
+          users     List, describe, add, alter and delete SCRAM credentials (kafka-configs.sh --entity-type users)
           top       Live view of throughput, busiest partitions and consumer lag (reads a broker's /metrics)
           cluster   Describe the cluster: id, controller, brokers, etcd members' health
           bench     Producer and consumer throughput and latency (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)

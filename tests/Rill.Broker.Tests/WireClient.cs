@@ -37,8 +37,11 @@ internal sealed class WireClient : IAsyncDisposable
         await _stream.FlushAsync(cts.Token);
     }
 
+    /// <summary>The client id sent in request headers.</summary>
+    public string ClientId { get; set; } = "wire-test";
+
     public Task SendAsync(ApiKey key, short version, IApiMessage request, int? correlationId = null)
-        => SendRawAsync(Frame(key, version, request, correlationId ?? ++_correlationId));
+        => SendRawAsync(Frame(key, version, request, correlationId ?? ++_correlationId, ClientId));
 
     public static byte[] Frame(ApiKey key, short version, IApiMessage request, int correlationId, string clientId = "wire-test")
     {

@@ -6,7 +6,7 @@ namespace Rill.Interop.Tests;
 /// <summary>Confluent.Kafka 1.9.3 for .NET over Debian's librdkafka, against a real rill serve process.</summary>
 public class ConfluentKafkaDotnetTests(RillFixture fixture) : IClassFixture<RillFixture>
 {
-    private static void LoadNative() => ConfluentNative.Load();
+    internal static void LoadNative() => ConfluentNative.Load();
 
     [Fact]
     public async Task Produce_then_assign_and_consume()

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Rill.Broker.Security.Authorization;
 using Rill.Broker.Security.Scram;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -13,8 +12,8 @@ namespace Rill.Broker.Handlers;
 /// 4096..16384, an empty salt or a salted password of the wrong length, deleting a credential that
 /// does not exist, the same user and mechanism twice) gets its error and none of its changes apply;
 /// the other users' changes are applied together and persisted before the response. Existing
-/// connections stay authenticated (as in Kafka). With ACLs on, ALTER on the cluster is needed (else
-/// every user's result is CLUSTER_AUTHORIZATION_FAILED).
+/// connections stay authenticated (as in Kafka). Needs ALTER on the cluster: otherwise every user's
+/// result is CLUSTER_AUTHORIZATION_FAILED and nothing changes.
 /// </summary>
 internal sealed class AlterUserScramCredentialsHandler(KafkaBroker broker, ILogger log)
     : ApiHandler<AlterUserScramCredentialsRequest, AlterUserScramCredentialsResponse>
@@ -26,20 +25,29 @@ internal sealed class AlterUserScramCredentialsHandler(KafkaBroker broker, ILogg
     protected override ValueTask<AlterUserScramCredentialsResponse?> HandleAsync(RequestContext context, AlterUserScramCredentialsRequest request)
     {
         ScramCredentialStore store = broker.Security.ScramCredentials;
+        if (!broker.Authorizer.AllowsCluster(context, Security.Authorization.AclOperation.Alter))
+        {
+            var denied = new AlterUserScramCredentialsResponse();
+            foreach (string user in request.Deletions.Select(d => d.Name).Concat(request.Upsertions.Select(u => u.Name)).Distinct(StringComparer.Ordinal))
+            {
+                denied.Results.Add(new AlterUserScramCredentialsResponse.AlterUserScramCredentialsResult
+                {
+                    User = user,
+                    ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed,
+                    ErrorMessage = "Not authorized to alter SCRAM credentials (ALTER on the cluster).",
+                });
+            }
+            return ValueTask.FromResult<AlterUserScramCredentialsResponse?>(denied);
+        }
         var errors = new Dictionary<string, (ErrorCode, string)>(StringComparer.Ordinal);
         var order = new List<string>();
         var seen = new HashSet<(string, ScramMechanism)>();
         void Error(string user, ErrorCode code, string message) => errors.TryAdd(user, (code, message));
-        bool allowed = broker.Authorizer.AllowsCluster(context, AclOperation.Alter);
         void Check(string user, sbyte mechanismValue)
         {
             if (!order.Contains(user))
             {
                 order.Add(user);
-            }
-            if (!allowed)
-            {
-                Error(user, ErrorCode.ClusterAuthorizationFailed, "ALTER on the cluster is needed to alter SCRAM credentials");
             }
             var mechanism = (ScramMechanism)mechanismValue;
             if (user.Length == 0)

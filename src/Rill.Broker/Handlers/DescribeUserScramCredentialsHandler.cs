@@ -1,4 +1,3 @@
-using Rill.Broker.Security.Authorization;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
 using Rill.Protocol.Sasl;
@@ -9,7 +8,7 @@ namespace Rill.Broker.Handlers;
 /// DescribeUserScramCredentials (key 50), v0 (KIP-554): the mechanisms and iteration counts of the
 /// users asked for (every user with a credential when the list is null or empty). A user without
 /// credentials is RESOURCE_NOT_FOUND, a user named twice DUPLICATE_RESOURCE, as in Kafka. Salts and
-/// keys are never returned. With ACLs on, DESCRIBE on the cluster is needed (else CLUSTER_AUTHORIZATION_FAILED).
+/// keys are never returned. Needs DESCRIBE on the cluster (CLUSTER_AUTHORIZATION_FAILED otherwise).
 /// </summary>
 internal sealed class DescribeUserScramCredentialsHandler(KafkaBroker broker)
     : ApiHandler<DescribeUserScramCredentialsRequest, DescribeUserScramCredentialsResponse>
@@ -22,10 +21,10 @@ internal sealed class DescribeUserScramCredentialsHandler(KafkaBroker broker)
     {
         var store = broker.Security.ScramCredentials;
         var response = new DescribeUserScramCredentialsResponse();
-        if (!broker.Authorizer.AllowsCluster(context, AclOperation.Describe))
+        if (!broker.Authorizer.AllowsCluster(context, Security.Authorization.AclOperation.Describe))
         {
             response.ErrorCode = (short)ErrorCode.ClusterAuthorizationFailed;
-            response.ErrorMessage = "DESCRIBE on the cluster is needed to describe SCRAM credentials";
+            response.ErrorMessage = "Not authorized to describe SCRAM credentials (DESCRIBE on the cluster).";
             return ValueTask.FromResult<DescribeUserScramCredentialsResponse?>(response);
         }
         IEnumerable<string> users = request.Users is { Count: > 0 } asked ? asked.Select(u => u.Name) : store.Users();

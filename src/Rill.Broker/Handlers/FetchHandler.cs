@@ -48,6 +48,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         short version = context.ApiVersion;
         long deadline = _broker.Time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (_broker.Time.TimestampFrequency / 1000.0));
         int maxBytes = version >= 3 && request.MaxBytes > 0 ? request.MaxBytes : int.MaxValue;
+        maxBytes = Math.Min(maxBytes, _broker.Quotas.FetchMaxBytes(context)); // a fetch quota bounds one response (Kafka)
         var partitions = Resolve(context, request, version, out bool[]? denied);
 
         Task? changed = null;
@@ -68,7 +69,9 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 changed = PartitionSignals.WhenAnyAppended(partitions);
                 continue;
             }
+            long parked = System.Diagnostics.Stopwatch.GetTimestamp();
             await PartitionSignals.WaitAsync(changed, remaining, _broker.Time, context.Aborted).ConfigureAwait(false);
+            context.WaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - parked;
             changed = null;
         }
     }

@@ -38,6 +38,8 @@ internal static class HandlerSetup
         registry.Register(new DescribeAclsHandler(broker));
         registry.Register(new CreateAclsHandler(broker));
         registry.Register(new DeleteAclsHandler(broker));
+        registry.Register(new DescribeClientQuotasHandler(broker));
+        registry.Register(new AlterClientQuotasHandler(broker));
         registry.Register(new AddPartitionsToTxnHandler(broker));
         registry.Register(new AddOffsetsToTxnHandler(broker));
         registry.Register(new EndTxnHandler(broker));

@@ -21,6 +21,9 @@ internal sealed class RequestContext : IReadBufferSource
     /// <summary>Cancelled when the connection closes or the broker stops.</summary>
     public CancellationToken Aborted { get; init; }
 
+    /// <summary>Stopwatch ticks the handler spent parked (a long-polling Fetch), left out of the request-time quota.</summary>
+    public long WaitTicks { get; set; }
+
     /// <summary>Set by a handler to close the connection after this request (acks=0 produce errors).</summary>
     public bool CloseConnection { get; set; }
 

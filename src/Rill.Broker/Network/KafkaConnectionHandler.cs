@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Rill.Broker.Handlers;
 using Rill.Broker.Security;
 using Rill.Broker.Metrics;
+using Rill.Broker.Quotas;
 using Rill.Protocol;
 
 namespace Rill.Broker.Network;
@@ -22,19 +23,34 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
     private readonly int _maxRequestSize;
     private readonly ILogger _log;
     private readonly CancellationToken _stopping;
+    private readonly BrokerQuotas _quotas;
 
-    public KafkaConnectionHandler(ApiHandlerRegistry handlers, int maxRequestSize, ILogger log, CancellationToken stopping)
+    public KafkaConnectionHandler(ApiHandlerRegistry handlers, int maxRequestSize, ILogger log, CancellationToken stopping, BrokerQuotas quotas)
     {
         _handlers = handlers;
         _maxRequestSize = maxRequestSize;
         _log = log;
         _stopping = stopping;
+        _quotas = quotas;
     }
 
     public override Task OnConnectedAsync(ConnectionContext connection) => OnConnectedAsync(connection, null);
 
     /// <summary>Serves a connection of <paramref name="listener"/>: SASL listeners accept only the handshake until authenticated.</summary>
     public async Task OnConnectedAsync(ConnectionContext connection, ListenerSecurity? listener)
+    {
+        ConnectionSlot? slot = await ConnectionAdmission.AdmitAsync(_quotas.Connections, connection, listener?.Name, _log, _stopping).ConfigureAwait(false);
+        if (slot is null)
+        {
+            return;
+        }
+        using (slot)
+        {
+            await ServeConnectionAsync(connection, listener).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ServeConnectionAsync(ConnectionContext connection, ListenerSecurity? listener)
     {
         ConnectionSession? session = listener is null ? null
             : new ConnectionSession(listener, connection.Features.Get<ITlsConnectionFeature>()?.ClientCertificate);
@@ -92,16 +108,24 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
 
                 byte[] complete = frame;
                 frame = null;
+                long throttleMs;
                 try
                 {
-                    if (!await ServeAsync(connection, session, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false))
-                    {
-                        return;
-                    }
+                    throttleMs = await ServeAsync(connection, session, output, complete.AsMemory(0, frameSize), aborted.Token).ConfigureAwait(false);
                 }
                 finally
                 {
                     ArrayPool<byte>.Shared.Return(complete);
+                }
+                if (throttleMs < 0)
+                {
+                    return;
+                }
+                if (throttleMs > 0)
+                {
+                    // KIP-219: the response went out with throttle_time_ms; now stop reading from this
+                    // connection for that long (Kafka mutes the channel), so requests sent anyway wait.
+                    await Task.Delay(TimeSpan.FromMilliseconds(throttleMs), _quotas.Time, aborted.Token).ConfigureAwait(false);
                 }
             }
         }
@@ -126,12 +150,12 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         }
     }
 
-    /// <summary>Serves one request frame. Returns false when the connection must be closed.</summary>
-    private async ValueTask<bool> ServeAsync(ConnectionContext connection, ConnectionSession? session, PipeWriter output, ReadOnlyMemory<byte> frame, CancellationToken aborted)
+    /// <summary>Serves one request frame. Returns -1 when the connection must be closed, else the quota throttle time in ms.</summary>
+    private async ValueTask<long> ServeAsync(ConnectionContext connection, ConnectionSession? session, PipeWriter output, ReadOnlyMemory<byte> frame, CancellationToken aborted)
     {
         if (session is { RawTokens: true })
         {
-            return await SaslRawToken.ServeAsync(session, connection, output, frame, _log).ConfigureAwait(false);
+            return await SaslRawToken.ServeAsync(session, connection, output, frame, _log).ConfigureAwait(false) ? 0 : -1;
         }
         long received = System.Diagnostics.Stopwatch.GetTimestamp();
         ReadOnlySpan<byte> head = frame.Span;
@@ -144,13 +168,13 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             _log.LogWarning("Closing connection {Connection} from {Remote}: API key {ApiKey} {When} on listener {Listener}",
                 connection.ConnectionId, connection.RemoteEndPoint, apiKey,
                 session.Authenticated ? "after the SASL session expired (connections.max.reauth.ms)" : "before SASL authentication", session.Listener.Name);
-            return false;
+            return -1;
         }
         IApiHandler? handler = _handlers.Find(apiKey);
         if (handler is null)
         {
             _log.LogWarning("Closing connection {Connection}: unknown API key {ApiKey}", connection.ConnectionId, apiKey);
-            return false;
+            return -1;
         }
         if (version < handler.MinVersion || version > handler.MaxVersion)
         {
@@ -158,11 +182,11 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             {
                 // KIP-511: answer an ApiVersions we cannot parse in v0, with the versions we serve.
                 await WriteResponseAsync(output, handler.Key, 0, correlationId, apiVersions.UnsupportedVersionResponse()).ConfigureAwait(false);
-                return true;
+                return 0;
             }
             _log.LogWarning("Closing connection {Connection}: {Api} v{Version} is not supported ({Min}-{Max})",
                 connection.ConnectionId, handler.Key, version, handler.MinVersion, handler.MaxVersion);
-            return false;
+            return -1;
         }
 
         RequestContext context;
@@ -190,10 +214,11 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             _log.LogWarning("Closing connection {Connection}: malformed {Api} v{Version} request: {Reason}",
                 connection.ConnectionId, handler.Key, version, e.Message);
             BrokerMeters.RequestErrors.Add(1, [new("api", handler.Key.ToString()), new("error", "malformed_request")]);
-            return false;
+            return -1;
         }
 
         bool wrote = false;
+        long throttleMs;
         long handlerStart = System.Diagnostics.Stopwatch.GetTimestamp(), handlerEnd;
         try
         {
@@ -205,15 +230,16 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                return false;
+                return -1;
             }
             catch (Exception e)
             {
                 _log.LogError(e, "Closing connection {Connection}: {Api} v{Version} failed", connection.ConnectionId, handler.Key, version);
                 BrokerMeters.RequestErrors.Add(1, [new("api", handler.Key.ToString()), new("error", "handler_failed")]);
-                return false;
+                return -1;
             }
 
+            throttleMs = _quotas.Apply(context, request, ref response, frame.Length + 4, handlerEnd - received - context.WaitTicks);
             if (response is not null)
             {
                 ResponseWriter.Write(output, handler.Key, version, correlationId, response);
@@ -229,7 +255,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             await output.FlushAsync(aborted).ConfigureAwait(false);
         }
         RecordRequest(handler.Key, version, received, handlerStart, handlerEnd);
-        return !context.CloseConnection;
+        return context.CloseConnection ? -1 : throttleMs;
     }
 
     /// <summary>Counts one served request and records its times, on tag lists cached per API key and version.</summary>

@@ -73,6 +73,8 @@ internal static class ClientVersions
         ApiKey.DeleteGroups => (0, DeleteGroupsRequest.HighestSupportedVersion),
         ApiKey.IncrementalAlterConfigs => (0, IncrementalAlterConfigsRequest.HighestSupportedVersion),
         ApiKey.DescribeCluster => (0, DescribeClusterRequest.HighestSupportedVersion),
+        ApiKey.DescribeClientQuotas => (0, DescribeClientQuotasRequest.HighestSupportedVersion),
+        ApiKey.AlterClientQuotas => (0, AlterClientQuotasRequest.HighestSupportedVersion),
         ApiKey.AddPartitionsToTxn => (0, 3),     // v4+ is the brokers' batched verification form
         ApiKey.AddOffsetsToTxn => (0, AddOffsetsToTxnRequest.HighestSupportedVersion),
         ApiKey.EndTxn => (0, 4),                 // v5 is transactions v2 (epoch bump per transaction)

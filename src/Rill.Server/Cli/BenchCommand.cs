@@ -88,12 +88,12 @@ internal static class BenchCommand
         }
         ProduceCommand.ApplyProducerProperties(config, a.GetAll("--producer-props").SelectMany(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             .Select(p => p.Split('=', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : ""));
+        CliRunner.Configure(a, config);
         if (a.Get("--transactional-id") is { } transactionalId)
         {
             config.TransactionalId = transactionalId;
         }
         long transactionTicks = a.GetLong("--transaction-duration-ms", 3000) * Stopwatch.Frequency / 1000;
-        CliRunner.Configure(a, config);
         await EnsureTopicAsync(config, topic, a.GetInt("--partitions", 1)).ConfigureAwait(false);
 
         var latency = new LatencyHistogram();

@@ -7,6 +7,13 @@ internal static class ConfigsCommand
 {
     public const string Help = """
         Usage: rill configs --bootstrap-server HOST:PORT --entity-type topics|brokers (--entity-name NAME | --entity-default) ACTION
+               rill configs --bootstrap-server HOST:PORT QUOTA-ENTITY ACTION     (client quotas, as kafka-configs)
+
+        Quota entities (KIP-546): --entity-type users|clients|ips with --entity-name NAME or --entity-default, or
+          --user NAME | --user-defaults, --client NAME | --client-defaults (both for a (user, client-id) pair),
+          --ip ADDRESS | --ip-defaults. --describe without a name lists every entity of the type.
+          Keys: producer_byte_rate, consumer_byte_rate, request_percentage, controller_mutation_rate (users, clients),
+          connection_creation_rate (ips).
 
         Actions (one):
           --describe                     the entity's overridden configs (--all: every config)
@@ -23,15 +30,19 @@ internal static class ConfigsCommand
 
     public static Task<int> RunAsync(string[] args, Console3 io) => CliRunner.RunAsync("configs", Help, args, io, async () =>
     {
-        var a = CliArgs.Parse(args, ["--bootstrap-server", "--entity-type", "--entity-name", "--add-config", "--delete-config"],
-            ["--describe", "--alter", "--all", "--entity-default"]);
+        var a = CliArgs.Parse(args, ["--bootstrap-server", "--entity-type", "--entity-name", "--add-config", "--delete-config", "--user", "--client", "--ip"],
+            ["--describe", "--alter", "--all", "--entity-default", "--user-defaults", "--client-defaults", "--ip-defaults"]);
         string action = a.Action("--describe", "--alter");
+        if (QuotaConfigsCommand.IsQuotaEntity(a))
+        {
+            return await QuotaConfigsCommand.RunAsync(a, action, io).ConfigureAwait(false);
+        }
         string entityType = a.Require("--entity-type");
         ConfigResourceType type = entityType switch
         {
             "topics" => ConfigResourceType.Topic,
             "brokers" => ConfigResourceType.Broker,
-            _ => throw new UsageException($"--entity-type must be topics or brokers, not '{entityType}'."),
+            _ => throw new UsageException($"--entity-type must be topics, brokers, users, clients or ips, not '{entityType}'."),
         };
         string name = a.Has("--entity-default") && type == ConfigResourceType.Broker ? "" : a.Require("--entity-name");
         string label = type == ConfigResourceType.Topic ? $"topic {name}" : name.Length == 0 ? "default brokers" : $"broker {name}";

@@ -106,6 +106,29 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             Baseline: [Allow(Bob, Topic, "any-topic", Read)]),
         new("init-producer-id-txn", ApiKey.InitProducerId, 4, r => new InitProducerIdRequest { TransactionalId = T(r), TransactionTimeoutMs = 60000, ProducerId = -1, ProducerEpoch = -1 },
             m => ((InitProducerIdResponse)m).ErrorCode, TxnDenied, [Allow(Bob, TransactionalId, T("init-producer-id-txn"), Write)], AllowedError: null),
+        new("describe-scram", ApiKey.DescribeUserScramCredentials, 0, _ => new DescribeUserScramCredentialsRequest(),
+            m => ((DescribeUserScramCredentialsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
+        new("alter-scram", ApiKey.AlterUserScramCredentials, 0, r => new AlterUserScramCredentialsRequest
+            {
+                Deletions = [new AlterUserScramCredentialsRequest.ScramCredentialDeletion { Name = T(r), Mechanism = 1 }],
+            },
+            m => ((AlterUserScramCredentialsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Alter)],
+            AllowedError: (short)ErrorCode.ResourceNotFound),
+        new("describe-quotas", ApiKey.DescribeClientQuotas, 1, _ => new DescribeClientQuotasRequest(),
+            m => ((DescribeClientQuotasResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.DescribeConfigs)]),
+        new("alter-quotas", ApiKey.AlterClientQuotas, 1, r => new AlterClientQuotasRequest
+            {
+                Entries =
+                [
+                    new AlterClientQuotasRequest.AlterClientQuotasEntry
+                    {
+                        Entity = [new AlterClientQuotasRequest.AlterClientQuotasEntity { EntityType = "client-id", EntityName = T(r) }],
+                        Ops = [new AlterClientQuotasRequest.AlterClientQuotasOp { Key = "producer_byte_rate", Value = 1_000_000 }],
+                    },
+                ],
+                ValidateOnly = true,
+            },
+            m => ((AlterClientQuotasResponse)m).Entries[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.AlterConfigs)]),
         new("describe-acls", ApiKey.DescribeAcls, 3, _ => DescribeAllAcls(),
             m => ((DescribeAclsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
         new("create-acls", ApiKey.CreateAcls, 3, _ => CreateRequest([Allow("User:carol", Topic, "mx-carol", Read)]),
@@ -116,7 +139,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             m => ((DescribeConfigsResponse)m).Results[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("describe-configs-topic"), AclOperation.DescribeConfigs)],
             Setup: CreateTopicAsync),
         new("describe-configs-broker", ApiKey.DescribeConfigs, 4, _ => DescribeConfigs(4, "1"),
-            m => ((DescribeConfigsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AlterConfigs)]),
+            m => ((DescribeConfigsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.AlterConfigs)]),
         new("alter-configs-topic", ApiKey.AlterConfigs, 2, r => new AlterConfigsRequest
             {
                 Resources = [new() { ResourceType = 2, ResourceName = T(r), Configs = [new() { Name = "retention.ms", Value = "60000" }] }],
@@ -127,7 +150,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             {
                 Resources = [new() { ResourceType = 4, ResourceName = "", Configs = [new() { Name = "log.cleaner.threads", ConfigOperation = 0, Value = "1" }] }],
             },
-            m => ((IncrementalAlterConfigsResponse)m).Responses[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AlterConfigs)]),
+            m => ((IncrementalAlterConfigsResponse)m).Responses[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.AlterConfigs)]),
         new("describe-log-dirs", ApiKey.DescribeLogDirs, 4, _ => new DescribeLogDirsRequest { Topics = null },
             m => ((DescribeLogDirsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
         new("create-partitions", ApiKey.CreatePartitions, 3, r => new CreatePartitionsRequest { Topics = [new() { Name = T(r), Count = 2 }], TimeoutMs = 5000 },
@@ -140,13 +163,6 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
         new("offset-delete-topic", ApiKey.OffsetDelete, 0, r => new OffsetDeleteRequest { GroupId = T(r), Topics = [new() { Name = T(r), Partitions = [new() { PartitionIndex = 0 }] }] },
             m => ((OffsetDeleteResponse)m).Topics[0].Partitions[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("offset-delete-topic"), Read)],
             Baseline: [Allow(Bob, Group, T("offset-delete-topic"), Delete)], Setup: CreateGroupAsync),
-        new("describe-user-scram-credentials", ApiKey.DescribeUserScramCredentials, 0, _ => new DescribeUserScramCredentialsRequest { Users = null },
-            m => ((DescribeUserScramCredentialsResponse)m).ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.Describe)]),
-        new("alter-user-scram-credentials", ApiKey.AlterUserScramCredentials, 0, r => new AlterUserScramCredentialsRequest
-            {
-                Upsertions = [new() { Name = T(r), Mechanism = 1, Iterations = 4096, Salt = new byte[] { 1, 2 }, SaltedPassword = new byte[32] }],
-            },
-            m => ((AlterUserScramCredentialsResponse)m).Results[0].ErrorCode, ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, AclOperation.Alter)]),
         new("describe-cluster", ApiKey.DescribeCluster, 1, _ => new DescribeClusterRequest { IncludeClusterAuthorizedOperations = true, EndpointType = 1 },
             m => ((DescribeClusterResponse)m).ClusterAuthorizedOperations == 0 ? ClusterDenied : ((DescribeClusterResponse)m).ErrorCode,
             ClusterDenied, [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, Describe)]),
