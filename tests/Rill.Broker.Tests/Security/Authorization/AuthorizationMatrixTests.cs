@@ -420,8 +420,6 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             ApiKey.DeleteGroups => await client.RequestAsync<DeleteGroupsResponse>(row.Key, row.Version, request),
             ApiKey.OffsetDelete => await client.RequestAsync<OffsetDeleteResponse>(row.Key, row.Version, request),
             ApiKey.DescribeCluster => await client.RequestAsync<DescribeClusterResponse>(row.Key, row.Version, request),
-            ApiKey.DescribeUserScramCredentials => await client.RequestAsync<DescribeUserScramCredentialsResponse>(row.Key, row.Version, request),
-            ApiKey.AlterUserScramCredentials => await client.RequestAsync<AlterUserScramCredentialsResponse>(row.Key, row.Version, request),
             ApiKey.ConsumerGroupHeartbeat => await client.RequestAsync<ConsumerGroupHeartbeatResponse>(row.Key, row.Version, request),
             ApiKey.ConsumerGroupDescribe => await client.RequestAsync<ConsumerGroupDescribeResponse>(row.Key, row.Version, request),
             ApiKey.AddPartitionsToTxn => await client.RequestAsync<AddPartitionsToTxnResponse>(row.Key, row.Version, request),
@@ -432,6 +430,10 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             ApiKey.DescribeProducers => await client.RequestAsync<DescribeProducersResponse>(row.Key, row.Version, request),
             ApiKey.DescribeTransactions => await client.RequestAsync<DescribeTransactionsResponse>(row.Key, row.Version, request),
             ApiKey.ListTransactions => await client.RequestAsync<ListTransactionsResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeClientQuotas => await client.RequestAsync<DescribeClientQuotasResponse>(row.Key, row.Version, request),
+            ApiKey.AlterClientQuotas => await client.RequestAsync<AlterClientQuotasResponse>(row.Key, row.Version, request),
+            ApiKey.DescribeUserScramCredentials => await client.RequestAsync<DescribeUserScramCredentialsResponse>(row.Key, row.Version, request),
+            ApiKey.AlterUserScramCredentials => await client.RequestAsync<AlterUserScramCredentialsResponse>(row.Key, row.Version, request),
             _ => throw new InvalidOperationException($"No response type for {row.Key} in the matrix"),
         };
     }
