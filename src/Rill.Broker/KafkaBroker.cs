@@ -34,12 +34,14 @@ public sealed class KafkaBroker : IAsyncDisposable
         _cluster = new ClusterView(config);
         ConfigLayers = new BrokerConfigLayers(config);
         Topics = new TopicManager(ConfigLayers, Time, _loggerFactory.CreateLogger<TopicManager>());
+        var rebalances = new Metrics.GroupRebalanceReporter(_loggerFactory.CreateLogger<GroupCoordinator>());
         Groups = new GroupCoordinator(new GroupCoordinatorOptions
         {
             MinSessionTimeoutMs = config.GroupMinSessionTimeoutMs,
             MaxSessionTimeoutMs = config.GroupMaxSessionTimeoutMs,
             InitialRebalanceDelayMs = config.GroupInitialRebalanceDelayMs,
             MaxSize = config.GroupMaxSize,
+            Rebalanced = rebalances.Report,
         }, Time, OffsetsLog = new ConsumerOffsetsLog(Topics, config.OffsetsTopicNumPartitions,
             config.OffsetsTopicSegmentBytes, Time), new BrokerTopicCatalog(Topics), new ConsumerGroupOptions
         {
@@ -47,6 +49,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             HeartbeatIntervalMs = config.GroupConsumerHeartbeatIntervalMs,
             MaxSize = config.GroupConsumerMaxSize,
             Assignors = config.GroupConsumerAssignors,
+            Rebalanced = rebalances.Report,
         });
         Transactions = new Transactions.BrokerTransactions(config, Topics, Groups, Time);
         Security = new BrokerSecurity(config, Time);
@@ -55,7 +58,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             _loggerFactory.CreateLogger<Quotas.BrokerQuotas>());
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
-            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token, Quotas);
+            _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token, Quotas, _loggerFactory.CreateLogger(Network.RequestLog.Category));
         _stateMetrics = new Metrics.BrokerStateMetrics(this);
     }
 

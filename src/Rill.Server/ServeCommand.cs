@@ -21,8 +21,9 @@ internal static class ServeCommand
         log.segment.bytes, message.max.bytes, ...). --set overrides the file; later wins.
 
         Rill's own properties:
-          rill.http.listener   /metrics, /health/live, /health/ready
-                               (default http://127.0.0.1:9644; none turns it off)
+          rill.http.listener   /metrics, /health/live, /health/ready and the web console
+                               /console/ (default http://127.0.0.1:9644; none turns it off)
+          rill.console.enabled the web console on that listener (default true)
           rill.otlp.endpoint   also push metrics over OTLP to this URL (default: none)
           rill.log.format      text (default) or json
 
@@ -73,7 +74,7 @@ internal static class ServeCommand
         }
 
         using ILoggerFactory loggerFactory = LoggerFactory.Create(b => ConsoleLogging.Add(b, rillOptions.LogFormat)
-            .SetMinimumLevel(LogLevel.Information)
+            .SetMinimumLevel(rillOptions.LogLevel)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
             .AddFilter("Microsoft.Hosting", LogLevel.Warning));
         ILogger log = loggerFactory.CreateLogger("rill");
@@ -109,7 +110,7 @@ internal static class ServeCommand
                 {
                     return CommandLine.Fail($"cannot start the HTTP listener {rillOptions.HttpListener} ({RillServerOptions.HttpListenerKey}; 'none' turns it off): {e.Message}");
                 }
-                Console.Out.WriteLine($"Rill HTTP on {http.Address} (metrics, health)");
+                Console.Out.WriteLine($"Rill HTTP on {http.Address} (metrics, health{(http.ConsoleServed ? ", console" : "")})");
             }
             foreach (var endpoint in host.KafkaEndPoints)
             {

@@ -174,7 +174,9 @@ public sealed partial class PartitionLog
         LogSegment old = Active;
         long newBase = LogEndOffset;
         old.OnBecomeInactive();
+        long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         old.Flush();
+        StorageMeters.RecordFlush(flushStarted);
         _unflushedMessages = 0;
         _lastFlushMs = now;
         Volatile.Write(ref _recoveryPoint, newBase);
@@ -219,7 +221,9 @@ public sealed partial class PartitionLog
 
     private void FlushLocked(long now)
     {
+        long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         Active.Flush();
+        StorageMeters.RecordFlush(flushStarted);
         _unflushedMessages = 0;
         _lastFlushMs = now;
         Volatile.Write(ref _recoveryPoint, LogEndOffset);

@@ -14,7 +14,7 @@ public class TransactionsInteropTests(RillFixture fixture) : IClassFixture<RillF
     [Fact]
     public async Task Confluent_kafka_python_commits_aborts_fences_and_sends_offsets()
     {
-        string output = await ExternalTool.PythonAsync("confluent_transactions.py", fixture.Broker.BootstrapServers, "ck-txn");
+        string output = await ExternalTool.PythonAsync("confluent_transactions.py", fixture.Broker.BootstrapServers, "ck-txn", "read_committed");
         Assert.Contains("ok commit-abort 12", output);
         Assert.Contains("ok fenced", output);
         Assert.Contains("ok consume-transform-produce {0: 5, 1: 5}", output);
@@ -25,9 +25,10 @@ public class TransactionsInteropTests(RillFixture fixture) : IClassFixture<RillF
     {
         Assert.True(Directory.Exists(Path.Combine(Ckjs, "node_modules", "@confluentinc")),
             "@confluentinc/kafka-javascript is not installed: run npm ci in tests/Rill.Interop.Tests/scripts/ckjs (bash .ci/run does).");
-        string output = await ExternalTool.RunOkAsync("node", [Path.Combine(Ckjs, "transactions.js"), fixture.Broker.BootstrapServers, "ckjs-txn"],
+        string output = await ExternalTool.RunOkAsync("node", [Path.Combine(Ckjs, "transactions.js"), fixture.Broker.BootstrapServers, "ckjs-txn", "read_committed"],
             timeout: TimeSpan.FromSeconds(120), workingDirectory: Ckjs);
         Assert.Contains("ok uncommitted 12", output);
+        Assert.Contains("ok committed 8", output);
         Assert.Contains("ok fenced", output);
     }
 
@@ -36,14 +37,15 @@ public class TransactionsInteropTests(RillFixture fixture) : IClassFixture<RillF
     {
         Assert.True(Directory.Exists(Path.Combine(Node, "node_modules", "kafkajs")),
             "kafkajs is not installed: run npm ci in tests/Rill.Interop.Tests/scripts/node (bash .ci/run does).");
-        string output = await ExternalTool.RunOkAsync("node", [Path.Combine(Node, "kafkajs_transactions.js"), fixture.Broker.BootstrapServers, "kjs-txn"],
+        string output = await ExternalTool.RunOkAsync("node", [Path.Combine(Node, "kafkajs_transactions.js"), fixture.Broker.BootstrapServers, "kjs-txn", "read_committed"],
             timeout: TimeSpan.FromSeconds(120), workingDirectory: Node);
         Assert.Contains("ok uncommitted 12", output);
+        Assert.Contains("ok committed 8", output);
         Assert.Contains("ok consume-transform-produce 5,6", output);
     }
 }
 
-/// <summary>kill -9 of the broker with a transaction open: after the restart it is aborted at its timeout.</summary>
+/// <summary>kill -9 of the broker with a transaction open: after the restart it is aborted at its timeout, never visible to read_committed.</summary>
 public class TransactionCrashTests
 {
     [Fact]
@@ -54,7 +56,7 @@ public class TransactionCrashTests
         Assert.Contains("open", opened);
         await broker.KillAsync();
         await broker.RestartAsync();
-        string output = await ExternalTool.PythonAsync("confluent_txn_crash.py", "check", broker.BootstrapServers, "txn-crash");
+        string output = await ExternalTool.PythonAsync("confluent_txn_crash.py", "check", broker.BootstrapServers, "txn-crash", "read_committed");
         Assert.Contains("ok crash 8", output);
     }
 }

@@ -18,6 +18,9 @@ public static class BrokerMeters
     /// <summary>The meter of the gauges read from broker state at collection time (BrokerStateMetrics).</summary>
     public const string StateMeterName = "Rill.Broker.State";
 
+    /// <summary>Every meter a metrics reader of the broker subscribes to: this one, the state gauges and storage's.</summary>
+    public static readonly string[] AllMeterNames = [MeterName, StateMeterName, Rill.Storage.StorageMeters.MeterName];
+
     public static readonly Meter Meter = new(MeterName, typeof(BrokerMeters).Assembly.GetName().Version?.ToString());
 
     internal static readonly Counter<long> BytesIn = Meter.CreateCounter<long>("rill.topic.in.bytes", "By",
@@ -48,6 +51,29 @@ public static class BrokerMeters
         "Kafka connections accepted (Kafka: socket-server-metrics connection-creation-total)");
     internal static readonly Counter<double> NetworkBusyTime = Meter.CreateCounter<double>("rill.network.busy.time", "s",
         "Time connections spent serving requests rather than waiting for bytes; idle ratio = 1 - rate / connections (Kafka: SocketServer NetworkProcessorAvgIdlePercent)");
+
+    internal static readonly Counter<long> ResponseErrors = Meter.CreateCounter<long>("rill.response.errors", "{error}",
+        "Non-zero error codes in responses, top level and per topic/partition/group, by API and error (Kafka: RequestMetrics ErrorsPerSec,request=R,error=E)");
+
+    internal static readonly Counter<long> GroupRebalances = Meter.CreateCounter<long>("rill.group.rebalances", "{rebalance}",
+        "Completed rebalances per group: classic groups reaching Stable or Empty, consumer groups' new target assignments (Kafka: group-coordinator-metrics classic-group-completed-rebalance-count / consumer-group-rebalance-count)");
+    internal static readonly Histogram<double> GroupRebalanceTime = Meter.CreateHistogram<double>("rill.group.rebalance.time", "s",
+        "From a classic group's PreparingRebalance to Stable or Empty (Kafka: the client's rebalance-latency; the broker has no histogram)");
+
+    internal static readonly Counter<long> CleanerRecordsRemoved = Meter.CreateCounter<long>("rill.cleaner.records.removed", "{record}",
+        "Records the log cleaner dropped (superseded keys and expired tombstones) (Kafka: LogCleaner logs it per pass; no JMX counter)");
+    internal static readonly Counter<long> CleanerBytesReclaimed = Meter.CreateCounter<long>("rill.cleaner.bytes.reclaimed", "By",
+        "Bytes read minus bytes written by cleaner passes (Kafka: derived from cleaner-recopy-percent)");
+    internal static readonly Histogram<double> CleanerPassTime = Meter.CreateHistogram<double>("rill.cleaner.pass.time", "s",
+        "Duration of one cleaner pass over a partition (Kafka: kafka.log:type=LogCleaner,name=max-clean-time-secs)");
+
+    /// <summary>Counts one completed cleaner pass (the cleaner's Cleaned event; once per pass, never per record).</summary>
+    internal static void RecordCleanerPass(Rill.Storage.Cleaning.CleanerStats stats)
+    {
+        CleanerRecordsRemoved.Add(stats.RecordsRead - stats.RecordsKept);
+        CleanerBytesReclaimed.Add(Math.Max(0, stats.BytesRead - stats.BytesWritten));
+        CleanerPassTime.Record(stats.Elapsed.TotalSeconds);
+    }
 
     /// <summary>The tag list {topic=name}, built once per partition object.</summary>
     internal static KeyValuePair<string, object?>[] TopicTags(string topic) => [new("topic", topic)];

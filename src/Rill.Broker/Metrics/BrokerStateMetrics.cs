@@ -99,7 +99,7 @@ internal sealed class BrokerStateMetrics : IDisposable
     /// committed offset (its first timestamp, or its max timestamp under LogAppendTime), so a batch
     /// spanning several records may add the batch's own time span.
     /// </summary>
-    private static double LagSeconds(Partition partition, long committed, long nowMs)
+    internal static double LagSeconds(Partition partition, long committed, long nowMs)
     {
         long offset = Math.Max(committed, partition.LogStartOffset);
         Span<byte> header = stackalloc byte[RecordBatchHeaderSize];

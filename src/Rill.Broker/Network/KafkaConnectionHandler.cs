@@ -22,14 +22,18 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
     private readonly ApiHandlerRegistry _handlers;
     private readonly int _maxRequestSize;
     private readonly ILogger _log;
+    private readonly ILogger _requestLog;
     private readonly CancellationToken _stopping;
     private readonly BrokerQuotas _quotas;
 
-    public KafkaConnectionHandler(ApiHandlerRegistry handlers, int maxRequestSize, ILogger log, CancellationToken stopping, BrokerQuotas quotas)
+    /// <param name="requestLog">The request log (<see cref="RequestLog"/>), written at debug only; <paramref name="log"/> when null.</param>
+    public KafkaConnectionHandler(ApiHandlerRegistry handlers, int maxRequestSize, ILogger log, CancellationToken stopping, BrokerQuotas quotas,
+        ILogger? requestLog = null)
     {
         _handlers = handlers;
         _maxRequestSize = maxRequestSize;
         _log = log;
+        _requestLog = requestLog ?? log;
         _stopping = stopping;
         _quotas = quotas;
     }
@@ -219,6 +223,7 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
 
         bool wrote = false;
         long throttleMs;
+        int responseBytes = 0;
         long handlerStart = System.Diagnostics.Stopwatch.GetTimestamp(), handlerEnd;
         try
         {
@@ -242,8 +247,9 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
             throttleMs = _quotas.Apply(context, request, ref response, frame.Length + 4, handlerEnd - received - context.WaitTicks);
             if (response is not null)
             {
-                ResponseWriter.Write(output, handler.Key, version, correlationId, response);
+                responseBytes = ResponseWriter.Write(output, handler.Key, version, correlationId, response);
                 wrote = true;
+                ResponseErrors.Count(handler.Key, response);
             }
         }
         finally
@@ -254,14 +260,21 @@ internal sealed class KafkaConnectionHandler : ConnectionHandler
         {
             await output.FlushAsync(aborted).ConfigureAwait(false);
         }
-        RecordRequest(handler.Key, version, received, handlerStart, handlerEnd);
+        long sent = System.Diagnostics.Stopwatch.GetTimestamp();
+        RecordRequest(handler.Key, version, received, handlerStart, handlerEnd, sent);
+        if (_requestLog.IsEnabled(LogLevel.Debug))
+        {
+            RequestLog.Completed(_requestLog, handler.Key, version, correlationId, context.ClientId, session?.Principal ?? ConnectionSession.Anonymous,
+                connection.ConnectionId, connection.RemoteEndPoint, responseBytes, BrokerMeters.Seconds(received, sent) * 1000,
+                BrokerMeters.Seconds(received, handlerStart) * 1000, BrokerMeters.Seconds(handlerStart, handlerEnd) * 1000,
+                BrokerMeters.Seconds(handlerEnd, sent) * 1000);
+        }
         return context.CloseConnection ? -1 : throttleMs;
     }
 
     /// <summary>Counts one served request and records its times, on tag lists cached per API key and version.</summary>
-    private static void RecordRequest(ApiKey key, short version, long received, long handlerStart, long handlerEnd)
+    private static void RecordRequest(ApiKey key, short version, long received, long handlerStart, long handlerEnd, long sent)
     {
-        long sent = System.Diagnostics.Stopwatch.GetTimestamp();
         ReadOnlySpan<KeyValuePair<string, object?>> apiTags = RequestTags.For(key);
         BrokerMeters.Requests.Add(1, RequestTags.For(key, version));
         BrokerMeters.RequestQueueTime.Record(BrokerMeters.Seconds(received, handlerStart), apiTags);

@@ -418,6 +418,7 @@ internal sealed class TopicManager : IAsyncDisposable
             Cleaner = cleaner,
         }, c =>
         {
+            c.Cleaned += Metrics.BrokerMeters.RecordCleanerPass;
             c.Cleaned += stats => _log.LogInformation(
                 "Cleaned {Log}: {Read:F1} MB -> {Written:F1} MB in {Seconds:F2} s ({Rate:F0} MB/s), {Kept}/{Read2} records kept, {Tombstones} tombstones removed, clean up to offset {Offset}",
                 stats.Log, stats.BytesRead / 1e6, stats.BytesWritten / 1e6, stats.Elapsed.TotalSeconds, stats.MegabytesPerSecond,

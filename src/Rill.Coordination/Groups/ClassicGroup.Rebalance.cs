@@ -12,6 +12,7 @@ internal sealed partial class ClassicGroup
             return;
         }
         bool fromEmpty = State == GroupState.Empty;
+        _rebalanceStarted = _time.GetTimestamp();
         foreach (GroupMember member in _members.Values)
         {
             member.PendingSync?.TrySetResult(new SyncResult(ErrorCode.RebalanceInProgress, null, null, default));
@@ -39,6 +40,12 @@ internal sealed partial class ClassicGroup
     }
 
     private bool _initialDelay;
+    private long _rebalanceStarted;
+
+    /// <summary>Tells the options' observer that a rebalance completed (the group is now Stable or Empty).</summary>
+    private void ReportRebalance()
+        => _options.Rebalanced?.Invoke(new GroupRebalance(GroupId, "classic", GenerationId, _members.Count, ProtocolName, LeaderId,
+            _time.GetElapsedTime(_rebalanceStarted)));
 
     /// <summary>
     /// Completes the join phase early once every known member has rejoined (not during the initial
@@ -74,6 +81,7 @@ internal sealed partial class ClassicGroup
             ProtocolName = null;
             LeaderId = null;
             _store(ToSnapshot());
+            ReportRebalance();
             return;
         }
 
@@ -166,6 +174,7 @@ internal sealed partial class ClassicGroup
                 m.PendingSync?.TrySetResult(new SyncResult(ErrorCode.None, ProtocolType, ProtocolName, m.Assignment));
                 m.PendingSync = null;
             }
+            ReportRebalance();
         }
         return result;
     }
@@ -241,11 +250,13 @@ internal sealed partial class ClassicGroup
         if (_members.Count == 0 && State != GroupState.PreparingRebalance)
         {
             _joinTimer?.Dispose();
+            _rebalanceStarted = _time.GetTimestamp();
             State = GroupState.Empty;
             GenerationId++;
             ProtocolName = null;
             LeaderId = null;
             _store(ToSnapshot());
+            ReportRebalance();
             return;
         }
         if (State == GroupState.PreparingRebalance)

@@ -23,6 +23,8 @@ public sealed record GroupCoordinatorOptions
     public int InitialRebalanceDelayMs { get; init; } = 3000;
     /// <summary>group.max.size</summary>
     public int MaxSize { get; init; } = int.MaxValue;
+    /// <summary>Told of every completed rebalance (on the group's executor: keep it short, never block).</summary>
+    public Action<GroupRebalance>? Rebalanced { get; init; }
 }
 
 public sealed record JoinProtocol(string Name, ReadOnlyMemory<byte> Metadata);

@@ -8,15 +8,18 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Rill.Broker.WebConsole;
 using Rill.Broker.Metrics;
 using Rill.Hosting;
+using Rill.Server.Http.WebConsole;
 
 namespace Rill.Server.Http;
 
 /// <summary>
 /// The HTTP listener of <c>rill serve</c> (<c>rill.http.listener</c>), off the Kafka ports:
 /// <c>/metrics</c> (OpenTelemetry's Prometheus exporter over the Rill meters), <c>/health/live</c>
-/// and <c>/health/ready</c>. Metrics are collected only while this server runs, so with
+/// and <c>/health/ready</c>, and the web console (<c>/console/</c>, its JSON API under <c>/api/</c>)
+/// unless <c>rill.console.enabled=false</c>. Metrics are collected only while this server runs, so with
 /// <c>rill.http.listener=none</c> (and no OTLP endpoint) the instruments have no listener and cost
 /// next to nothing.
 /// </summary>
@@ -27,12 +30,17 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
     private readonly WebApplication _app;
+    private readonly BrokerConsole? _console;
 
-    private ObservabilityHttpServer(WebApplication app, Uri address)
+    private ObservabilityHttpServer(WebApplication app, Uri address, BrokerConsole? console)
     {
         _app = app;
         Address = address;
+        _console = console;
     }
+
+    /// <summary>True when the web console (/console/, /api/) is served.</summary>
+    public bool ConsoleServed => _console is not null;
 
     /// <summary>The bound address (the real port when port 0 was asked for).</summary>
     public Uri Address { get; }
@@ -41,8 +49,14 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         ILoggerFactory loggerFactory, CancellationToken cancellationToken = default)
     {
         Uri listen = options.HttpListener ?? throw new ArgumentException("The HTTP listener is off (none).", nameof(options));
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        // The empty builder, plus only what is served here (Kestrel, routing, logging): the slim builder
+        // would also load configuration providers (appsettings.json with a file watcher, environment
+        // variables, command line) that rill serve never reads. docs/dev/observability.md has the
+        // idle RSS this saves.
+        WebApplicationBuilder builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
+        builder.Services.AddLogging();
         builder.Services.AddSingleton(loggerFactory);
         builder.WebHost.ConfigureKestrel(k =>
         {
@@ -53,7 +67,7 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
             .ConfigureResource(r => r.AddService("rill", serviceVersion: typeof(BrokerMeters).Assembly.GetName().Version?.ToString()))
             .WithMetrics(metrics =>
         {
-            metrics.AddMeter(BrokerMeters.MeterName, BrokerMeters.StateMeterName);
+            metrics.AddMeter(BrokerMeters.AllMeterNames);
             metrics.AddView(instrument => instrument.Unit == "s" && instrument is System.Diagnostics.Metrics.Histogram<double>
                 ? new ExplicitBucketHistogramConfiguration { Boundaries = TimeBuckets }
                 : null);
@@ -66,14 +80,37 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
 
         WebApplication app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/health/live", () => Results.Text("live\n"));
-        app.MapGet("/health/ready", () => Ready(host) is { } notReady
-            ? Results.Text(notReady + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text("ready\n"));
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        // RequestDelegates, not minimal-API lambdas: those are compiled from expression trees at the
+        // first request (System.Linq.Expressions and its JIT: about 5 MB of RSS, docs/dev/observability.md).
+        app.MapGet("/health/live", context => PlainText(context, StatusCodes.Status200OK, "live\n"));
+        app.MapGet("/health/ready", context => Ready(host) is { } notReady
+            ? PlainText(context, StatusCodes.Status503ServiceUnavailable, notReady + "\n")
+            : PlainText(context, StatusCodes.Status200OK, "ready\n"));
+        BrokerConsole? console = options.ConsoleEnabled ? new BrokerConsole(host.Broker) : null;
+        if (console is not null)
+        {
+            ConsoleApi.Map(app, console);
+            ConsoleAssets.Map(app);
+        }
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            console?.Dispose();
+            throw;
+        }
 
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ObservabilityHttpServer(app, new Uri(bound));
+        return new ObservabilityHttpServer(app, new Uri(bound), console);
+    }
+
+    private static Task PlainText(HttpContext context, int status, string text)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "text/plain; charset=utf-8";
+        return context.Response.WriteAsync(text);
     }
 
     /// <summary>Null when ready; else what is missing. Storage is loaded before the host exists.</summary>
@@ -124,5 +161,6 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         {
         }
         await _app.DisposeAsync().ConfigureAwait(false);
+        _console?.Dispose();
     }
 }

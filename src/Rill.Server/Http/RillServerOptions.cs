@@ -9,8 +9,11 @@ public sealed record RillServerOptions
     public const string HttpListenerKey = "rill.http.listener";
     public const string OtlpEndpointKey = "rill.otlp.endpoint";
     public const string LogFormatKey = "rill.log.format";
+    public const string LogLevelKey = "rill.log.level";
 
-    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey];
+    public const string ConsoleEnabledKey = "rill.console.enabled";
+
+    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey];
 
     /// <summary>Where /metrics, /health/* and the console are served; null when <c>none</c>.</summary>
     public Uri? HttpListener { get; init; } = new("http://127.0.0.1:9644");
@@ -18,8 +21,14 @@ public sealed record RillServerOptions
     /// <summary>An OTLP/gRPC or OTLP/HTTP endpoint to push metrics to; null: no push.</summary>
     public Uri? OtlpEndpoint { get; init; }
 
+    /// <summary>The web console (/console/ and /api/) on the HTTP listener; on by default.</summary>
+    public bool ConsoleEnabled { get; init; } = true;
+
     /// <summary>"text" (one line per event) or "json" (one JSON object per event).</summary>
     public string LogFormat { get; init; } = "text";
+
+    /// <summary>The lowest level logged (trace, debug, information, warning, error); debug adds one line per request.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; init; } = Microsoft.Extensions.Logging.LogLevel.Information;
 
     /// <summary>
     /// Takes the <c>rill.*</c> pairs out of <paramref name="properties"/> (later wins) and returns the
@@ -45,6 +54,14 @@ public sealed record RillServerOptions
                         ? options with { LogFormat = value }
                         : throw new ArgumentException($"Invalid value '{value}' for {key}: expected text or json");
                     break;
+                case LogLevelKey:
+                    options = options with { LogLevel = ParseLogLevel(value) };
+                    break;
+                case ConsoleEnabledKey:
+                    options = bool.TryParse(value, out bool enabled)
+                        ? options with { ConsoleEnabled = enabled }
+                        : throw new ArgumentException($"Invalid value '{value}' for {key}: expected true or false");
+                    break;
                 default:
                     // Everything else, including the broker's own rill.* settings (rill.metadata.etcd.*), goes to
                     // the broker's config, which refuses an unknown name and suggests the closest one.
@@ -54,6 +71,16 @@ public sealed record RillServerOptions
         }
         return (options, kafka);
     }
+
+    private static Microsoft.Extensions.Logging.LogLevel ParseLogLevel(string value) => value.ToLowerInvariant() switch
+    {
+        "trace" => Microsoft.Extensions.Logging.LogLevel.Trace,
+        "debug" => Microsoft.Extensions.Logging.LogLevel.Debug,
+        "info" or "information" => Microsoft.Extensions.Logging.LogLevel.Information,
+        "warn" or "warning" => Microsoft.Extensions.Logging.LogLevel.Warning,
+        "error" => Microsoft.Extensions.Logging.LogLevel.Error,
+        _ => throw new ArgumentException($"Invalid value '{value}' for {LogLevelKey}: expected trace, debug, info, warn or error"),
+    };
 
     private static Uri? ParseListener(string value)
     {

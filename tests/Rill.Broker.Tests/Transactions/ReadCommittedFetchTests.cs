@@ -142,4 +142,29 @@ public sealed class ReadCommittedFetchTests : BrokerTestBase
         Assert.Equal(3, result.LastStableOffset);
         Assert.Equal([0L, 2], BatchBaseOffsets(result.Records));
     }
+
+    [Fact]
+    public async Task A_read_committed_timestamp_lookup_finds_only_offsets_below_the_lso()
+    {
+        await using WireClient client = await ConnectAsync();
+        await CreateTopicAsync(client, "rc-ts");
+        PartitionLog log = Log("rc-ts");
+        long before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - 60_000;
+        AppendOk(log, TxnBatch(P1, 0, 2, "t")); // 0-1, open; its records carry "now"
+
+        async Task<long> LookupAsync(sbyte isolation)
+        {
+            var request = new ListOffsetsRequest { ReplicaId = -1, IsolationLevel = isolation };
+            var t = new ListOffsetsRequest.ListOffsetsTopic { Name = "rc-ts" };
+            t.Partitions.Add(new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = 0, Timestamp = before });
+            request.Topics.Add(t);
+            var response = await client.RequestAsync<ListOffsetsResponse>(ApiKey.ListOffsets, 7, request);
+            return response.Topics[0].Partitions[0].Offset;
+        }
+
+        Assert.Equal(0, await LookupAsync(isolation: 0));
+        Assert.Equal(-1, await LookupAsync(ReadCommitted));
+        AppendOk(log, Marker(P1, commit: true));
+        Assert.Equal(0, await LookupAsync(ReadCommitted));
+    }
 }

@@ -152,4 +152,41 @@ public sealed class TransactionStateRecoveryTests
         Assert.True(log.LogStartOffset > 1);
         Assert.Equal(log.HighWatermark, log.LastStableOffset);
     }
+
+    [Fact]
+    public void A_version_1_producer_snapshot_from_before_transactions_still_loads()
+    {
+        using var dir = new TempDirectory();
+        string path = dir.Sub("t-0");
+        using (PartitionLog log = Open(path))
+        {
+            log.AppendCopy(TestBatch.Create(3, 1000, producerId: 42, producerEpoch: 1, baseSequence: 0)); // 0-2
+        }
+        // The snapshot as Rill wrote it before transactions: version 1, no coordinator epoch or open transaction.
+        byte[] v1 = new byte[10 + 22 + 32];
+        var s = v1.AsSpan();
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(s, 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(s[6..], 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(s[10..], 42);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt16BigEndian(s[18..], 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(s[20..], 1000);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(s[28..], 1);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(s[32..], 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(s[36..], 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(s[40..], 0);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(s[48..], 2);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(s[56..], 1000);
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(s[2..], Rill.Protocol.Records.Crc32C.Compute(s[6..]));
+        File.WriteAllBytes(LogFileNames.SnapshotFile(path, 3), v1);
+
+        using (PartitionLog log = Open(path))
+        {
+            Assert.True(log.OpenedAfterCleanShutdown);
+            Assert.True(log.AppendCopy(TestBatch.Create(3, 1000, producerId: 42, producerEpoch: 1, baseSequence: 0)).IsDuplicate);
+            Assert.Equal(ErrorCode.OutOfOrderSequenceNumber,
+                log.AppendCopy(TestBatch.Create(1, 1000, producerId: 42, producerEpoch: 1, baseSequence: 5)).Error);
+            Assert.Equal(ErrorCode.None, log.AppendCopy(TestBatch.Create(1, 1000, producerId: 42, producerEpoch: 1, baseSequence: 3)).Error);
+            Assert.Equal(log.HighWatermark, log.LastStableOffset);
+        }
+    }
 }

@@ -81,6 +81,7 @@ internal sealed partial class ConsumerGroup
         _target = assignor.Assign(specs);
         _subscribedTopics = subscribed;
         AssignmentEpoch = GroupEpoch;
+        _options.Rebalanced?.Invoke(new GroupRebalance(GroupId, "consumer", GroupEpoch, _members.Count, AssignorName, null, null));
     }
 
     /// <summary>

@@ -34,6 +34,8 @@ public sealed record ConsumerGroupOptions
     public int MaxSize { get; init; } = int.MaxValue;
     /// <summary>group.consumer.assignors: the first is the default.</summary>
     public IReadOnlyList<string> Assignors { get; init; } = ["uniform", "range"];
+    /// <summary>Told of every new target assignment (on the group's executor: keep it short, never block).</summary>
+    public Action<GroupRebalance>? Rebalanced { get; init; }
 }
 
 /// <summary>One ConsumerGroupHeartbeat request; nullable fields are null when unchanged since the member's last heartbeat.</summary>

@@ -1,0 +1,128 @@
+using System.Globalization;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Rill.Broker.WebConsole;
+using Rill.Client;
+
+namespace Rill.Server.Http.WebConsole;
+
+/// <summary>
+/// The web console's JSON API under <c>/api</c>, a thin HTTP face on <see cref="BrokerConsole"/>
+/// (which works through the broker's own topic, config, log and group services). Errors answer
+/// <c>{"error": KAFKA_ERROR_NAME, "message": ...}</c> with 400, 404, 409 or 503.
+/// </summary>
+internal static class ConsoleApi
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static void Map(IEndpointRouteBuilder app, BrokerConsole console)
+    {
+        RouteGroupBuilder api = app.MapGroup("/api");
+        api.AddEndpointFilter(async (context, next) =>
+        {
+            try
+            {
+                return await next(context).ConfigureAwait(false);
+            }
+            catch (ConsoleException e)
+            {
+                return Results.Json(new ConsoleError(e.Error, e.Message), Json, statusCode: e.Status);
+            }
+            catch (Exception e) when (e is JsonException or BadHttpRequestException or FormatException or InvalidDataException)
+            {
+                return Results.Json(new ConsoleError("INVALID_REQUEST", e.Message), Json, statusCode: 400);
+            }
+        });
+
+        api.MapGet("/cluster", async () => Ok(await console.OverviewAsync().ConfigureAwait(false)));
+        api.MapGet("/live", (long? since) => Ok(console.Live(since ?? 0)));
+
+        api.MapGet("/topics", (int? offset, int? limit, string? q, bool? @internal, string? sort)
+            => Ok(console.Topics(offset ?? 0, limit ?? 50, q, @internal ?? false, sort)));
+        api.MapPost("/topics", async (HttpRequest request) =>
+            Results.Json(console.CreateTopic(await Body<CreateTopicRequest>(request).ConfigureAwait(false)), Json, statusCode: 201));
+        api.MapGet("/topics/{name}", (string name) => Ok(console.Topic(name)));
+        api.MapDelete("/topics/{name}", (string name) =>
+        {
+            console.DeleteTopic(name);
+            return Results.NoContent();
+        });
+        api.MapGet("/topics/{name}/configs", (string name) => Ok(console.TopicConfigs(name)));
+        api.MapPut("/topics/{name}/configs", async (string name, HttpRequest request) =>
+        {
+            console.AlterTopicConfigs(name, await Body<ConfigChangeRequest>(request).ConfigureAwait(false));
+            return Ok(console.TopicConfigs(name));
+        });
+        api.MapGet("/topics/{name}/messages", (string name, int? partition, string? from, long? offset, long? timestamp, int? limit)
+            => Ok(console.Messages(name, new MessageQuery(partition ?? -1, from ?? "newest", offset, timestamp, limit ?? 50))));
+        api.MapPost("/topics/{name}/messages", async (string name, HttpRequest request) =>
+        {
+            var body = await Body<ProduceMessageRequest>(request).ConfigureAwait(false);
+            int count = console.PartitionCount(name);
+            int partition = body.Partition ?? (body.Key is { } key
+                ? Murmur2Partitioner.Partition(System.Text.Encoding.UTF8.GetBytes(key), count)
+                : Random.Shared.Next(count));
+            return Results.Json(console.Produce(name, partition, body), Json, statusCode: 201);
+        });
+        api.MapGet("/topics/{name}/search", (string name, int? partition, long? from, string? key, string? value, int? limit,
+            long? budgetBytes, int? budgetMs, string? cursor) =>
+            Ok(console.Search(name, new SearchQuery(partition ?? -1, from, key, value, limit ?? 50, budgetBytes ?? 256L << 20, budgetMs ?? 1000),
+                ParseCursor(cursor))));
+
+        api.MapGet("/groups", async (int? offset, int? limit, string? q)
+            => Ok(await console.GroupsAsync(offset ?? 0, limit ?? 50, q).ConfigureAwait(false)));
+        api.MapGet("/groups/{id}", async (string id) => Ok(await console.GroupAsync(id).ConfigureAwait(false)));
+        api.MapGet("/groups/{id}/lag-history", (string id) => Ok(console.LagHistory(id)));
+        api.MapPost("/groups/{id}/reset-offsets", async (string id, HttpRequest request) =>
+            Ok(await console.ResetOffsetsAsync(id, await Body<ResetOffsetsRequest>(request).ConfigureAwait(false)).ConfigureAwait(false)));
+
+        api.MapGet("/broker/configs", () => Ok(console.BrokerConfigs()));
+        api.MapPut("/broker/configs", async (HttpRequest request) =>
+        {
+            console.AlterBrokerConfigs(await Body<ConfigChangeRequest>(request).ConfigureAwait(false));
+            return Ok(console.BrokerConfigs());
+        });
+
+        // The place for ACLs and SCRAM users: the security work (other branches) fills these in.
+        api.MapGet("/acls", () => NotYet("ACLs"));
+        api.MapGet("/users", () => NotYet("SCRAM users"));
+    }
+
+    private static IResult Ok<T>(T value) => Results.Json(value, Json);
+
+    private static IResult NotYet(string what) =>
+        Results.Json(new ConsoleError("NOT_IMPLEMENTED", $"{what} are not served by the console yet: they arrive with Rill's authorization work."), Json, statusCode: 501);
+
+    private static async Task<T> Body<T>(HttpRequest request)
+    {
+        try
+        {
+            return await request.ReadFromJsonAsync<T>(Json).ConfigureAwait(false) ?? throw ConsoleException.Bad("The request needs a JSON body.");
+        }
+        catch (InvalidOperationException e)
+        {
+            throw ConsoleException.Bad(e.Message);
+        }
+    }
+
+    /// <summary>"partition:next:end,..." as a search answer's positions spell it.</summary>
+    private static List<SearchPosition>? ParseCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return null;
+        }
+        return cursor.Split(',').Select(part =>
+        {
+            string[] f = part.Split(':');
+            if (f.Length != 3)
+            {
+                throw ConsoleException.Bad($"Bad search cursor '{part}': expected partition:next:end.");
+            }
+            long next = long.Parse(f[1], CultureInfo.InvariantCulture);
+            return new SearchPosition(int.Parse(f[0], CultureInfo.InvariantCulture), next, next, long.Parse(f[2], CultureInfo.InvariantCulture));
+        }).ToList();
+    }
+}
