@@ -53,7 +53,7 @@ internal static class AclsCommand
             throw new UsageException("--add needs --resource-pattern-type literal or prefixed.");
         }
         var resources = Resources(a);
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-acls" });
+        await using var admin = new AdminClient(CliRunner.Configure(a, new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-acls" }));
         if (action == "--list")
         {
             AclBindingData filter = Filter(AclResourceType.Any, null, AclPatternType.Any) with { Principal = a.Get("--principal") };

@@ -31,7 +31,7 @@ internal static class TransactionsCommand
         var a = CliArgs.Parse(args, ["--bootstrap-server", "--transactional-id", "--topic", "--partition", "--start-offset", "--max-transaction-timeout"],
             ["--list", "--describe", "--describe-producers", "--find-hanging", "--abort"]);
         string action = a.Action("--list", "--describe", "--describe-producers", "--find-hanging", "--abort");
-        await using var admin = new AdminClient(new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-transactions" });
+        await using var admin = new AdminClient(CliRunner.Configure(a, new AdminClientConfig { BootstrapServers = CliRunner.Bootstrap(a), ClientId = "rill-transactions" }));
         switch (action)
         {
             case "--list":

@@ -8,7 +8,7 @@ public class SecurityConfluentDotnetTests(SecureBrokerFixture fixture) : IClassF
     [Fact]
     public async Task Scram_sha_512_over_sasl_ssl_round_trips()
     {
-        ConfluentKafkaDotnetTests.LoadNative();
+        ConfluentNative.Load();
         const string topic = "dotnet-scram";
         var client = new ClientConfig
         {
