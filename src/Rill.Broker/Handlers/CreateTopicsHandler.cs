@@ -41,14 +41,14 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             }
             if (counts[topic.Name] == 1 && !clusterCreate && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, topic.Name))
             {
-                response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Creating the topic needs CREATE on the cluster or the topic."));
+                response.Topics.Add(CreatedTopicResults.Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Creating the topic needs CREATE on the cluster or the topic."));
                 continue;
             }
             if (counts[topic.Name] > 1)
             {
                 if (reported.Add(topic.Name))
                 {
-                    response.Topics.Add(Error(topic.Name, ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request."));
+                    response.Topics.Add(CreatedTopicResults.Error(topic.Name, ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request."));
                 }
                 continue;
             }
@@ -78,13 +78,13 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             {
                 if (duplicates.Remove(topic.Name))
                 {
-                    response.Topics.Add(Error(topic.Name, ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request."));
+                    response.Topics.Add(CreatedTopicResults.Error(topic.Name, ErrorCode.InvalidRequest, $"Topic '{topic.Name}' appears more than once in the request."));
                 }
                 continue;
             }
             if (!clusterCreate && !_broker.Authorizer.Allows(context, AclOperation.Create, AclResourceType.Topic, topic.Name))
             {
-                response.Topics.Add(Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed: creating a topic needs CREATE on the cluster or the topic."));
+                response.Topics.Add(CreatedTopicResults.Error(topic.Name, ErrorCode.TopicAuthorizationFailed, "Authorization failed: creating a topic needs CREATE on the cluster or the topic."));
                 continue;
             }
             CreateTopicsResponse.CreatableTopicResult result = Create(topic, request.ValidateOnly, context.ApiVersion);
@@ -108,7 +108,7 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
         {
             if (partitions != -1 || replicationFactor != -1)
             {
-                return Error(topic.Name, ErrorCode.InvalidRequest, "Both numPartitions or replicationFactor and replicasAssignments were set; use one or the other.");
+                return CreatedTopicResults.Error(topic.Name, ErrorCode.InvalidRequest, "Both numPartitions or replicationFactor and replicasAssignments were set; use one or the other.");
             }
             int node = _broker.Cluster.NodeId;
             var indexes = new SortedSet<int>();
@@ -116,16 +116,16 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
             {
                 if (assignment.BrokerIds.Count != 1 || assignment.BrokerIds[0] != node)
                 {
-                    return Error(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Partition {assignment.PartitionIndex} must be assigned to broker {node}, the only broker.");
+                    return CreatedTopicResults.Error(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Partition {assignment.PartitionIndex} must be assigned to broker {node}, the only broker.");
                 }
                 if (!indexes.Add(assignment.PartitionIndex))
                 {
-                    return Error(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Partition {assignment.PartitionIndex} is assigned twice.");
+                    return CreatedTopicResults.Error(topic.Name, ErrorCode.InvalidReplicaAssignment, $"Partition {assignment.PartitionIndex} is assigned twice.");
                 }
             }
             if (indexes.Min != 0 || indexes.Max != indexes.Count - 1)
             {
-                return Error(topic.Name, ErrorCode.InvalidReplicaAssignment, "Partition indexes must be consecutive from 0.");
+                return CreatedTopicResults.Error(topic.Name, ErrorCode.InvalidReplicaAssignment, "Partition indexes must be consecutive from 0.");
             }
             partitions = indexes.Count;
             replicationFactor = 1;
@@ -140,44 +140,10 @@ internal sealed class CreateTopicsHandler : ApiHandler<CreateTopicsRequest, Crea
         TopicCreateResult result = _broker.Topics.Create(topic.Name, partitions, replicationFactor, configs, validateOnly);
         if (result.Error != ErrorCode.None)
         {
-            return Error(topic.Name, result.Error, result.Message);
+            return CreatedTopicResults.Error(topic.Name, result.Error, result.Message);
         }
 
-        var created = new CreateTopicsResponse.CreatableTopicResult
-        {
-            Name = topic.Name,
-            TopicId = result.TopicId,
-            ErrorCode = 0,
-            ErrorMessage = null,
-            NumPartitions = result.Partitions,
-            ReplicationFactor = 1,
-            Configs = [],
-        };
-        if (version >= 5)
-        {
-            foreach (DescribedConfig entry in ConfigDescriber.Topic(result.Overrides, _broker.ConfigLayers))
-            {
-                created.Configs!.Add(new CreateTopicsResponse.CreatableTopicConfigs
-                {
-                    Name = entry.Name,
-                    Value = entry.Value,
-                    ReadOnly = entry.ReadOnly,
-                    ConfigSource = (sbyte)entry.Source,
-                    IsSensitive = entry.IsSensitive,
-                });
-            }
-        }
-        return created;
+        return CreatedTopicResults.Created(topic.Name, result.TopicId, result.Partitions, 1, result.Overrides, _broker.ConfigLayers, version);
     }
 
-    private static CreateTopicsResponse.CreatableTopicResult Error(string name, ErrorCode error, string? message)
-        => new()
-        {
-            Name = name,
-            ErrorCode = (short)error,
-            ErrorMessage = message,
-            NumPartitions = -1,
-            ReplicationFactor = -1,
-            Configs = null,
-        };
 }
