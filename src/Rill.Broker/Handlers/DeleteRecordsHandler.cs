@@ -67,6 +67,10 @@ internal sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, De
         {
             return (ErrorCode.PolicyViolation, -1);
         }
+        if (partition.Replica is { IsLeader: false })
+        {
+            return (ErrorCode.NotLeaderOrFollower, -1); // cluster mode: the leader deletes; followers follow its log start offset
+        }
         long target = offset == HighWatermark ? partition.HighWatermark : offset;
         if (target < 0 || !partition.Log.AdvanceLogStartOffset(target))
         {

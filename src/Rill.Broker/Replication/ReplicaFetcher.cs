@@ -140,6 +140,7 @@ internal sealed class ReplicaFetcher
             _partition.Appended.Notify();
         }
         _replica.SetFollowerHighWatermark(data.HighWatermark, _partition.Log.LogEndOffset);
+        FollowerLogStart.Follow(_partition, data.LogStartOffset);
         return true;
     }
 
