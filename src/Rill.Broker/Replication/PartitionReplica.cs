@@ -65,6 +65,11 @@ internal sealed class PartitionReplica
             }
             else if (state.Leader == _self)
             {
+                // Replicas added by a reassignment are tracked from their first fetch (they join the ISR once caught up).
+                foreach (int added in state.Replicas.Where(r => r != _self && !_followers.ContainsKey(r)))
+                {
+                    _followers[added] = new FollowerProgress { LogEndOffset = -1, LastCaughtUpMs = 0 };
+                }
                 // A follower taken out of the ISR (lag, controlled shutdown, broker gone) rejoins only after fetching again.
                 foreach (int removed in old.Isr.Where(r => r != _self && !state.InIsr(r)))
                 {
