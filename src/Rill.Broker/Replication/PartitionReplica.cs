@@ -138,6 +138,38 @@ internal sealed class PartitionReplica
         return true;
     }
 
+    /// <summary>A follower's log start offset, as its fetch request reports it (Fetch v5+).</summary>
+    public void OnFollowerLogStart(int follower, long logStartOffset)
+    {
+        lock (_gate)
+        {
+            if (logStartOffset >= 0 && _followers.TryGetValue(follower, out FollowerProgress? progress))
+            {
+                progress.LogStartOffset = logStartOffset;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Kafka's low watermark as DeleteRecords answers it: the smallest log start offset of the leader
+    /// (<paramref name="leaderLogStartOffset"/>) and the other ISR members (-1 for one that has not reported yet).
+    /// </summary>
+    public long LowWatermark(long leaderLogStartOffset)
+    {
+        lock (_gate)
+        {
+            long low = leaderLogStartOffset;
+            foreach (int member in _state.Isr)
+            {
+                if (member != _self)
+                {
+                    low = Math.Min(low, _followers.TryGetValue(member, out FollowerProgress? p) ? p.LogStartOffset : -1);
+                }
+            }
+            return low;
+        }
+    }
+
     /// <summary>
     /// The ISR this leader wants now (null: no change): ISR followers not caught up within replica.lag.time.max.ms
     /// leave it; replicas outside it whose log end offset reached the high watermark join it. The caller writes
@@ -318,6 +350,7 @@ internal sealed class PartitionReplica
 
     private sealed class FollowerProgress
     {
+        public long LogStartOffset = -1;
         public long LogEndOffset;
         public long LastCaughtUpMs;
         public long LastFetchMs;
