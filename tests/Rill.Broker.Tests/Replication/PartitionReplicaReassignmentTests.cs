@@ -20,6 +20,6 @@ public sealed class PartitionReplicaReassignmentTests
         Assert.True(replica.OnFollowerFetch(3, 4, 10));
         Assert.Null(replica.ProposedIsr()); // behind the high watermark
         replica.OnFollowerFetch(3, 10, 10);
-        Assert.Equal([2, 3, 1], replica.ProposedIsr());
+        Assert.Equal([2, 3, 1], replica.ProposedIsr()!);
     }
 }
