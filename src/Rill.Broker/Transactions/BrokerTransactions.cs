@@ -47,6 +47,16 @@ internal sealed class BrokerTransactions : IDisposable
             Markers.CoordinatorEpoch);
     }
 
+    /// <summary>
+    /// KIP-890 part 1's check that a transactional write to <paramref name="partition"/> belongs to the producer's
+    /// ongoing transaction. In a cluster another broker may coordinate the id: then the check is not made
+    /// (the write is taken as Kafka 3.x before KIP-890 did; docs/dev/transactions.md).
+    /// </summary>
+    public Task<Protocol.ErrorCode> VerifyPartitionAsync(string transactionalId, long producerId, short producerEpoch, TxnPartition partition)
+        => Coordinator.Placement is not null && Coordinator.Availability(transactionalId) == Protocol.ErrorCode.NotCoordinator
+            ? Task.FromResult(Protocol.ErrorCode.None)
+            : Coordinator.VerifyPartitionAsync(transactionalId, producerId, producerEpoch, partition);
+
     public void Dispose() => Coordinator.Dispose();
 
     private sealed class Allocator(TopicManager topics) : IProducerIdAllocator
