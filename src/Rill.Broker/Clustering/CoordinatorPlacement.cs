@@ -51,6 +51,7 @@ internal sealed class CoordinatorPlacement : IAsyncDisposable
         _broker.Groups.Placement = GroupAvailability;
         _broker.Transactions.Coordinator.Placement = TransactionAvailability;
         _broker.Transactions.Markers.Cluster = new ClusterMarkerRoute(_replicas);
+        _broker.Transactions.Remote = new RemoteTxnVerification(_broker, this);
         _replicas.Registry.TopicChanged += OnTopicChanged;
         Evaluate();
         _loop = Task.Run(LoopAsync, CancellationToken.None);

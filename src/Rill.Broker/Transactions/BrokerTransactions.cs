@@ -49,13 +49,16 @@ internal sealed class BrokerTransactions : IDisposable
 
     /// <summary>
     /// KIP-890 part 1's check that a transactional write to <paramref name="partition"/> belongs to the producer's
-    /// ongoing transaction. In a cluster another broker may coordinate the id: then the check is not made
-    /// (the write is taken as Kafka 3.x before KIP-890 did; docs/dev/transactions.md).
+    /// ongoing transaction. In a cluster another broker may coordinate the id: then that broker is asked
+    /// (<see cref="Replication.RemoteTxnVerification"/>).
     /// </summary>
     public Task<Protocol.ErrorCode> VerifyPartitionAsync(string transactionalId, long producerId, short producerEpoch, TxnPartition partition)
-        => Coordinator.Placement is not null && Coordinator.Availability(transactionalId) == Protocol.ErrorCode.NotCoordinator
-            ? Task.FromResult(Protocol.ErrorCode.None)
+        => Remote is { } remote && Coordinator.Availability(transactionalId) == Protocol.ErrorCode.NotCoordinator
+            ? remote.VerifyAsync(transactionalId, producerId, producerEpoch, partition)
             : Coordinator.VerifyPartitionAsync(transactionalId, producerId, producerEpoch, partition);
+
+    /// <summary>Cluster mode: verification with the transaction coordinator on another broker; null on a single node.</summary>
+    internal Replication.RemoteTxnVerification? Remote { get; set; }
 
     public void Dispose() => Coordinator.Dispose();
 
