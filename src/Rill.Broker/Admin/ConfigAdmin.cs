@@ -143,7 +143,7 @@ internal sealed class ConfigAdmin
                     var (layer, result) = build(current);
                     return (layer, result.Error, result.Message);
                 }
-                var (error, message) = _broker.Replication is { } replication && !TopicName.IsInternal(name)
+                var (error, message) = _broker.Replication is { } replication
                     // Cluster mode: decided in the metadata store and applied by every broker (an admin request; blocking here is rare and short).
                     ? Task.Run(() => Replication.ClusterTopicConfigs.AlterAsync(replication, name, Update, validateOnly)).GetAwaiter().GetResult()
                     : _broker.Topics.AlterConfigs(name, Update, validateOnly);

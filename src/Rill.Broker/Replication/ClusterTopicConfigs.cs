@@ -9,7 +9,7 @@ namespace Rill.Broker.Replication;
 /// store's copy (not this broker's), validated like the single node, and written with compare-and-swap on the
 /// topic key; every broker applies them from its watch (<see cref="TopicManager.EnsureClusterTopic"/> reconfigures
 /// the partition logs). The answer waits (bounded) until this broker has applied them, so a DescribeConfigs to
-/// it right after sees the change. Internal topics, which stay local in cluster mode, keep the local path.
+/// it right after sees the change.
 /// </summary>
 internal static class ClusterTopicConfigs
 {
