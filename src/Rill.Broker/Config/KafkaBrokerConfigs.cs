@@ -36,7 +36,7 @@ public static class KafkaBrokerConfigs
         D("add.partitions.to.txn.retry.backoff.ms", Int, "20", "[1,...]", N),
         D("advertised.listeners", Str, null, "", A),
         D("auto.create.topics.enable", Bool, "true", "", A),
-        D("auto.leader.rebalance.enable", Bool, "true", "", N),
+        D("auto.leader.rebalance.enable", Bool, "true", "", A), // cluster mode: the controller hands leadership back to preferred replicas
         D("background.threads", Int, "10", "[1,...]", N, Dyn),
         D("broker.id", Int, "-1", "", A),
         D("compression.type", Str, "producer", "[uncompressed, zstd, lz4, snappy, gzip, producer]", N, Dyn),
@@ -49,7 +49,7 @@ public static class KafkaBrokerConfigs
         D("delete.topic.enable", Bool, "true", "", A),
         D("early.start.listeners", Str, null, "", N),
         D("group.coordinator.threads", Int, "4", "[1,...]", N),
-        D("leader.imbalance.check.interval.seconds", Long, "300", "[1,...]", N),
+        D("leader.imbalance.check.interval.seconds", Long, "300", "[1,...]", A),
         D("listeners", Str, "PLAINTEXT://:9092", "", A),
         D("log.dir", Str, "/tmp/kafka-logs", "", A),
         D("log.dirs", Str, null, "", A),
@@ -345,6 +345,7 @@ public static class KafkaBrokerConfigs
         new("log.message.timestamp.difference.max.ms", Long, null, "[0,...]", Applied: true, Removed: true), // still honoured, as in 3.6-3.9
         R("offsets.commit.required.acks"),
         R("auto.include.jmx.reporter"),
+        new("leader.imbalance.per.broker.percentage", Int, "10", "[0,...]", Applied: true, Removed: true), // removed in 4.0 (KRaft rebalances any imbalance); honoured as in 3.x
     ];
 
     /// <summary>Prefixes under which Kafka accepts free-form names (per-listener overrides, plugin settings).</summary>

@@ -108,6 +108,7 @@ internal sealed class ReplicaFetcher
                     Partitions = [new FetchRequest.FetchPartition
                     {
                         Partition = _partition.Index, CurrentLeaderEpoch = _epoch, FetchOffset = offset, PartitionMaxBytes = 4 * 1024 * 1024,
+                        LogStartOffset = _partition.Log.LogStartOffset,
                     }],
                 },
             ],
@@ -140,6 +141,7 @@ internal sealed class ReplicaFetcher
             _partition.Appended.Notify();
         }
         _replica.SetFollowerHighWatermark(data.HighWatermark, _partition.Log.LogEndOffset);
+        FollowerLogStart.Follow(_partition, data.LogStartOffset);
         return true;
     }
 

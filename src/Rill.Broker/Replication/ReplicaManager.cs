@@ -35,7 +35,15 @@ internal sealed class ReplicaManager : IAsyncDisposable
         _self = member.Self.Id;
         Registry = new TopicRegistry(member.Store, member.Keys, log);
         Admin = new ClusterTopicAdmin(this);
+        Operations = new ControllerOperations(this, log);
+        ControllerRequests = new ControllerRequestQueue(this, Operations, log);
     }
+
+    /// <summary>ElectLeaders, reassignments and leader balancing, as the active controller executes them.</summary>
+    public ControllerOperations Operations { get; }
+
+    /// <summary>Requests handed to the active controller through the store.</summary>
+    public ControllerRequestQueue ControllerRequests { get; }
 
     public TopicRegistry Registry { get; }
     public ClusterTopicAdmin Admin { get; }
@@ -110,8 +118,13 @@ internal sealed class ReplicaManager : IAsyncDisposable
         }
         if (!state.IsHostedBy(_self))
         {
-            StopFetcher(partition);
-            replica.Apply(state, partition.Log.LogEndOffset);
+            // Not (or no longer: reassigned away) a replica here: no fetcher and no local log.
+            Task stopped = StopFetcher(partition);
+            replica.Apply(state, 0);
+            if (partition.OpenedLog is not null)
+            {
+                _ = DropLogAsync(partition, replica, stopped);
+            }
             return;
         }
         if (newTerm)
@@ -167,17 +180,35 @@ internal sealed class ReplicaManager : IAsyncDisposable
 
     private BrokerInfo? FindBroker(int id) => _member.Brokers.FirstOrDefault(b => b.Id == id);
 
-    private void StopFetcher(Partition partition)
+    private Task StopFetcher(Partition partition)
     {
         ReplicaFetcher? old;
         lock (_fetchersGate)
         {
             if (!_fetchers.Remove((partition.Topic.Name, partition.Index), out old))
             {
-                return;
+                return Task.CompletedTask;
             }
         }
-        _ = old.StopAsync();
+        return old.StopAsync();
+    }
+
+    /// <summary>Once the fetcher has stopped, deletes the log of a partition this broker no longer hosts (unless it hosts it again meanwhile).</summary>
+    private async Task DropLogAsync(Partition partition, PartitionReplica replica, Task fetcherStopped)
+    {
+        try
+        {
+            await fetcherStopped.ConfigureAwait(false);
+            if (!replica.State.IsHostedBy(_self))
+            {
+                await _broker.Topics.DropReplicaLog(partition).ConfigureAwait(false);
+                replica.ClampHighWatermark(0);
+            }
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning("Deleting the log of {Topic}-{Partition} failed: {Message}", partition.Topic.Name, partition.Index, e.Message);
+        }
     }
 
     private void StopFetchers(string topic)
@@ -208,6 +239,8 @@ internal sealed class ReplicaManager : IAsyncDisposable
                     if (_member.IsController)
                     {
                         await ElectLeadersAsync(_stop.Token).ConfigureAwait(false);
+                        await ControllerRequests.ProcessAsync(_stop.Token).ConfigureAwait(false);
+                        await Operations.HousekeepingAsync(_stop.Token).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)

@@ -204,6 +204,9 @@ public sealed class ClusterMember : IAsyncDisposable
         return _store.TryCommitAsync([.. guards, new Guard(_keys.ControllerEpoch, revision)], writes, cancellationToken);
     }
 
+    /// <summary>The id of this broker's session lease (0 before it registered), for keys that must go when the broker does.</summary>
+    public long LeaseId => _lease?.Id ?? 0;
+
     /// <summary>The store itself, for components that keep their own keys under <see cref="Keys"/>.</summary>
     public IMetadataStore Store => _store;
     public ClusterKeys Keys => _keys;
