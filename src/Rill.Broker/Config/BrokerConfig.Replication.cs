@@ -7,4 +7,7 @@ public sealed partial class BrokerConfig
 
     /// <summary>unclean.leader.election.enable: let a replica outside the ISR lead (losing records); false by default.</summary>
     public bool UncleanLeaderElectionEnable => GetBool("unclean.leader.election.enable");
+
+    /// <summary>rill.cluster.failure.probe.interval.ms: the fast failure detector's probe interval (0: off).</summary>
+    public int ClusterFailureProbeIntervalMs => GetInt("rill.cluster.failure.probe.interval.ms");
 }
