@@ -195,6 +195,14 @@ def run_fault(cluster, ledger, fault):
         raise SystemExit(f"unknown fault {fault}")
     elected = election_after(cluster, wall0, leader) if leader else None
     recovered = wait_full_isr(cluster)
+    if not recovered:
+        try:
+            print(f"  no full ISR after {fault}: {describe(cluster.bootstrap())}", flush=True)
+        except Exception as e:
+            print(f"  no full ISR after {fault}: describe failed: {e}", flush=True)
+        for node in cluster.ids:
+            tail = [l for l in cluster.log(node).splitlines() if not l.startswith("%")][-25:]
+            print(f"  --- broker {node} log tail ---\n  " + "\n  ".join(tail), flush=True)
     per_client = {"t0": t0}  # and each client's first acknowledgement of a record sent after the fault, if any yet
     with ledger.lock:
         for a, s, c in ledger.acks[0]:
