@@ -32,8 +32,10 @@ public sealed class FastFailoverTests(EtcdFixture fixture) : IClassFixture<EtcdF
         await using ClusterMember thirdParty = await JoinAsync(prefix, 3, sessionMs: 30_000);
         await Eventually.TrueAsync(() => probing.Brokers.Count == 3, "three registered");
 
-        var answers = new Dictionary<int, ProbeResult> { [2] = ProbeResult.Unknown, [3] = ProbeResult.Accepted };
+        var answers = new Dictionary<int, ProbeResult> { [2] = ProbeResult.Accepted, [3] = ProbeResult.Accepted };
         var detector = new FastFailureDetector(probing, TimeSpan.FromHours(1), NullLogger.Instance, (b, _) => Task.FromResult(answers[b.Id]));
+        await detector.ProbeAllAsync(CancellationToken.None); // both seen accepting
+        answers[2] = ProbeResult.Unknown;
         // Timeouts (a paused or partitioned broker) and accepted connections never fence.
         for (int round = 0; round < 5; round++)
         {
@@ -69,7 +71,16 @@ public sealed class FastFailoverTests(EtcdFixture fixture) : IClassFixture<EtcdF
         await Eventually.TrueAsync(() => other.ControllerId == 1 && other.Brokers.Count == 2, "broker 1 controls");
         long epoch = other.ControllerEpoch;
 
-        var detector = new FastFailureDetector(other, TimeSpan.FromHours(1), NullLogger.Instance, (_, _) => Task.FromResult(ProbeResult.Refused));
+        ProbeResult answer = ProbeResult.Refused;
+        var detector = new FastFailureDetector(other, TimeSpan.FromHours(1), NullLogger.Instance, (_, _) => Task.FromResult(answer));
+        // An address never seen accepting (unreachable from here: NAT, another network) is never concluded dead.
+        await detector.ProbeAllAsync(CancellationToken.None);
+        await detector.ProbeAllAsync(CancellationToken.None);
+        await detector.ProbeAllAsync(CancellationToken.None);
+        Assert.Equal(0, detector.Fenced);
+        answer = ProbeResult.Accepted;
+        await detector.ProbeAllAsync(CancellationToken.None);
+        answer = ProbeResult.Refused;
         await detector.ProbeAllAsync(CancellationToken.None);
         await detector.ProbeAllAsync(CancellationToken.None);
         Assert.Equal(1, detector.Fenced);

@@ -20,8 +20,8 @@ public enum ProbeResult
 /// <summary>
 /// Fast failure detection, so a crashed broker's partitions do not wait a whole broker.session.timeout.ms
 /// (9 s by default) for its lease to expire. Every broker probes every other registered broker's advertised
-/// port with a TCP connect each interval. A port that refuses connections on two probes in a row (the process
-/// is gone: kill -9, crash) gets its broker fenced at once: its registration (and the controller key, when
+/// port with a TCP connect each interval. A port that accepted before and now refuses connections on two probes
+/// in a row (the process is gone: kill -9, crash) gets its broker fenced at once: its registration (and the controller key, when
 /// it held it) is deleted from the store in one transaction guarded on the key revisions just read, so a
 /// broker that has registered again meanwhile is never touched and the fenced one cannot come back without
 /// registering again. The controller then elects new leaders as for an expired session. A paused or
@@ -36,6 +36,7 @@ public sealed class FastFailureDetector : IAsyncDisposable
     private readonly ILogger _log;
     private readonly Func<BrokerInfo, CancellationToken, Task<ProbeResult>> _probe;
     private readonly Dictionary<int, int> _strikes = [];
+    private readonly HashSet<BrokerInfo> _seenAccepting = [];
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
@@ -80,10 +81,17 @@ public sealed class FastFailureDetector : IAsyncDisposable
         {
             _strikes.Remove(gone);
         }
+        _seenAccepting.RemoveWhere(b => !others.Contains(b));
         for (int i = 0; i < others.Length; i++)
         {
             BrokerInfo broker = others[i];
-            int strikes = results[i] == ProbeResult.Refused ? _strikes.GetValueOrDefault(broker.Id) + 1 : 0;
+            if (results[i] == ProbeResult.Accepted)
+            {
+                _seenAccepting.Add(broker);
+            }
+            // Only an address this broker has seen accepting can be concluded dead: an advertised address other
+            // brokers cannot reach at all (NAT, another network) would otherwise be fenced over and over.
+            int strikes = results[i] == ProbeResult.Refused && _seenAccepting.Contains(broker) ? _strikes.GetValueOrDefault(broker.Id) + 1 : 0;
             _strikes[broker.Id] = strikes;
             if (strikes >= StrikesToFence)
             {
