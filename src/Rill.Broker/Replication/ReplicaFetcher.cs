@@ -1,10 +1,8 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Rill.Broker.Topics;
 using Rill.Cluster;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
-using Rill.Protocol.Records;
 
 namespace Rill.Broker.Replication;
 
@@ -155,15 +153,9 @@ internal sealed class ReplicaFetcher
     /// </summary>
     private void TruncateToDivergingBatch(ReadOnlySpan<byte> records, long offset)
     {
-        if (records.Length < RecordBatchLayout.LastOffsetDelta + 4)
+        if (ReplicaDivergence.TruncationPoint(records, offset, _partition.Log.LogStartOffset) is { } point)
         {
-            return;
-        }
-        long baseOffset = BinaryPrimitives.ReadInt64BigEndian(records[RecordBatchLayout.BaseOffset..]);
-        long lastOffset = baseOffset + BinaryPrimitives.ReadInt32BigEndian(records[RecordBatchLayout.LastOffsetDelta..]);
-        if (baseOffset < offset && lastOffset >= offset && baseOffset >= _partition.Log.LogStartOffset)
-        {
-            long leo = _partition.Log.TruncateTo(baseOffset);
+            long leo = _partition.Log.TruncateTo(point);
             _replica.ClampHighWatermark(leo);
             _log.LogWarning("{Topic}-{Partition}: log diverged from leader {Leader} (epoch {Epoch}): truncated to {Offset}, the start of the leader's batch",
                 _partition.Topic.Name, _partition.Index, _leader, _epoch, leo);

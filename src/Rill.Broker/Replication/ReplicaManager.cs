@@ -239,8 +239,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
                 {
                     continue;
                 }
-                int[] isr = proposed.Where(r => r == _self || live.Contains(r) || replica.State.InIsr(r)).ToArray();
-                if (isr.Order().SequenceEqual(replica.State.Isr.Order()))
+                if (ReplicaDivergence.RegisteredOnly(proposed, replica.State.Isr, _self, live) is not { } isr)
                 {
                     continue;
                 }
