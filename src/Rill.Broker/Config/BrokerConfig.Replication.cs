@@ -16,4 +16,6 @@ public sealed partial class BrokerConfig
 
     /// <summary>leader.imbalance.per.broker.percentage (3.x): a broker's share of non-preferred leaders that triggers rebalancing.</summary>
     public int LeaderImbalancePerBrokerPercentage => GetInt("leader.imbalance.per.broker.percentage");
+    /// <summary>rill.cluster.failure.probe.interval.ms: the fast failure detector's probe interval (0: off).</summary>
+    public int ClusterFailureProbeIntervalMs => GetInt("rill.cluster.failure.probe.interval.ms");
 }

@@ -325,6 +325,8 @@ public static class KafkaBrokerConfigs
         // Rill's own: where cluster metadata lives (docs/dev/cluster.md). Unset: the single-node broker, metadata on local disk.
         D("rill.metadata.etcd.endpoints", Str, null, "", A),
         D("rill.metadata.etcd.prefix", Str, "/rill", "", A),
+        // Rill's own: how often each broker probes the others' ports; a port refusing twice is fenced at once (0: off, sessions only).
+        D("rill.cluster.failure.probe.interval.ms", Int, "250", "[0,...]", A),
         // Rill's own: an OAUTHBEARER verification key in a file (PEM public key, or an HMAC secret), besides a JWKS file.
         D("rill.sasl.oauthbearer.verification.key.location", Str, null, "", A),
         // Rill's own: failed SASL logins per client IP within a minute before that IP's connections are closed at once.

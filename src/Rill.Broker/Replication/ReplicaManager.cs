@@ -257,6 +257,9 @@ internal sealed class ReplicaManager : IAsyncDisposable
     /// <summary>ISR shrink/expand proposed by the partitions this broker leads, written with compare-and-swap.</summary>
     private async Task UpdateIsrAsync(CancellationToken cancellationToken)
     {
+        // Only registered brokers may join an ISR (Kafka checks the same): a healed, partitioned broker fetches
+        // again before it has registered again, and the controller would take it out at once (ISR flapping).
+        var live = _member.Brokers.Select(b => b.Id).ToHashSet();
         foreach (var (name, versioned) in Registry.Topics)
         {
             if (_broker.Topics.Find(name) is not { } topic)
@@ -265,7 +268,11 @@ internal sealed class ReplicaManager : IAsyncDisposable
             }
             for (int i = 0; i < versioned.State.Partitions.Length && i < topic.Partitions.Length; i++)
             {
-                if (topic.Partitions[i].Replica is not { IsLeader: true } replica || replica.ProposedIsr() is not { } isr)
+                if (topic.Partitions[i].Replica is not { IsLeader: true } replica || replica.ProposedIsr() is not { } proposed)
+                {
+                    continue;
+                }
+                if (ReplicaDivergence.RegisteredOnly(proposed, replica.State.Isr, _self, live) is not { } isr)
                 {
                     continue;
                 }

@@ -11,6 +11,8 @@
   describe-config BOOTSTRAP TOPIC KEY                    DescribeConfigs (librdkafka); prints the value and its source
   delete-records HOST:PORT TOPIC PARTITION OFFSET        raw DeleteRecords v0 to that broker only; prints "error low-watermark"
   low-watermark BOOTSTRAP TOPIC PARTITION                librdkafka's watermark query; prints the low watermark
+  produce-raw HOST:PORT TOPIC PARTITION VALUE TIMEOUT_MS  one acks=all Produce v3 to that broker only (kafka-python's
+                                                         codec, no routing); prints the error code (or "no-answer")
 """
 import sys
 import time
@@ -188,10 +190,33 @@ def low_watermark(bootstrap, topic, partition):
     low, _ = c.get_watermark_offsets(TopicPartition(topic, int(partition)), timeout=10, cached=False)
     c.close()
     print(low)
+def produce_raw(address, topic, partition, value, timeout_ms):
+    """One acks=all record sent to exactly this broker, whatever the metadata says (a partitioned old leader)."""
+    import socket, struct
+    from kafka.protocol.produce import ProduceRequest
+    from kafka.record.memory_records import MemoryRecordsBuilder
+    builder = MemoryRecordsBuilder(magic=2, compression_type=0, batch_size=1 << 20)
+    builder.append(timestamp=int(time.time() * 1000), key=None, value=value.encode(), headers=[])
+    builder.close()
+    request = ProduceRequest[3](transactional_id=None, required_acks=-1, timeout=int(timeout_ms),
+                                topics=[(topic, [(int(partition), builder.buffer())])])
+    header = struct.pack(">hhi", 0, 3, 11) + struct.pack(">h", 3) + b"raw"
+    frame = header + request.encode()
+    host, port = address.split(":")
+    try:
+        with socket.create_connection((host, int(port)), timeout=int(timeout_ms) / 1000 + 10) as s:
+            s.sendall(struct.pack(">i", len(frame)) + frame)
+            size = struct.unpack(">i", s.recv(4, socket.MSG_WAITALL))[0]
+            data = s.recv(size, socket.MSG_WAITALL)
+    except (OSError, struct.error):
+        print("no-answer")
+        return
+    response = ProduceRequest[3].RESPONSE_TYPE.decode(data[4:])
+    print(response.topics[0][1][0][1])
 
 
 if __name__ == "__main__":
     {"create": create, "describe": describe, "produce": produce, "consume": consume,
      "list-offsets-error": list_offsets_error, "create-assigned": create_assigned, "elect": elect,
      "alter-config": alter_config, "describe-config": describe_config, "delete-records": delete_records,
-     "low-watermark": low_watermark}[sys.argv[1]](*sys.argv[2:])
+     "low-watermark": low_watermark, "produce-raw": produce_raw}[sys.argv[1]](*sys.argv[2:])
