@@ -33,6 +33,7 @@ internal static class HandlerSetup
         registry.Register(new IncrementalAlterConfigsHandler(broker));
         registry.Register(new DescribeClusterHandler(broker));
         registry.Register(new DescribeProducersHandler(broker));
+        registry.Register(new OffsetForLeaderEpochHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
         registry.Register(new DescribeAclsHandler(broker));
