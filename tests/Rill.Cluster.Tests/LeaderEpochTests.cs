@@ -142,9 +142,38 @@ public sealed partial class LeaderEpochTests(EtcdFixture fixture) : IClassFixtur
         Assert.Equal(acked, await ConsumeAsync(cluster.BootstrapServers, "keep", 300));
     }
 
+    [Fact]
+    public async Task A_librdkafka_consumer_validates_its_position_with_the_new_leader_and_reads_every_record_once()
+    {
+        string script = Path.Combine(RepoPaths.Root, "tests", "Rill.Interop.Tests", "scripts", "ckjs", "consume_across_leader_change.js");
+        await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=2000");
+        await ExternalTool.RunOkAsync(ExternalTool.Python, [Client, "create", cluster.Broker(1).BootstrapServers, "validate", "1", "3", "min.insync.replicas=2"],
+            timeout: TimeSpan.FromSeconds(60));
+        var before = (await Eventually.ValueAsync(() => DescribeAsync(cluster.Broker(1), "validate"), v => v is { Leader: > 0, Isr.Length: 3 }, "a full ISR"))!.Value;
+        var acked = await ProduceAsync(cluster.BootstrapServers, "validate", 100, "one");
+
+        using var dir = new TempDirectory();
+        string phase = Path.Combine(dir.Path, "phase");
+        Task<ExternalTool.Result> consuming = ExternalTool.RunAsync("node", [script, cluster.BootstrapServers, "validate", "150", "100", phase],
+            timeout: TimeSpan.FromSeconds(120));
+        await Eventually.TrueAsync(() => Task.FromResult(File.Exists(phase)), "the consumer read the first 100 records", TimeSpan.FromSeconds(60));
+
+        await cluster.Broker(before.Leader).KillAsync();
+        RillProcess[] survivors = cluster.Brokers.Where((_, i) => i + 1 != before.Leader).ToArray();
+        await Eventually.ValueAsync(() => DescribeAsync(survivors[0], "validate"), v => v is { Leader: > 0 } p && p.Leader != before.Leader, "a new leader",
+            TimeSpan.FromSeconds(30));
+        acked.AddRange(await ProduceAsync(string.Join(',', survivors.Select(s => s.BootstrapServers)), "validate", 50, "two"));
+
+        ExternalTool.Result result = await consuming;
+        Assert.True(result.ExitCode == 0, result.Stdout + result.Stderr);
+        Assert.Equal(acked, Consumed().Matches(result.Stdout).Select(m => (long.Parse(m.Groups[1].Value), m.Groups[2].Value)).ToList());
+        int exchanges = int.Parse(Regex.Match(result.Stdout, @"^ofle (\d+)", RegexOptions.Multiline).Groups[1].Value);
+        Assert.True(exchanges >= 1, "librdkafka never validated its position with OffsetForLeaderEpoch:\n" + result.Stderr);
+    }
+
     [GeneratedRegex(@"^acked \d+ (\d+) (\S+)$", RegexOptions.Multiline)]
     private static partial Regex Acked();
 
-    [GeneratedRegex(@"^\d+ (\d+) (\S+)$", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^(?:\d+ )?(\d+) (\S+)$", RegexOptions.Multiline)]
     private static partial Regex Consumed();
 }
