@@ -59,8 +59,9 @@ public sealed class LeaderEpochCache
         {
             if (requestedEpoch < 0 || _entries.Count == 0) return EpochEndOffset.Undefined;
             if (requestedEpoch == _entries[^1].Epoch) return new EpochEndOffset(requestedEpoch, logEndOffset);
-            int higher = _entries.FindIndex(e => e.Epoch > requestedEpoch);
-            if (higher < 0) return EpochEndOffset.Undefined;
+            int higher = 0; // a loop, not FindIndex with a closure: Fetch v12+ asks this on every read
+            while (higher < _entries.Count && _entries[higher].Epoch <= requestedEpoch) higher++;
+            if (higher == _entries.Count) return EpochEndOffset.Undefined;
             return higher == 0
                 ? new EpochEndOffset(requestedEpoch, _entries[0].StartOffset)
                 : new EpochEndOffset(_entries[higher - 1].Epoch, _entries[higher].StartOffset);
