@@ -17,7 +17,9 @@ namespace Rill.Broker.Handlers;
 /// UNKNOWN_LEADER_EPOCH. Only the leader answers (NOT_LEADER_OR_FOLLOWER elsewhere), except the debugging replica id -2
 /// (the default before v3), which any replica answers, as Kafka allows. CLUSTER_ACTION on the cluster allows every
 /// topic; otherwise each topic needs DESCRIBE (TOPIC_AUTHORIZATION_FAILED). A single-node broker's partitions are in
-/// epoch 0 since their start, as Metadata says.
+/// epoch 0 since their start, as Metadata says, and it does not stamp batches, so a record may carry any epoch its
+/// producer wrote: every epoch asked (0 or not) ends at the log end offset in epoch 0. Answering "undefined" for such an
+/// epoch would make librdkafka reset a valid position as a log truncation.
 /// </para>
 /// </summary>
 internal sealed class OffsetForLeaderEpochHandler : ApiHandler<OffsetForLeaderEpochRequest, OffsetForLeaderEpochResponse>
@@ -70,7 +72,7 @@ internal sealed class OffsetForLeaderEpochHandler : ApiHandler<OffsetForLeaderEp
             return Failed(requested.Partition, ErrorCode.NotLeaderOrFollower);
         }
         EpochEndOffset found = partition.Replica is null && partition.Log.LeaderEpochs.LatestEpoch < 0
-            ? requested.LeaderEpoch == 0 ? new EpochEndOffset(0, partition.Log.LogEndOffset) : EpochEndOffset.Undefined
+            ? requested.LeaderEpoch >= 0 ? new EpochEndOffset(0, partition.Log.LogEndOffset) : EpochEndOffset.Undefined
             : partition.Log.EndOffsetForEpoch(requested.LeaderEpoch);
         return new OffsetForLeaderEpochResponse.EpochEndOffset
         {

@@ -31,8 +31,12 @@ public sealed class OffsetForLeaderEpochTests : BrokerTestBase
         Assert.Equal(4, answer.EndOffset);
         Assert.Equal(version >= 1 ? 0 : -1, answer.LeaderEpoch);
 
-        var later = (await client.RequestAsync<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, version, Request(topic, 3))).Topics[0].Partitions[0];
-        Assert.Equal((0, -1L), (later.ErrorCode, later.EndOffset)); // an epoch above the current one: undefined
+        // A record's epoch is whatever its producer wrote on a single node (nothing is stamped): any epoch asked ends at
+        // the log end in epoch 0, so a consumer's position is never taken for a truncation.
+        var other = (await client.RequestAsync<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, version, Request(topic, 3))).Topics[0].Partitions[0];
+        Assert.Equal((0, 4L), (other.ErrorCode, other.EndOffset));
+        var none = (await client.RequestAsync<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch, version, Request(topic, -1))).Topics[0].Partitions[0];
+        Assert.Equal((0, -1L), (none.ErrorCode, none.EndOffset));
     }
 
     [Fact]
