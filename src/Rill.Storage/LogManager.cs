@@ -19,6 +19,7 @@ public sealed partial class LogManager : IDisposable
     public const string RecoveryPointCheckpointFile = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetCheckpointFile = "log-start-offset-checkpoint";
     public const string CleanerOffsetCheckpointFile = "cleaner-offset-checkpoint";
+    public const string ReplicationOffsetCheckpointFile = "replication-offset-checkpoint";
     private const string DeleteSuffix = "-delete";
 
     private readonly ConcurrentDictionary<TopicPartition, PartitionLog> _logs = new();
@@ -48,6 +49,7 @@ public sealed partial class LogManager : IDisposable
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, RecoveryPointCheckpointFile), out var recoveryPoints);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, LogStartOffsetCheckpointFile), out var startOffsets);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, CleanerOffsetCheckpointFile), out var cleanerOffsets);
+        OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, ReplicationOffsetCheckpointFile), out var highWatermarks);
 
         var found = new List<(TopicPartition Tp, string Path)>();
         foreach (string dir in Directory.EnumerateDirectories(manager.LogDirectory))
@@ -69,6 +71,7 @@ public sealed partial class LogManager : IDisposable
                 RecoveryPoint = recoveryPoints.GetValueOrDefault(item.Tp, 0),
                 LogStartOffset = startOffsets.TryGetValue(item.Tp, out long start) ? start : null,
                 CleanerCheckpoint = cleanerOffsets.TryGetValue(item.Tp, out long cleaned) ? cleaned : null,
+                HighWatermark = highWatermarks.TryGetValue(item.Tp, out long hw) ? hw : null,
                 Time = manager._time,
             };
             manager._logs[item.Tp] = PartitionLog.Open(item.Path, configFor(item.Tp), options);
@@ -146,7 +149,33 @@ public sealed partial class LogManager : IDisposable
             OffsetCheckpointFile.Write(Path.Combine(LogDirectory, RecoveryPointCheckpointFile), recovery);
             OffsetCheckpointFile.Write(Path.Combine(LogDirectory, LogStartOffsetCheckpointFile), starts);
             OffsetCheckpointFile.Write(Path.Combine(LogDirectory, CleanerOffsetCheckpointFile), cleaned);
+            WriteHighWatermarksLocked();
         }
+    }
+
+    /// <summary>
+    /// Writes <c>replication-offset-checkpoint</c> (Kafka's layout, as the recovery-point file): the high watermark of
+    /// every replicated partition (<see cref="PartitionLog.ReplicatedHighWatermark"/> set). The broker calls it every
+    /// replica.high.watermark.checkpoint.interval.ms; <see cref="Checkpoint"/> and <see cref="Close"/> write it too.
+    /// </summary>
+    public void CheckpointHighWatermarks()
+    {
+        lock (_checkpointLock)
+        {
+            WriteHighWatermarksLocked();
+        }
+    }
+
+    private void WriteHighWatermarksLocked()
+    {
+        var marks = new List<KeyValuePair<TopicPartition, long>>();
+        foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs)
+        {
+            long hw = kv.Value.ReplicatedHighWatermark;
+            if (hw >= 0) marks.Add(new(kv.Key, hw));
+        }
+        string path = Path.Combine(LogDirectory, ReplicationOffsetCheckpointFile);
+        if (marks.Count > 0 || File.Exists(path)) OffsetCheckpointFile.Write(path, marks);
     }
 
     /// <summary>Raised when retention deleted segments of a log: the partition, how many, the new log start offset.</summary>

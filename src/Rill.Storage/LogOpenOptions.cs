@@ -17,6 +17,9 @@ public sealed record LogOpenOptions
     /// <summary>First offset not yet compacted (cleaner-offset-checkpoint), when known; else the cleaner starts from the log start.</summary>
     public long? CleanerCheckpoint { get; init; }
 
+    /// <summary>A replicated partition's high watermark from replication-offset-checkpoint, when known.</summary>
+    public long? HighWatermark { get; init; }
+
     /// <summary>Time source for appends (LogAppendTime), segment.ms and flush.ms. Default: the system clock.</summary>
     public TimeProvider? Time { get; init; }
 

@@ -85,6 +85,7 @@ public sealed partial class PartitionLog
             // Pass 2: assign offsets (and LogAppendTime).
             long now = NowMs;
             bool logAppendTime = config.MessageTimestampType == TimestampType.LogAppendTime;
+            int stampEpoch = _stampEpoch;
             long first = LogEndOffset;
             long next = first;
             long maxTimestamp = -1;
@@ -95,6 +96,7 @@ public sealed partial class PartitionLog
                 Span<byte> b = batches[pos..];
                 int total = Batch.TotalSize(b);
                 Batch.SetBaseOffset(b, next);
+                if (stampEpoch >= 0) Batch.SetPartitionLeaderEpoch(b, stampEpoch);
                 if (logAppendTime) Batch.SetLogAppendTime(b[..total], now);
                 maxTimestamp = Math.Max(maxTimestamp, Batch.MaxTimestamp(b));
                 records += Math.Max(1, Batch.RecordCount(b));
@@ -113,6 +115,7 @@ public sealed partial class PartitionLog
                 ReadOnlySpan<byte> b = batches[pos..];
                 int total = Batch.TotalSize(b);
                 if (_producers.ApplyBatch(b[..total]) is { } aborted) segment.TxnIndex.Append(aborted);
+                if (stampEpoch >= 0) AssignEpochOf(b); // unstamped: the client's value means nothing
                 markers |= Batch.IsControl(b);
                 pos += total;
             }

@@ -77,6 +77,7 @@ public sealed partial class PartitionLog
         _cleanerCheckpoint = Math.Min(Math.Max(options.CleanerCheckpoint ?? 0, _logStartOffset), _logEndOffset);
         _lastFlushMs = now;
         RebuildProducerState();
+        LoadEpochs(recovered.Count == 0 ? long.MaxValue : recovered.Min(s => s.BaseOffset), options.HighWatermark);
         OnLogStartOffsetIncrementedLocked();
 
         if (File.Exists(marker))

@@ -17,17 +17,10 @@ public sealed partial class PartitionLog
         {
             ThrowIfClosed();
             if (offset >= LogEndOffset) return LogEndOffset;
-            long now = NowMs;
             LogSegment[] segments = _segments;
             if (offset <= segments[0].BaseOffset || offset < LogStartOffset)
             {
-                foreach (LogSegment s in segments) s.DeleteFiles();
-                LogSegment fresh = LogSegment.Open(Directory, offset, Config, now);
-                fresh.TruncateTo(0);
-                fresh.EndOffset = offset;
-                _segments = [fresh];
-                Volatile.Write(ref _logStartOffset, offset);
-                Volatile.Write(ref _logEndOffset, offset);
+                ResetToEmptyLocked(offset);
             }
             else
             {
@@ -41,6 +34,8 @@ public sealed partial class PartitionLog
                 Volatile.Write(ref _logEndOffset, last.EndOffset);
             }
             if (RecoveryPoint > LogEndOffset) Volatile.Write(ref _recoveryPoint, LogEndOffset);
+            _epochs.TruncateFromEnd(LogEndOffset);
+            _epochs.TruncateFromStart(LogStartOffset);
             Internal.DirectorySync.Flush(Directory);
             RebuildProducerState();
             return LogEndOffset;
@@ -63,6 +58,7 @@ public sealed partial class PartitionLog
             int drop = 0;
             while (drop < segments.Length - 1 && segments[drop + 1].BaseOffset <= offset) drop++;
             DropOldest(drop);
+            _epochs.TruncateFromStart(offset);
             OnLogStartOffsetIncrementedLocked();
             return true;
         }
@@ -91,6 +87,7 @@ public sealed partial class PartitionLog
             long newStart = Math.Max(LogStartOffset, segments[drop].BaseOffset);
             Volatile.Write(ref _logStartOffset, newStart);
             DropOldest(drop);
+            _epochs.TruncateFromStart(newStart);
             OnLogStartOffsetIncrementedLocked();
             return drop;
         }

@@ -63,6 +63,7 @@ public sealed partial class PartitionLog
                 ReadOnlySpan<byte> b = slice[p..];
                 int total = Batch.TotalSize(b);
                 if (_producers.ApplyBatch(b[..total]) is { } aborted) segment.TxnIndex.Append(aborted);
+                AssignEpochOf(b);
                 p += total;
             }
             Volatile.Write(ref _logEndOffset, next);

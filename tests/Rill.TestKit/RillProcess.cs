@@ -33,6 +33,9 @@ public sealed class RillProcess : IAsyncDisposable
     public Uri? HttpAddress { get; private set; }
     public string Output { get { lock (_output) { return _output.ToString(); } } }
 
+    /// <summary>The running process's id (for signals such as SIGSTOP), null when it is not running.</summary>
+    public int? ProcessId => _process is { HasExited: false } p ? p.Id : null;
+
     public static async Task<RillProcess> StartAsync(params string[] properties)
     {
         var process = new RillProcess(Directory.CreateTempSubdirectory("rill-interop-").FullName, true, properties);

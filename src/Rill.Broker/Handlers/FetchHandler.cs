@@ -148,6 +148,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                     continue;
                 }
 
+                if (partition.Replica is { IsLeader: true } leading
+                    && Replication.ReplicaFetch.AnsweredBeforeRead(partition, leading, requested, version, data))
+                {
+                    anyError = true; // answer now: a fence or a diverging epoch is not worth a long poll
+                    continue;
+                }
                 int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
                 bool minOneBatch = total == 0;
                 PartitionReadResult read = partition.Replica is { } replica && (replicaId >= 0 || !replica.IsLeader)

@@ -36,6 +36,7 @@ internal static class HandlerSetup
         registry.Register(new ElectLeadersHandler(broker));
         registry.Register(new AlterPartitionReassignmentsHandler(broker));
         registry.Register(new ListPartitionReassignmentsHandler(broker));
+        registry.Register(new OffsetForLeaderEpochHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
         registry.Register(new DescribeAclsHandler(broker));

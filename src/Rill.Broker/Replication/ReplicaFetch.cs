@@ -39,5 +39,37 @@ internal static class ReplicaFetch
         return ReplicaReads.ForFollower(partition, replica.HighWatermark, fetchOffset, maxBytes, buffers);
     }
 
+    /// <summary>
+    /// Checks made on the leader before a read, for consumers as for followers. current_leader_epoch (Fetch v9+, KIP-320):
+    /// older than the leader's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH (the client refreshes its metadata).
+    /// last_fetched_epoch (v12+, KIP-595): when the leader's log ends that epoch below the fetch offset, or never had it,
+    /// the answer carries no records but the diverging epoch and its end offset, where the fetcher must truncate.
+    /// True when <paramref name="data"/> is complete (no read).
+    /// </summary>
+    public static bool AnsweredBeforeRead(Partition partition, PartitionReplica replica, Rill.Protocol.Messages.FetchRequest.FetchPartition requested,
+        short version, Rill.Protocol.Messages.FetchResponse.PartitionData data)
+    {
+        ErrorCode fenced = version >= 9 ? replica.CheckLeaderEpoch(requested.CurrentLeaderEpoch) : ErrorCode.None;
+        if (fenced != ErrorCode.None)
+        {
+            data.ErrorCode = (short)fenced;
+            return true;
+        }
+        if (version < 12 || requested.LastFetchedEpoch < 0)
+        {
+            return false;
+        }
+        Storage.Epochs.EpochEndOffset end = partition.Log.EndOffsetForEpoch(requested.LastFetchedEpoch);
+        if (end.IsUndefined || (end.Epoch == requested.LastFetchedEpoch && end.EndOffset >= requested.FetchOffset))
+        {
+            return false;
+        }
+        data.DivergingEpoch = new Rill.Protocol.Messages.FetchResponse.EpochEndOffset { Epoch = end.Epoch, EndOffset = end.EndOffset };
+        data.HighWatermark = replica.HighWatermark;
+        data.LastStableOffset = partition.LastStableOffset;
+        data.LogStartOffset = partition.LogStartOffset;
+        return true;
+    }
+
     private static PartitionReadResult Failed(ErrorCode error) => new(error, ReadOnlyMemory<byte>.Empty, -1, -1);
 }

@@ -7,14 +7,20 @@ using Rill.Protocol.Messages;
 namespace Rill.Broker.Replication;
 
 /// <summary>
-/// A follower's fetch loop for one partition and one leader epoch: Fetch (v11, replica_id = this node,
-/// current_leader_epoch) from the leader at this log's end offset, long-polling; the batches are appended
-/// with the leader's offsets and epochs, and the leader's high watermark is taken (bounded by this log).
+/// A follower's fetch loop for one partition and one leader epoch. First it truncates this log to where it
+/// diverges from the leader's (KIP-101/KIP-279): OffsetForLeaderEpoch for its latest epoch, truncate to the
+/// answer (bounded by its own end offset for that epoch), repeat while the answer names an older epoch than the
+/// one asked. Then Fetch (v11, replica_id = this node, current_leader_epoch) from the leader at this log's end
+/// offset, long-polling; the batches are appended with the leader's offsets and epochs, and the leader's high
+/// watermark is taken (bounded by this log). OFFSET_OUT_OF_RANGE below the leader's log start empties the log and
+/// starts it at the leader's log start; above the leader's log end, the truncation runs again.
 /// Stops when cancelled (the partition got another leader or epoch, or the broker stops).
 /// </summary>
 internal sealed class ReplicaFetcher
 {
     private const short FetchVersion = 11;
+    private const short OffsetForLeaderEpochVersion = 4;
+    private const int MaxTruncationRounds = 64;
     private readonly Partition _partition;
     private readonly PartitionReplica _replica;
     private readonly int _self;
@@ -24,6 +30,7 @@ internal sealed class ReplicaFetcher
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
+    private bool _truncated;
 
     public ReplicaFetcher(Partition partition, PartitionReplica replica, int self, int leader, int epoch, Func<int, BrokerInfo?> findBroker, ILogger log)
     {
@@ -59,6 +66,15 @@ internal sealed class ReplicaFetcher
                             continue;
                         }
                         channel = await ReplicaChannel.ConnectAsync(leader.Host, leader.Port, _self, stop).ConfigureAwait(false);
+                    }
+                    if (!_truncated)
+                    {
+                        if (!await TruncateToDivergenceAsync(channel, stop).ConfigureAwait(false))
+                        {
+                            await Task.Delay(100, stop).ConfigureAwait(false);
+                            continue;
+                        }
+                        _truncated = true;
                     }
                     if (!await FetchOnceAsync(channel, stop).ConfigureAwait(false))
                     {
@@ -120,13 +136,18 @@ internal sealed class ReplicaFetcher
         }
         if (data.ErrorCode != 0)
         {
-            if ((ErrorCode)data.ErrorCode == ErrorCode.OffsetOutOfRange && offset > data.HighWatermark)
+            if ((ErrorCode)data.ErrorCode == ErrorCode.OffsetOutOfRange)
             {
-                // This log holds more than the leader (a tail the new leader never had): drop it and refetch.
-                long leo = _partition.Log.TruncateTo(data.HighWatermark);
-                _replica.ClampHighWatermark(leo);
-                _log.LogInformation("{Topic}-{Partition}: truncated to {Offset} (leader {Leader} epoch {Epoch} has less)",
-                    _partition.Topic.Name, _partition.Index, leo, _leader, _epoch);
+                if (data.LogStartOffset > offset)
+                {
+                    // The leader deleted what this log would fetch next (retention, DeleteRecords): start at its log start.
+                    _partition.Log.TruncateFullyAndStartAt(data.LogStartOffset);
+                    _replica.ClampHighWatermark(data.LogStartOffset);
+                    _log.LogInformation("{Topic}-{Partition}: log end {Offset} is below leader {Leader}'s log start; emptied and restarted at {Start}",
+                        _partition.Topic.Name, _partition.Index, offset, _leader, data.LogStartOffset);
+                    return true;
+                }
+                _truncated = false; // beyond the leader's log end: find the divergence point again
             }
             return false;
         }
@@ -162,6 +183,64 @@ internal sealed class ReplicaFetcher
             _log.LogWarning("{Topic}-{Partition}: log diverged from leader {Leader} (epoch {Epoch}): truncated to {Offset}, the start of the leader's batch",
                 _partition.Topic.Name, _partition.Index, _leader, _epoch, leo);
         }
+    /// KIP-279's truncation loop; false when the leader could not answer yet (retry after a pause). A log without epochs
+    /// (empty, or written before epochs were stamped) truncates to its high watermark, as Kafka does.
+    /// </summary>
+    private async Task<bool> TruncateToDivergenceAsync(ReplicaChannel channel, CancellationToken stop)
+    {
+        for (int round = 0; round < MaxTruncationRounds; round++)
+        {
+            int latest = _partition.Log.LeaderEpochs.LatestEpoch;
+            long leo = _partition.Log.LogEndOffset;
+            if (latest < 0)
+            {
+                Truncate(Math.Min(_replica.HighWatermark, leo), "no leader epochs: to the high watermark");
+                return true;
+            }
+            var request = new OffsetForLeaderEpochRequest
+            {
+                ReplicaId = _self,
+                Topics =
+                [
+                    new OffsetForLeaderEpochRequest.OffsetForLeaderTopic
+                    {
+                        Topic = _partition.Topic.Name,
+                        Partitions = [new OffsetForLeaderEpochRequest.OffsetForLeaderPartition
+                        {
+                            Partition = _partition.Index, CurrentLeaderEpoch = _epoch, LeaderEpoch = latest,
+                        }],
+                    },
+                ],
+            };
+            OffsetForLeaderEpochResponse response = await channel.SendAsync<OffsetForLeaderEpochResponse>(ApiKey.OffsetForLeaderEpoch,
+                OffsetForLeaderEpochVersion, request, TimeSpan.FromSeconds(10), stop).ConfigureAwait(false);
+            if (response.Topics is not [{ Partitions: [var answer] }] || answer.ErrorCode != 0)
+            {
+                _log.LogDebug("{Topic}-{Partition}: OffsetForLeaderEpoch from broker {Leader} failed ({Error})", _partition.Topic.Name,
+                    _partition.Index, _leader, response.Topics is [{ Partitions: [var failed] }] ? (ErrorCode)failed.ErrorCode : ErrorCode.UnknownServerError);
+                return false;
+            }
+            var leader = new Storage.Epochs.EpochEndOffset(answer.LeaderEpoch, answer.EndOffset);
+            Divergence.Step step = Divergence.Next(leader, _partition.Log.LeaderEpochs, leo, _replica.HighWatermark);
+            Truncate(step.TruncateTo, $"epoch {latest}: leader {_leader} answers epoch {leader.Epoch} ends at {leader.EndOffset}");
+            if (step.Done)
+            {
+                return true;
+            }
+        }
+        return true;
+    }
+
+    private void Truncate(long offset, string why)
+    {
+        if (_partition.Log.LogEndOffset > offset)
+        {
+            long before = _partition.Log.LogEndOffset;
+            long leo = _partition.Log.TruncateTo(offset);
+            _log.LogInformation("{Topic}-{Partition}: truncated from {Before} to {Offset} following leader {Leader} in epoch {Epoch} ({Why})",
+                _partition.Topic.Name, _partition.Index, before, leo, _leader, _epoch, why);
+        }
+        _replica.ClampHighWatermark(_partition.Log.LogEndOffset);
     }
 
     public async Task StopAsync()

@@ -10,7 +10,7 @@ namespace Rill.Broker.Replication;
 /// Cluster mode's data path on one broker. Watches {prefix}/topics/ and applies each change in revision
 /// order: the local topic and partition logs are created (or deleted), each partition gets its
 /// <see cref="PartitionReplica"/>, and this broker leads it, follows it (a <see cref="ReplicaFetcher"/> from
-/// the leader, after truncating to its high watermark when the leader or epoch changed) or neither. As leader
+/// the leader, which first truncates to where this log diverges from the leader's, KIP-101/279) or neither. As leader
 /// it proposes ISR shrink/expand by replica.lag.time.max.ms (compare-and-swap on the topic key). As the active
 /// controller it re-elects leaders from the ISR when brokers go (<see cref="LeaderElection"/>), writing with
 /// its controller epoch. On shutdown it first moves its leaderships to other ISR members.
@@ -92,21 +92,21 @@ internal sealed class ReplicaManager : IAsyncDisposable
         PartitionReplica? replica = partition.Replica;
         if (replica is null)
         {
-            replica = new PartitionReplica(_self, state, highWatermark: 0, _broker.Time) { LagTimeMaxMs = _broker.Config.ReplicaLagTimeMaxMs };
+            // A restarted replica starts from its checkpointed high watermark (replication-offset-checkpoint); as a
+            // follower it then truncates to where its log diverges from the leader's (ReplicaFetcher, KIP-279).
+            long highWatermark = Math.Max(0, Math.Min(partition.Log.ReplicatedHighWatermark, partition.Log.LogEndOffset));
+            replica = new PartitionReplica(_self, state, highWatermark, _broker.Time) { LagTimeMaxMs = _broker.Config.ReplicaLagTimeMaxMs };
             replica.HighWatermarkAdvanced += partition.Appended.Notify;
             partition.Replica = replica;
-            if (state.Leader != _self && state.IsHostedBy(_self))
-            {
-                // Restarted follower: without a checkpointed high watermark, what is above the last leader's
-                // high watermark is unknown; start over from what the leader confirms (see docs/dev/cluster.md).
-                Truncate(partition, replica, 0);
-            }
+            partition.Log.ReplicatedHighWatermark = highWatermark;
         }
         PartitionState old = replica.State;
         bool newTerm = old.Leader != state.Leader || old.LeaderEpoch != state.LeaderEpoch;
         if (state.Leader == _self)
         {
             StopFetcher(partition);
+            // Kafka's makeLeader: the epoch starts at the log end offset and is stamped into every batch appended.
+            partition.Log.BecomeLeader(state.LeaderEpoch);
             replica.Apply(state, partition.Log.LogEndOffset);
             if (newTerm)
             {
@@ -116,6 +116,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
             partition.Appended.Notify();
             return;
         }
+        partition.Log.BecomeFollower();
         if (!state.IsHostedBy(_self))
         {
             // Not (or no longer: reassigned away) a replica here: no fetcher and no local log.
@@ -129,9 +130,8 @@ internal sealed class ReplicaManager : IAsyncDisposable
         }
         if (newTerm)
         {
+            // The new fetcher first truncates to the divergence point it finds with OffsetForLeaderEpoch (KIP-101/279).
             StopFetcher(partition);
-            // Kafka before KIP-101: a follower of a new leader drops what is above its high watermark and refetches it.
-            Truncate(partition, replica, replica.HighWatermark);
         }
         replica.Apply(state, partition.Log.LogEndOffset);
         if (state.Leader >= 0)
@@ -142,16 +142,6 @@ internal sealed class ReplicaManager : IAsyncDisposable
         {
             StopFetcher(partition);
         }
-    }
-
-    private void Truncate(Partition partition, PartitionReplica replica, long offset)
-    {
-        if (partition.Log.LogEndOffset > offset)
-        {
-            long leo = partition.Log.TruncateTo(offset);
-            _log.LogInformation("{Topic}-{Partition}: truncated to {Offset} before following a new leader", partition.Topic.Name, partition.Index, leo);
-        }
-        replica.ClampHighWatermark(partition.Log.LogEndOffset);
     }
 
     private void EnsureFetcher(Partition partition, PartitionReplica replica, PartitionState state)
@@ -229,12 +219,19 @@ internal sealed class ReplicaManager : IAsyncDisposable
     private async Task LoopAsync()
     {
         using var timer = new PeriodicTimer(Tick);
+        long checkpointInterval = Math.Max(Tick.Ticks, TimeSpan.FromMilliseconds(_broker.Config.ReplicaHighWatermarkCheckpointIntervalMs).Ticks);
+        long lastCheckpoint = _broker.Time.GetTimestamp();
         try
         {
             while (await timer.WaitForNextTickAsync(_stop.Token).ConfigureAwait(false))
             {
                 try
                 {
+                    if (_broker.Time.GetElapsedTime(lastCheckpoint).Ticks >= checkpointInterval)
+                    {
+                        lastCheckpoint = _broker.Time.GetTimestamp();
+                        CheckpointHighWatermarks();
+                    }
                     await UpdateIsrAsync(_stop.Token).ConfigureAwait(false);
                     if (_member.IsController)
                     {
@@ -252,6 +249,25 @@ internal sealed class ReplicaManager : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>
+    /// replication-offset-checkpoint: every replicated partition's high watermark, so a restarted broker does not start
+    /// from 0 (the log manager writes the file; also at shutdown).
+    /// </summary>
+    private void CheckpointHighWatermarks()
+    {
+        foreach (Topic topic in _broker.Topics.All)
+        {
+            foreach (Partition partition in topic.Partitions)
+            {
+                if (partition.Replica is { } replica)
+                {
+                    partition.Log.ReplicatedHighWatermark = replica.HighWatermark;
+                }
+            }
+        }
+        _broker.Topics.CheckpointHighWatermarks();
     }
 
     /// <summary>ISR shrink/expand proposed by the partitions this broker leads, written with compare-and-swap.</summary>
@@ -386,6 +402,14 @@ internal sealed class ReplicaManager : IAsyncDisposable
             _fetchers.Clear();
         }
         await Task.WhenAll(fetchers.Select(f => f.StopAsync())).ConfigureAwait(false);
+        try
+        {
+            CheckpointHighWatermarks();
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            _log.LogWarning("Could not write the high watermark checkpoint: {Message}", e.Message);
+        }
         await MoveLeadershipAwayAsync(TimeSpan.FromSeconds(3)).ConfigureAwait(false);
         await Registry.DisposeAsync().ConfigureAwait(false);
     }

@@ -378,6 +378,9 @@ internal sealed partial class TopicManager : IAsyncDisposable
     /// <summary>Writes the log start offsets now (after DeleteRecords), so they survive a crash.</summary>
     public void CheckpointLogStartOffsets() => _logs?.Checkpoint();
 
+    /// <summary>Writes replication-offset-checkpoint (cluster mode, every replica.high.watermark.checkpoint.interval.ms).</summary>
+    public void CheckpointHighWatermarks() => _logs?.CheckpointHighWatermarks();
+
     /// <summary>The log directory (this Rill version keeps data in one).</summary>
     public string LogDirectory => _config.LogDirs[0];
 

@@ -41,6 +41,7 @@ public sealed partial class ListOffsetsResponse : IThrottledResponse;
 public sealed partial class ListPartitionReassignmentsResponse : IThrottledResponse;
 public sealed partial class ListTransactionsResponse : IThrottledResponse;
 public sealed partial class MetadataResponse : IThrottledResponse;
+public sealed partial class OffsetForLeaderEpochResponse : IThrottledResponse;
 public sealed partial class OffsetCommitResponse : IThrottledResponse;
 public sealed partial class OffsetDeleteResponse : IThrottledResponse;
 public sealed partial class OffsetFetchResponse : IThrottledResponse;

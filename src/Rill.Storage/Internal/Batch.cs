@@ -41,6 +41,10 @@ internal static class Batch
     }
 
     public static void SetBaseOffset(Span<byte> b, long offset) => BinaryPrimitives.WriteInt64BigEndian(b[RecordBatchLayout.BaseOffset..], offset);
+    public static int PartitionLeaderEpoch(ReadOnlySpan<byte> b) => BinaryPrimitives.ReadInt32BigEndian(b[RecordBatchLayout.PartitionLeaderEpoch..]);
+
+    /// <summary>Stamps the leader epoch; it lies before the CRC's range, so the CRC stays valid.</summary>
+    public static void SetPartitionLeaderEpoch(Span<byte> b, int epoch) => BinaryPrimitives.WriteInt32BigEndian(b[RecordBatchLayout.PartitionLeaderEpoch..], epoch);
 
     /// <summary>Marks the batch as LogAppendTime with the given time and recomputes its CRC.</summary>
     public static void SetLogAppendTime(Span<byte> b, long now)

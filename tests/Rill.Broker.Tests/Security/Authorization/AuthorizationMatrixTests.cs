@@ -46,6 +46,12 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
         new("list-offsets", ApiKey.ListOffsets, 7, r => ListOffsets(T(r)),
             m => ((ListOffsetsResponse)m).Topics[0].Partitions[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("list-offsets"), Describe)],
             Setup: CreateTopicAsync),
+        new("offset-for-leader-epoch", ApiKey.OffsetForLeaderEpoch, 4, r => OffsetForLeaderEpoch(T(r), replicaId: -1),
+            m => ((OffsetForLeaderEpochResponse)m).Topics[0].Partitions[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("offset-for-leader-epoch"), Describe)],
+            Setup: CreateTopicAsync),
+        new("offset-for-leader-epoch-replica", ApiKey.OffsetForLeaderEpoch, 3, r => OffsetForLeaderEpoch(T(r), replicaId: 2),
+            m => ((OffsetForLeaderEpochResponse)m).Topics[0].Partitions[0].ErrorCode, TopicDenied,
+            [Allow(Bob, AclResourceType.Cluster, AclNames.ClusterName, ClusterAction)], Setup: CreateTopicAsync),
         new("metadata", ApiKey.Metadata, 12, r => new MetadataRequest { Topics = [new() { Name = T(r) }], AllowAutoTopicCreation = false },
             m => ((MetadataResponse)m).Topics[0].ErrorCode, TopicDenied, [Allow(Bob, Topic, T("metadata"), Read)], Setup: CreateTopicAsync),
         new("metadata-all-topics", ApiKey.Metadata, 12, _ => new MetadataRequest { Topics = null },
@@ -441,6 +447,7 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
             ApiKey.WriteTxnMarkers => await client.RequestAsync<WriteTxnMarkersResponse>(row.Key, row.Version, request),
             ApiKey.TxnOffsetCommit => await client.RequestAsync<TxnOffsetCommitResponse>(row.Key, row.Version, request),
             ApiKey.DescribeProducers => await client.RequestAsync<DescribeProducersResponse>(row.Key, row.Version, request),
+            ApiKey.OffsetForLeaderEpoch => await client.RequestAsync<OffsetForLeaderEpochResponse>(row.Key, row.Version, request),
             ApiKey.DescribeTransactions => await client.RequestAsync<DescribeTransactionsResponse>(row.Key, row.Version, request),
             ApiKey.ListTransactions => await client.RequestAsync<ListTransactionsResponse>(row.Key, row.Version, request),
             ApiKey.DescribeClientQuotas => await client.RequestAsync<DescribeClientQuotasResponse>(row.Key, row.Version, request),
@@ -494,6 +501,12 @@ public class AuthorizationMatrixTests(AuthorizationMatrixFixture fixture) : ICla
         request.ReplicaId = 2;
         return request;
     }
+
+    private static OffsetForLeaderEpochRequest OffsetForLeaderEpoch(string topic, int replicaId) => new()
+    {
+        ReplicaId = replicaId,
+        Topics = [new() { Topic = topic, Partitions = [new() { Partition = 0, CurrentLeaderEpoch = 0, LeaderEpoch = 0 }] }],
+    };
 
     private static ListOffsetsRequest ListOffsets(string topic)
     {
