@@ -77,6 +77,10 @@ public sealed partial class PartitionLog
         _cleanerCheckpoint = Math.Min(Math.Max(options.CleanerCheckpoint ?? 0, _logStartOffset), _logEndOffset);
         _lastFlushMs = now;
         RebuildProducerState();
+        if (options.ProducerIdExpirationMs is { } producerIdExpirationMs)
+        {
+            _producers.RemoveExpired(NowMs, producerIdExpirationMs);
+        }
         OnLogStartOffsetIncrementedLocked();
 
         if (File.Exists(marker))
