@@ -86,9 +86,12 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                 else if (unverified is not null && unverified.TryGetValue((topicData.Name, partitionData.Index), out ErrorCode txnError))
                 {
                     error = txnError;
-                    message = txnError == ErrorCode.InvalidTxnState
-                        ? "The partition is not part of the producer's ongoing transaction (AddPartitionsToTxn first)."
-                        : $"The transaction coordinator refused the write to this partition ({txnError}).";
+                    message = txnError switch
+                    {
+                        ErrorCode.InvalidTxnState => "The partition is not part of the producer's ongoing transaction (AddPartitionsToTxn first).",
+                        ErrorCode.NotEnoughReplicas => "Unable to add the partition to the transaction yet (the coordinator is busy, e.g. completing the previous transaction); retry.",
+                        _ => $"The transaction coordinator refused the write to this partition ({txnError}).",
+                    };
                 }
                 else if (partition.Replica is { } replica && Replication.ReplicaProduce.Reject(replica, partition, acks, out error, out message))
                 {

@@ -19,6 +19,7 @@ public class TransactionsV2WireTests : BrokerTestBase
         ["transaction.state.log.num.partitions"] = "3",
         ["offsets.topic.num.partitions"] = "3",
         ["group.initial.rebalance.delay.ms"] = "0",
+        ["transaction.abort.timed.out.transaction.cleanup.interval.ms"] = "100",
     };
 
     internal static async Task<ApiVersionsResponse> ApiVersionsAsync(WireClient client, short version)
@@ -128,6 +129,33 @@ public class TransactionsV2WireTests : BrokerTestBase
         Assert.Equal(["c1-a", "c1-b", "c3-a"], Lines(await KcatAsync("tv2", 0, "read_committed")));
         Assert.Equal(["c1-x", "c3-x"], Lines(await KcatAsync("tv2", 1, "read_committed")));
         Assert.Equal(["c1-a", "c1-b", "a2-a", "c3-a"], Lines(await KcatAsync("tv2", 0, "read_uncommitted")));
+    }
+
+    [Fact]
+    public async Task A_write_while_the_previous_markers_are_pending_gets_the_retriable_NOT_ENOUGH_REPLICAS()
+    {
+        await using var client = await ConnectAsync();
+        await CreateTopicAsync(client, "tv2-busy", 1);
+        var (pid, _) = await InitAsync(client, "tx-busy");
+        Assert.Equal(0, (await ProduceV12Async(client, "tx-busy", "tv2-busy", 0, TxnBatch(pid, 0, 0, "first"))).ErrorCode);
+        var markers = Broker.Host.Broker.Transactions.Markers;
+        markers.AllowWrite = _ => false;
+        try
+        {
+            Assert.Equal(0, (await EndV5Async(client, "tx-busy", pid, 0, commit: true)).ErrorCode);
+            var request = Produce("tv2-busy", 0, TxnBatch(pid, 1, 0, "second"));
+            request.TransactionalId = "tx-busy";
+            var busy = (await client.RequestAsync<ProduceResponse>(ApiKey.Produce, 12, request)).Responses[0].PartitionResponses[0];
+            Assert.Equal((short)ErrorCode.NotEnoughReplicas, busy.ErrorCode);
+            Assert.Contains("retry", busy.ErrorMessage);
+        }
+        finally
+        {
+            markers.AllowWrite = null;
+        }
+        // The coordinator writes the markers again at its next check; the retried write then starts the next transaction.
+        Assert.Equal(0, (await ProduceV12Async(client, "tx-busy", "tv2-busy", 0, TxnBatch(pid, 1, 0, "second"))).ErrorCode);
+        Assert.Equal(("Ongoing", (short)1), ((await DescribeAsync(client, "tx-busy")).TransactionState, (await DescribeAsync(client, "tx-busy")).ProducerEpoch));
     }
 
     [Fact]
