@@ -60,7 +60,7 @@ internal sealed partial class ProduceHandler
                     }
                     continue;
                 }
-                ErrorCode error = await coordinator.VerifyPartitionAsync(transactionalId, producerId, epoch, partition).ConfigureAwait(false);
+                ErrorCode error = await _broker.Transactions.VerifyPartitionAsync(transactionalId, producerId, epoch, partition).ConfigureAwait(false);
                 if (error != ErrorCode.None)
                 {
                     unverified[(topicData.Name, partitionData.Index)] = error;

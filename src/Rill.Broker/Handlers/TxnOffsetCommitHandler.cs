@@ -67,9 +67,9 @@ internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest
         {
             return ErrorCode.TopicAuthorizationFailed;
         }
-        if (_broker.Groups.IsLoading)
+        if (_broker.Groups.Availability(request.GroupId) is var unavailable and not ErrorCode.None)
         {
-            return ErrorCode.CoordinatorLoadInProgress;
+            return unavailable;
         }
         var offsetsPartition = new TxnPartition(ConsumerOffsetsLog.TopicName, _broker.OffsetsLog.PartitionOf(request.GroupId));
         ErrorCode verified = context.ApiVersion >= 5 && _broker.Transactions.Feature.V2Enabled
@@ -79,7 +79,7 @@ internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest
                 ErrorCode.ConcurrentTransactions => ErrorCode.CoordinatorLoadInProgress,
                 var other => other,
             }
-            : await _broker.Transactions.Coordinator.VerifyPartitionAsync(request.TransactionalId, request.ProducerId,
+            : await _broker.Transactions.VerifyPartitionAsync(request.TransactionalId, request.ProducerId,
                 request.ProducerEpoch, offsetsPartition).ConfigureAwait(false);
         if (verified != ErrorCode.None)
         {

@@ -31,9 +31,9 @@ public sealed partial class TransactionCoordinator
     public Task<EndTxnResult> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit,
         short clientTransactionVersion)
     {
-        if (_loading)
+        if (Availability(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(EndTxnResult.Failed(ErrorCode.CoordinatorLoadInProgress));
+            return Task.FromResult(EndTxnResult.Failed(unavailable));
         }
         if (!_entries.ContainsKey(transactionalId))
         {
