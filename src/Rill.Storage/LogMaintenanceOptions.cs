@@ -17,6 +17,15 @@ public sealed record LogMaintenanceOptions
     /// <summary>log.flush.offset.checkpoint.interval.ms: how often the recovery and log start checkpoints are written.</summary>
     public long CheckpointIntervalMs { get; init; } = 60_000;
 
+    /// <summary>
+    /// producer.id.expiration.ms, read at every check (the broker setting is dynamic): producers that have not written
+    /// for this long and have no open transaction are dropped from each partition's producer state. Null: never.
+    /// </summary>
+    public Func<long>? ProducerIdExpirationMs { get; init; }
+
+    /// <summary>producer.id.expiration.check.interval.ms (Kafka's internal setting, 10 minutes): how often that is checked.</summary>
+    public long ProducerIdExpirationCheckIntervalMs { get; init; } = 600_000;
+
     /// <summary>The log cleaner's settings, or null when it does not run (log.cleaner.enable=false).</summary>
     public LogCleanerOptions? Cleaner { get; init; }
 }

@@ -27,6 +27,27 @@ public sealed partial class LogManager
         return deleted;
     }
 
+    /// <summary>
+    /// producer.id.expiration.ms (KIP-854): drops, in every log, the producers idle for <paramref name="expirationMs"/>
+    /// with no open transaction; returns how many.
+    /// </summary>
+    public int RemoveExpiredProducers(long expirationMs)
+    {
+        int removed = 0;
+        foreach (KeyValuePair<TopicPartition, PartitionLog> kv in _logs)
+        {
+            try
+            {
+                removed += kv.Value.RemoveExpiredProducers(expirationMs);
+            }
+            catch (ObjectDisposedException)
+            {
+                // deleted meanwhile
+            }
+        }
+        return removed;
+    }
+
     /// <summary>The log cleaner, when <see cref="StartMaintenance"/> started one.</summary>
     public LogCleaner? Cleaner => _cleaner;
 
@@ -75,6 +96,8 @@ public sealed partial class LogManager
         long retentionEvery = Math.Max(1, options.RetentionCheckIntervalMs);
         long lastCheckpoint = _time.GetTimestamp();
         long lastRetention = _time.GetTimestamp();
+        long lastProducerExpiry = _time.GetTimestamp();
+        long producerExpiryEvery = Math.Max(1, options.ProducerIdExpirationCheckIntervalMs);
         try
         {
             while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
@@ -91,6 +114,12 @@ public sealed partial class LogManager
                             Checkpoint(); // the new log start offsets survive a crash
                             lastCheckpoint = _time.GetTimestamp();
                         }
+                    }
+                    if (options.ProducerIdExpirationMs is { } producerIdExpirationMs
+                        && _time.GetElapsedTime(lastProducerExpiry).TotalMilliseconds >= producerExpiryEvery)
+                    {
+                        lastProducerExpiry = _time.GetTimestamp();
+                        RemoveExpiredProducers(producerIdExpirationMs());
                     }
                     if (_time.GetElapsedTime(lastCheckpoint).TotalMilliseconds >= checkpointEvery)
                     {

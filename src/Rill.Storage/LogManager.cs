@@ -40,7 +40,9 @@ public sealed partial class LogManager : IDisposable
     /// Opens (creating if needed) the log directory and every partition in it. <paramref name="configFor"/> gives
     /// the config of each partition found. Missing or garbled checkpoints mean full recovery of unclean logs.
     /// </summary>
-    public static LogManager Open(string logDirectory, Func<TopicPartition, LogConfig> configFor, TimeProvider? time = null)
+    /// <param name="producerIdExpirationMs">producer.id.expiration.ms: producers idle this long are dropped from the state loaded (null: none).</param>
+    public static LogManager Open(string logDirectory, Func<TopicPartition, LogConfig> configFor, TimeProvider? time = null,
+        long? producerIdExpirationMs = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(logDirectory);
         ArgumentNullException.ThrowIfNull(configFor);
@@ -73,6 +75,7 @@ public sealed partial class LogManager : IDisposable
                 CleanerCheckpoint = cleanerOffsets.TryGetValue(item.Tp, out long cleaned) ? cleaned : null,
                 HighWatermark = highWatermarks.TryGetValue(item.Tp, out long hw) ? hw : null,
                 Time = manager._time,
+                ProducerIdExpirationMs = producerIdExpirationMs,
             };
             manager._logs[item.Tp] = PartitionLog.Open(item.Path, configFor(item.Tp), options);
         });

@@ -23,5 +23,11 @@ public sealed record LogOpenOptions
     /// <summary>Time source for appends (LogAppendTime), segment.ms and flush.ms. Default: the system clock.</summary>
     public TimeProvider? Time { get; init; }
 
+    /// <summary>
+    /// producer.id.expiration.ms: producers idle this long (and with no open transaction) are dropped from the
+    /// producer state loaded at open, as Kafka does. Null: none are dropped.
+    /// </summary>
+    public long? ProducerIdExpirationMs { get; init; }
+
     public static LogOpenOptions Default { get; } = new();
 }

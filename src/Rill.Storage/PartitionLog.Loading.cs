@@ -78,6 +78,10 @@ public sealed partial class PartitionLog
         _lastFlushMs = now;
         RebuildProducerState();
         LoadEpochs(recovered.Count == 0 ? long.MaxValue : recovered.Min(s => s.BaseOffset), options.HighWatermark);
+        if (options.ProducerIdExpirationMs is { } producerIdExpirationMs)
+        {
+            _producers.RemoveExpired(NowMs, producerIdExpirationMs);
+        }
         OnLogStartOffsetIncrementedLocked();
 
         if (File.Exists(marker))

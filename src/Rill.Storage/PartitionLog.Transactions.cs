@@ -58,6 +58,20 @@ public sealed partial class PartitionLog
         return result;
     }
 
+    /// <summary>
+    /// producer.id.expiration.ms (KIP-854): drops the state of producers that have not written for
+    /// <paramref name="expirationMs"/> (by their batches' timestamps) and have no open transaction here; their
+    /// next write is accepted at any sequence, as from a new producer. Returns how many were dropped.
+    /// </summary>
+    public int RemoveExpiredProducers(long expirationMs)
+    {
+        lock (_lock)
+        {
+            ThrowIfClosed();
+            return _producers.RemoveExpired(NowMs, expirationMs);
+        }
+    }
+
     /// <summary>The producers with state in this partition (DescribeProducers), with their open transaction if any.</summary>
     public List<ProducerStateInfo> GetProducers()
     {

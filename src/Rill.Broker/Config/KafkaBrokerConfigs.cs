@@ -116,7 +116,7 @@ public static class KafkaBrokerConfigs
         D("transaction.state.log.num.partitions", Int, "50", "[1,...]", N),
         D("transaction.state.log.replication.factor", Short, "3", "[1,...]", N),
         D("transaction.state.log.segment.bytes", Int, "104857600", "[1,...]", N),
-        D("transactional.id.expiration.ms", Int, "604800000", "[1,...]", N),
+        D("transactional.id.expiration.ms", Int, "604800000", "[1,...]", A),
         D("unclean.leader.election.enable", Bool, "false", "", N, Dyn),
         D("broker.heartbeat.interval.ms", Int, "2000", "", N),
         D("broker.rack", Str, null, "", A),
@@ -290,7 +290,7 @@ public static class KafkaBrokerConfigs
         D("metrics.num.samples", Int, "2", "[1,...]", N),
         D("metrics.recording.level", Str, "INFO", "", N),
         D("metrics.sample.window.ms", Long, "30000", "[1,...]", N),
-        D("producer.id.expiration.ms", Int, "86400000", "[1,...]", N, Dyn),
+        D("producer.id.expiration.ms", Int, "86400000", "[1,...]", A, Dyn),
         D("quota.window.num", Int, "11", "[1,...]", A),
         D("quota.window.size.seconds", Int, "1", "[1,...]", A),
         D("remote.log.index.file.cache.total.size.bytes", Long, "1073741824", "[1,...]", N),
@@ -331,6 +331,9 @@ public static class KafkaBrokerConfigs
         D("rill.sasl.oauthbearer.verification.key.location", Str, null, "", A),
         // Rill's own: failed SASL logins per client IP within a minute before that IP's connections are closed at once.
         D("rill.sasl.max.failed.logins.per.ip", Int, "10", "[0,...]", A),
+        // Rill's own: the finalized level of Kafka's transaction.version feature (Kafka sets it with kafka-storage format
+        // --feature / kafka-features upgrade; 4.x formats new clusters at 2). 2 turns transactions v2 (KIP-890 part 2) on.
+        D("rill.transaction.version", Short, "2", "[0,...,2]", A),
 
         // Removed in Kafka 4.0 (ZooKeeper mode, message format v0/v1): accepted, never applied.
         R("zookeeper.connect"),

@@ -10,7 +10,9 @@ namespace Rill.Broker.Handlers;
 /// transaction, starting it; a partition of an unknown topic answers UNKNOWN_TOPIC_OR_PARTITION
 /// and then nothing is added (the others: OPERATION_NOT_ATTEMPTED), as in Kafka. v4+ (KIP-890,
 /// broker to coordinator) batches several transactions; VerifyOnly asks, per partition, whether
-/// it is in the producer's ongoing transaction (NONE) or not (INVALID_TXN_STATE) without adding.
+/// it is in the producer's ongoing transaction (NONE) or not (INVALID_TXN_STATE) without adding; without
+/// VerifyOnly it adds them for a transactions-v2 producer (KIP-890 part 2, as a partition leader does for
+/// Produce v12). v5 only adds the TRANSACTION_ABORTABLE error, which Rill does not produce.
 /// </summary>
 internal sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnRequest, AddPartitionsToTxnResponse>
 {
@@ -103,7 +105,11 @@ internal sealed class AddPartitionsToTxnHandler : ApiHandler<AddPartitionsToTxnR
             results.AddRange(partitions.Select(p => (p, unknown.Contains(p) ? ErrorCode.UnknownTopicOrPartition : ErrorCode.OperationNotAttempted)));
             return results;
         }
-        ErrorCode error = await coordinator.AddPartitionsAsync(transactionalId, producerId, producerEpoch, partitions).ConfigureAwait(false);
+        // v4+ without VerifyOnly is a partition leader adding for a transactions-v2 producer (KIP-890 part 2).
+        short clientTransactionVersion = context.ApiVersion >= 4 && _broker.Transactions.Feature.V2Enabled
+            ? TransactionCoordinator.TransactionVersion2 : (short)0;
+        ErrorCode error = await coordinator.AddPartitionsAsync(transactionalId, producerId, producerEpoch, partitions,
+            clientTransactionVersion).ConfigureAwait(false);
         results.AddRange(partitions.Select(p => (p, error)));
         return results;
     }

@@ -10,7 +10,7 @@ internal static class HandlerSetup
         registry.Register(new FetchHandler(broker));
         registry.Register(new ListOffsetsHandler(broker));
         registry.Register(new MetadataHandler(broker));
-        registry.Register(new ApiVersionsHandler(registry));
+        registry.Register(new ApiVersionsHandler(registry, broker.Transactions.Feature));
         registry.Register(new CreateTopicsHandler(broker));
         registry.Register(new DeleteTopicsHandler(broker));
         registry.Register(new InitProducerIdHandler(broker));

@@ -8,7 +8,7 @@ using Rill.Protocol.Records;
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// Produce (key 0), v0-11. v0 stays advertised because librdkafka enables compression only when
+/// Produce (key 0), v0-12. v0 stays advertised because librdkafka enables compression only when
 /// it is; v0-2 carry magic 0/1 message sets, which are converted to v2 batches on the way in.
 /// acks 0 (no response; an error closes the connection), 1 and -1 (all; on one node the leader is the whole ISR, so
 /// min.insync.replicas above 1 answers NOT_ENOUGH_REPLICAS). Offsets are assigned by patching the
@@ -16,6 +16,8 @@ namespace Rill.Broker.Handlers;
 /// duplicate is answered with its original offsets. Transactional batches (KIP-890 part 1): each
 /// partition is first verified with the transaction coordinator (ProduceHandler.Transactions.cs);
 /// one not in the producer's ongoing transaction answers INVALID_TXN_STATE, an old epoch PRODUCER_FENCED.
+/// v12 with transaction.version 2 (KIP-890 part 2): the leader adds the partitions to the producer's
+/// transaction itself (starting it) instead of verifying them.
 /// Per-record errors (KIP-467, v8+): when some records make the batch invalid (no key on a compacted
 /// topic: INVALID_RECORD; a timestamp outside message.timestamp.before/after.max.ms: INVALID_TIMESTAMP),
 /// nothing of the partition's data is appended and RecordErrors names each bad record's index with
@@ -29,10 +31,11 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
 
     public override ApiKey Key => ApiKey.Produce;
     public override short MinVersion => 0;
-    public override short MaxVersion => 11;
+    public override short MaxVersion => 12;
 
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
-        => request.TransactionalId is not null && _broker.Config.TransactionPartitionVerificationEnable
+        => request.TransactionalId is not null
+            && (_broker.Config.TransactionPartitionVerificationEnable || AddsPartitionsImplicitly(context))
             ? HandleTransactionalAsync(context, request)
             : Handle(context, request, null);
 
@@ -83,7 +86,12 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                 else if (unverified is not null && unverified.TryGetValue((topicData.Name, partitionData.Index), out ErrorCode txnError))
                 {
                     error = txnError;
-                    message = "The partition is not part of the producer's ongoing transaction (AddPartitionsToTxn first).";
+                    message = txnError switch
+                    {
+                        ErrorCode.InvalidTxnState => "The partition is not part of the producer's ongoing transaction (AddPartitionsToTxn first).",
+                        ErrorCode.NotEnoughReplicas => "Unable to add the partition to the transaction yet (the coordinator is busy, e.g. completing the previous transaction); retry.",
+                        _ => $"The transaction coordinator refused the write to this partition ({txnError}).",
+                    };
                 }
                 else if (partition.Replica is { } replica && Replication.ReplicaProduce.Reject(replica, partition, acks, out error, out message))
                 {

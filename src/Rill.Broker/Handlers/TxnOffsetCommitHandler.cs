@@ -8,12 +8,15 @@ using Rill.Protocol.Messages;
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// TxnOffsetCommit (key 28), v0-4: offsets committed inside a transaction. The group's
+/// TxnOffsetCommit (key 28), v0-5: offsets committed inside a transaction. The group's
 /// __consumer_offsets partition must be in the producer's ongoing transaction (AddOffsetsToTxn
 /// first; else INVALID_TXN_STATE, an old epoch PRODUCER_FENCED); v3+ group metadata (KIP-447:
 /// generation, member id, instance id) is checked against the group as OffsetCommit is. The
 /// offsets are written as a transactional batch and become visible to OffsetFetch only when the
-/// commit marker reaches __consumer_offsets; an abort drops them. v5 (KIP-890 part 2) is not served.
+/// commit marker reaches __consumer_offsets; an abort drops them. v5 with transaction.version 2 (KIP-890 part 2):
+/// the group's __consumer_offsets partition is added to the producer's transaction here (the client sends no
+/// AddOffsetsToTxn); a coordinator still completing the previous transaction answers COORDINATOR_LOAD_IN_PROGRESS,
+/// which clients retry. With a lower finalized level v5 behaves as v4.
 /// </summary>
 internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest, TxnOffsetCommitResponse>
 {
@@ -23,7 +26,7 @@ internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest
 
     public override ApiKey Key => ApiKey.TxnOffsetCommit;
     public override short MinVersion => 0;
-    public override short MaxVersion => 4;
+    public override short MaxVersion => 5;
 
     protected override async ValueTask<TxnOffsetCommitResponse?> HandleAsync(RequestContext context, TxnOffsetCommitRequest request)
     {
@@ -69,8 +72,15 @@ internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest
             return unavailable;
         }
         var offsetsPartition = new TxnPartition(ConsumerOffsetsLog.TopicName, _broker.OffsetsLog.PartitionOf(request.GroupId));
-        ErrorCode verified = await _broker.Transactions.VerifyPartitionAsync(request.TransactionalId, request.ProducerId,
-            request.ProducerEpoch, offsetsPartition).ConfigureAwait(false);
+        ErrorCode verified = context.ApiVersion >= 5 && _broker.Transactions.Feature.V2Enabled
+            ? await _broker.Transactions.Coordinator.AddPartitionsAsync(request.TransactionalId, request.ProducerId,
+                request.ProducerEpoch, [offsetsPartition], TransactionCoordinator.TransactionVersion2).ConfigureAwait(false) switch
+            {
+                ErrorCode.ConcurrentTransactions => ErrorCode.CoordinatorLoadInProgress,
+                var other => other,
+            }
+            : await _broker.Transactions.VerifyPartitionAsync(request.TransactionalId, request.ProducerId,
+                request.ProducerEpoch, offsetsPartition).ConfigureAwait(false);
         if (verified != ErrorCode.None)
         {
             return verified;

@@ -73,7 +73,8 @@ internal sealed partial class TopicManager : IAsyncDisposable
         }
 
         LogConfig defaults = TopicSettings.Resolve(new Dictionary<string, string>(), _layers.Current, out _).Log;
-        _logs = LogManager.Open(dir, tp => byName.TryGetValue(tp.Topic, out Topic? t) ? t.Config.Log : defaults, _time);
+        _logs = LogManager.Open(dir, tp => byName.TryGetValue(tp.Topic, out Topic? t) ? t.Config.Log : defaults, _time,
+            _layers.Current.ProducerIdExpirationMs);
         foreach (Topic topic in byName.Values)
         {
             topic.Partitions = OpenPartitions(topic, records.First(r => r.Name == topic.Name).Partitions);
@@ -420,6 +421,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
             FlushSchedulerIntervalMs = _config.LogFlushSchedulerIntervalMs,
             RetentionCheckIntervalMs = _config.LogRetentionCheckIntervalMs,
             CheckpointIntervalMs = _config.LogFlushOffsetCheckpointIntervalMs,
+            ProducerIdExpirationMs = () => _layers.Current.ProducerIdExpirationMs,
             Cleaner = cleaner,
         }, c =>
         {

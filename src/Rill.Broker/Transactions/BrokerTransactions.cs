@@ -18,6 +18,7 @@ internal sealed class BrokerTransactions : IDisposable
     public BrokerTransactions(BrokerConfig config, TopicManager topics, GroupCoordinator groups, TimeProvider time)
     {
         _config = config;
+        Feature = new TransactionVersionFeature(config.TransactionVersion, time.GetUtcNow().ToUnixTimeMilliseconds());
         Log = new TransactionStateLog(topics, config.TransactionStateLogNumPartitions, config.TransactionStateLogSegmentBytes, time);
         Markers = new TransactionMarkerWriter(topics, groups, time);
         Coordinator = new TransactionCoordinator(new TransactionCoordinatorOptions
@@ -30,6 +31,8 @@ internal sealed class BrokerTransactions : IDisposable
     }
 
     public TransactionCoordinator Coordinator { get; }
+    /// <summary>The transaction.version feature: finalized level and what ApiVersions says of it.</summary>
+    public TransactionVersionFeature Feature { get; }
     public TransactionStateLog Log { get; }
     public TransactionMarkerWriter Markers { get; }
 

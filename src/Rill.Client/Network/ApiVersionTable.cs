@@ -78,7 +78,7 @@ internal static class ClientVersions
         ApiKey.AddPartitionsToTxn => (0, 3),     // v4+ is the brokers' batched verification form
         ApiKey.AddOffsetsToTxn => (0, AddOffsetsToTxnRequest.HighestSupportedVersion),
         ApiKey.EndTxn => (0, 4),                 // v5 is transactions v2 (epoch bump per transaction)
-        ApiKey.TxnOffsetCommit => (0, TxnOffsetCommitRequest.HighestSupportedVersion),
+        ApiKey.TxnOffsetCommit => (0, 4),        // v5 is transactions v2 (the offsets partition added implicitly)
         ApiKey.ListTransactions => (0, ListTransactionsRequest.HighestSupportedVersion),
         ApiKey.DescribeTransactions => (0, DescribeTransactionsRequest.HighestSupportedVersion),
         ApiKey.DescribeProducers => (0, DescribeProducersRequest.HighestSupportedVersion),

@@ -11,8 +11,12 @@ public sealed partial class TransactionCoordinator
     /// AddPartitionsToTxn (and AddOffsetsToTxn, with the group's __consumer_offsets partition):
     /// adds the partitions to the producer's transaction, starting it when none is ongoing.
     /// </summary>
+    /// <param name="clientTransactionVersion">
+    /// 2 when the partitions are added implicitly for a transactions-v2 client (Produce v12, TxnOffsetCommit v5):
+    /// recorded when the add starts a transaction.
+    /// </param>
     public Task<ErrorCode> AddPartitionsAsync(string transactionalId, long producerId, short producerEpoch,
-        IReadOnlyCollection<TxnPartition> partitions)
+        IReadOnlyCollection<TxnPartition> partitions, short clientTransactionVersion = 0)
     {
         if (Availability(transactionalId) is var unavailable and not ErrorCode.None)
         {
@@ -22,10 +26,11 @@ public sealed partial class TransactionCoordinator
         {
             return Task.FromResult(ErrorCode.InvalidProducerIdMapping);
         }
-        return OnOwner(transactionalId, entry => AddPartitions(entry.Metadata, producerId, producerEpoch, partitions));
+        return OnOwner(transactionalId, entry => AddPartitions(entry.Metadata, producerId, producerEpoch, partitions, clientTransactionVersion));
     }
 
-    private ErrorCode AddPartitions(TransactionMetadata? m, long producerId, short producerEpoch, IReadOnlyCollection<TxnPartition> partitions)
+    private ErrorCode AddPartitions(TransactionMetadata? m, long producerId, short producerEpoch, IReadOnlyCollection<TxnPartition> partitions,
+        short clientTransactionVersion)
     {
         ErrorCode check = CheckProducer(m, producerId, producerEpoch);
         if (check != ErrorCode.None)
@@ -50,6 +55,7 @@ public sealed partial class TransactionCoordinator
             m.Partitions.Clear();
             m.StartTimestampMs = now;
             m.State = TransactionState.Ongoing;
+            m.ClientTransactionVersion = clientTransactionVersion;
         }
         m.Partitions.UnionWith(partitions);
         m.LastUpdateTimestampMs = now;
@@ -89,50 +95,10 @@ public sealed partial class TransactionCoordinator
     }
 
     /// <summary>
-    /// EndTxn: an ongoing transaction moves to PrepareCommit/PrepareAbort (written before the
-    /// answer), then its markers are written and it completes. A retry of the decision already
-    /// taken answers NONE once complete, CONCURRENT_TRANSACTIONS while its markers are pending; the
-    /// opposite decision, or ending with no transaction, answers INVALID_TXN_STATE.
+    /// EndTxn v0-4 (transactions v1): see <see cref="EndTransactionAsync(string, long, short, bool, short)"/>.
     /// </summary>
-    public Task<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit)
-    {
-        if (Availability(transactionalId) is var unavailable and not ErrorCode.None)
-        {
-            return Task.FromResult(unavailable);
-        }
-        if (!_entries.ContainsKey(transactionalId))
-        {
-            return Task.FromResult(ErrorCode.InvalidProducerIdMapping);
-        }
-        return OnOwner(transactionalId, entry => EndTransaction(entry, producerId, producerEpoch, commit));
-    }
-
-    private ErrorCode EndTransaction(TransactionEntry entry, long producerId, short producerEpoch, bool commit)
-    {
-        TransactionMetadata? m = entry.Metadata;
-        ErrorCode check = CheckProducer(m, producerId, producerEpoch);
-        if (check != ErrorCode.None)
-        {
-            return check;
-        }
-        switch (m!.State)
-        {
-            case TransactionState.Ongoing:
-                return Prepare(entry, m, commit) ? ErrorCode.None : ErrorCode.CoordinatorNotAvailable;
-            case TransactionState.PrepareCommit:
-                return commit ? ErrorCode.ConcurrentTransactions : ErrorCode.InvalidTxnState;
-            case TransactionState.PrepareAbort:
-                return commit ? ErrorCode.InvalidTxnState : ErrorCode.ConcurrentTransactions;
-            case TransactionState.CompleteCommit:
-                return commit ? ErrorCode.None : ErrorCode.InvalidTxnState;
-            case TransactionState.CompleteAbort:
-                return commit ? ErrorCode.InvalidTxnState : ErrorCode.None;
-            case TransactionState.Dead:
-                return ErrorCode.InvalidProducerIdMapping;
-            default: // Empty, PrepareEpochFence
-                return ErrorCode.InvalidTxnState;
-        }
-    }
+    public async Task<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit)
+        => (await EndTransactionAsync(transactionalId, producerId, producerEpoch, commit, 0).ConfigureAwait(false)).Error;
 
     /// <summary>The producer id must be the id's current one (INVALID_PRODUCER_ID_MAPPING) at its current epoch (PRODUCER_FENCED).</summary>
     private static ErrorCode CheckProducer(TransactionMetadata? m, long producerId, short producerEpoch)
@@ -144,10 +110,19 @@ public sealed partial class TransactionCoordinator
         return m.ProducerEpoch != producerEpoch ? ErrorCode.ProducerFenced : ErrorCode.None;
     }
 
-    /// <summary>Ongoing -> PrepareCommit/PrepareAbort, written; then the markers go out.</summary>
-    private bool Prepare(TransactionEntry entry, TransactionMetadata m, bool commit)
+    /// <summary>
+    /// Ongoing -> PrepareCommit/PrepareAbort, written; then the markers go out. <paramref name="bumpEpoch"/>
+    /// (transactions v2) moves the producer to the next epoch first, so the markers carry it and the previous
+    /// epoch's late writes are fenced; an exhausted epoch gets a new producer id once the markers are written.
+    /// </summary>
+    private bool Prepare(TransactionEntry entry, TransactionMetadata m, bool commit, bool bumpEpoch = false)
     {
         var before = Copy(m);
+        if (bumpEpoch)
+        {
+            BumpEpochForV2(m);
+        }
+        m.ClientTransactionVersion = bumpEpoch ? TransactionVersion2 : (short)0;
         m.State = commit ? TransactionState.PrepareCommit : TransactionState.PrepareAbort;
         m.LastUpdateTimestampMs = NowMs;
         if (!Persist(m))
@@ -168,6 +143,9 @@ public sealed partial class TransactionCoordinator
     {
         var before = Copy(m);
         BumpEpoch(m);
+        // A fence is not a client's end: its abort does not bump again, and the fenced producer's retries are
+        // answered as in transactions v1 (PRODUCER_FENCED).
+        m.ClientTransactionVersion = 0;
         if (m.ProducerId != before.ProducerId)
         {
             // Epoch exhausted: the abort markers must carry the producer id the data was written with.
@@ -211,6 +189,7 @@ public sealed partial class TransactionCoordinator
         }
         var before = Copy(m);
         m.State = commit ? TransactionState.CompleteCommit : TransactionState.CompleteAbort;
+        MoveToNextProducerId(m);
         m.Partitions.Clear();
         m.LastUpdateTimestampMs = NowMs;
         if (!Persist(m))

@@ -182,8 +182,10 @@ public sealed partial class TransactionCoordinator : IDisposable
         {
             ProducerId = m.ProducerId,
             PreviousProducerId = m.PreviousProducerId,
+            NextProducerId = m.NextProducerId,
             ProducerEpoch = m.ProducerEpoch,
             LastProducerEpoch = m.LastProducerEpoch,
+            ClientTransactionVersion = m.ClientTransactionVersion,
             TimeoutMs = m.TimeoutMs,
             State = m.State,
             StartTimestampMs = m.StartTimestampMs,
@@ -197,6 +199,8 @@ public sealed partial class TransactionCoordinator : IDisposable
     {
         m.ProducerId = from.ProducerId;
         m.PreviousProducerId = from.PreviousProducerId;
+        m.NextProducerId = from.NextProducerId;
+        m.ClientTransactionVersion = from.ClientTransactionVersion;
         m.ProducerEpoch = from.ProducerEpoch;
         m.LastProducerEpoch = from.LastProducerEpoch;
         m.TimeoutMs = from.TimeoutMs;

@@ -20,6 +20,16 @@ internal sealed class TransactionMetadata
     public HashSet<TxnPartition> Partitions { get; } = [];
     public long StartTimestampMs { get; set; } = -1;
     public long LastUpdateTimestampMs { get; set; } = -1;
+    /// <summary>
+    /// The transaction version the client ended (or started) the transaction with: 2 (KIP-890 part 2) bumps the
+    /// epoch at every EndTxn. Stored as TransactionLogValue's ClientTransactionVersion.
+    /// </summary>
+    public short ClientTransactionVersion { get; set; }
+    /// <summary>
+    /// Transactions v2: the producer id the id moves to once the markers of a Prepare state are written, because
+    /// ending the transaction exhausted the epoch (-1 otherwise). Stored as TransactionLogValue's NextProducerId.
+    /// </summary>
+    public long NextProducerId { get; set; } = -1;
     /// <summary>True while the markers of a Prepare state are being written.</summary>
     public bool MarkersInFlight { get; set; }
 

@@ -20,9 +20,11 @@ internal static class TransactionRecords
         {
             ProducerId = m.ProducerId,
             PreviousProducerId = m.PreviousProducerId,
+            NextProducerId = m.NextProducerId,
             ProducerEpoch = m.ProducerEpoch,
             TransactionTimeoutMs = m.TimeoutMs,
             TransactionStatus = (sbyte)m.State,
+            ClientTransactionVersion = m.ClientTransactionVersion,
             TransactionPartitions = m.Partitions.Count == 0 ? null : m.Partitions
                 .GroupBy(p => p.Topic, StringComparer.Ordinal)
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -76,7 +78,9 @@ internal static class TransactionRecords
         {
             ProducerId = v.ProducerId,
             PreviousProducerId = v.PreviousProducerId,
+            NextProducerId = v.NextProducerId,
             ProducerEpoch = v.ProducerEpoch,
+            ClientTransactionVersion = v.ClientTransactionVersion,
             TimeoutMs = v.TransactionTimeoutMs,
             State = (TransactionState)v.TransactionStatus,
             StartTimestampMs = v.TransactionStartTimestampMs,

@@ -4,11 +4,11 @@
 #nullable enable
 namespace Rill.Protocol.Messages;
 
-/// <summary>Produce request (API key 0), versions 0-11, flexible 9+.</summary>
+/// <summary>Produce request (API key 0), versions 0-12, flexible 9+.</summary>
 public sealed partial class ProduceRequest : IApiMessage
 {
     public const short LowestSupportedVersion = 0;
-    public const short HighestSupportedVersion = 11;
+    public const short HighestSupportedVersion = 12;
     public const short LowestFlexibleVersion = 9;
 
     public ApiKey ApiKey => ApiKey.Produce;

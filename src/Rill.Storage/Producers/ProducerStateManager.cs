@@ -68,6 +68,28 @@ internal sealed class ProducerStateManager
     }
 
     /// <summary>
+    /// producer.id.expiration.ms (KIP-854): forgets the producers whose last write (batch max timestamp) is at least
+    /// <paramref name="expirationMs"/> before <paramref name="nowMs"/> and that have no open transaction here, as
+    /// Kafka's ProducerStateManager does. Returns how many were removed.
+    /// </summary>
+    public int RemoveExpired(long nowMs, long expirationMs)
+    {
+        List<long>? expired = null;
+        foreach (ProducerEntry e in _producers.Values)
+        {
+            if (e.CurrentTxnFirstOffset < 0 && nowMs - e.LastTimestamp >= expirationMs)
+            {
+                (expired ??= []).Add(e.ProducerId);
+            }
+        }
+        foreach (long pid in expired ?? [])
+        {
+            _producers.Remove(pid);
+        }
+        return expired?.Count ?? 0;
+    }
+
+    /// <summary>
     /// Checks a transaction marker of <paramref name="producerId"/>: an older producer epoch is INVALID_PRODUCER_EPOCH,
     /// an older coordinator epoch TRANSACTION_COORDINATOR_FENCED. A marker for an unknown producer is accepted.
     /// </summary>
