@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Records;
@@ -19,9 +20,9 @@ public sealed partial class BrokerConsole
     /// timestamp (ListOffsets' rule: the first offset with a timestamp at or after it). Read from the
     /// partition logs as Fetch reads them; not counted as bytes out.
     /// </summary>
-    public IReadOnlyList<ConsoleMessage> Messages(string topicName, MessageQuery query)
+    public IReadOnlyList<ConsoleMessage> Messages(ConsoleCaller caller, string topicName, MessageQuery query)
     {
-        Topic topic = FindTopic(topicName);
+        Topic topic = FindAuthorized(caller, topicName, AclOperation.Read, "Fetch");
         int limit = Math.Clamp(query.Limit, 1, 1000);
         var result = new List<ConsoleMessage>();
         foreach (Partition p in Partitions(topic, query.Partition))
@@ -126,9 +127,9 @@ public sealed partial class BrokerConsole
     /// cursor of the previous pass (null: start at <c>FromOffset</c> or the log start, end at today's
     /// high watermark). Uncompressed batches without the bytes are skipped without decoding.
     /// </summary>
-    public SearchResult Search(string topicName, SearchQuery query, IReadOnlyList<SearchPosition>? positions)
+    public SearchResult Search(ConsoleCaller caller, string topicName, SearchQuery query, IReadOnlyList<SearchPosition>? positions)
     {
-        Topic topic = FindTopic(topicName);
+        Topic topic = FindAuthorized(caller, topicName, AclOperation.Read, "Fetch");
         byte[]? key = string.IsNullOrEmpty(query.Key) ? null : Encoding.UTF8.GetBytes(query.Key);
         byte[]? value = string.IsNullOrEmpty(query.Value) ? null : Encoding.UTF8.GetBytes(query.Value);
         if (key is null && value is null)
@@ -226,9 +227,9 @@ public sealed partial class BrokerConsole
     /// Appends one record as a Produce with acks=1 would (the partition's validation and append); the
     /// partition is the given one, else the one the caller chose (the HTTP layer uses murmur2 of the key).
     /// </summary>
-    public ProduceMessageResult Produce(string topicName, int partitionIndex, ProduceMessageRequest request)
+    public ProduceMessageResult Produce(ConsoleCaller caller, string topicName, int partitionIndex, ProduceMessageRequest request)
     {
-        Topic topic = FindTopic(topicName);
+        Topic topic = FindAuthorized(caller, topicName, AclOperation.Write, "Produce");
         if (TopicName.IsInternal(topic.Name))
         {
             throw Failure(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic.Name}.");
@@ -248,7 +249,7 @@ public sealed partial class BrokerConsole
     /// <summary>Null stays null (a null key or value), not an empty array (an empty one).</summary>
     private static ReadOnlyMemory<byte>? Utf8(string? text) => text is null ? (ReadOnlyMemory<byte>?)null : Encoding.UTF8.GetBytes(text);
 
-    public int PartitionCount(string topicName) => FindTopic(topicName).Partitions.Length;
+    public int PartitionCount(ConsoleCaller caller, string topicName) => FindAuthorized(caller, topicName, AclOperation.Write, "Produce").Partitions.Length;
 
     private static ConsoleMessage ToMessage(int partition, BrowsedRecord r)
     {
