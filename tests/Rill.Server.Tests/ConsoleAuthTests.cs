@@ -136,6 +136,8 @@ public class ConsoleAuthTests
         Assert.Equal(HttpStatusCode.OK, await carol.LoginAsync("carol", "carol-pw"));
         (status, body) = await carol.GetAsync("/api/topics");
         Assert.Equal(["visible"], body.GetProperty("items").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToArray());
+        (status, body) = await carol.GetAsync("/api/cluster");
+        Assert.Equal(1, body.GetProperty("topics").GetInt32()); // the overview counts what carol may DESCRIBE
         (status, body) = await carol.GetAsync("/api/topics/hidden");
         Assert.Equal((HttpStatusCode.Forbidden, "TOPIC_AUTHORIZATION_FAILED"), (status, Error(body)));
         (status, body) = await carol.GetAsync("/api/topics/no-such-topic");

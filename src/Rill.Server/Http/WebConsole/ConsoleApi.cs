@@ -38,7 +38,8 @@ internal static class ConsoleApi
         });
         api.AddEndpointFilter(auth.Filter);
 
-        api.MapGet("/cluster", async (HttpContext http) => Ok(await console.OverviewAsync(C(http)).ConfigureAwait(false)));
+        // Not (HttpContext) alone: an async lambda of one HttpContext binds as a RequestDelegate and its result is dropped.
+        api.MapGet("/cluster", async (HttpRequest request) => Ok(await console.OverviewAsync(C(request.HttpContext)).ConfigureAwait(false)));
         api.MapGet("/live", (long? since) => Ok(console.Live(since ?? 0)));
 
         api.MapGet("/topics", (HttpContext http, int? offset, int? limit, string? q, bool? @internal, string? sort)
