@@ -82,7 +82,8 @@ public class ConsoleAuthTests
         var (status, body) = await anonymous.GetAsync("/api/topics");
         Assert.Equal((HttpStatusCode.Unauthorized, "NOT_AUTHENTICATED"), (status, Error(body)));
         (status, body) = await anonymous.GetAsync("/api/session");
-        Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(body.GetProperty("authenticated").GetBoolean());
         Assert.True(body.GetProperty("loginRequired").GetBoolean());
         (status, _) = await anonymous.SendAsync(HttpMethod.Post, "/api/topics", new { name = "sneaky" });
         Assert.Equal(HttpStatusCode.Unauthorized, status);

@@ -18,6 +18,9 @@ public sealed partial class BrokerConsole
         Allows(caller, AclOperation.Alter, AclResourceType.Cluster, AclNames.ClusterName),
         Allows(caller, AclOperation.Describe, AclResourceType.Cluster, AclNames.ClusterName));
 
+    /// <summary>True when the broker checks ACLs (authorizer.class.name).</summary>
+    public bool AuthorizerEnabled => _broker.Authorizer.Enabled;
+
     public IReadOnlyList<AclEntry> Acls(ConsoleCaller caller)
     {
         RequireAuthorizer();

@@ -59,12 +59,13 @@ internal sealed class ConsoleAuth
             ConsoleSession? session = _sessions.Find(http.Request.Cookies[CookieName]);
             if (LoginRequired && session is null)
             {
-                return Json(http, 401, new SessionAnswer(false, true, null, null, false, false, null));
+                // 200, not 401: asking whether one is logged in is not an error (the page then shows the login form).
+                return Json(http, 200, new SessionAnswer(false, true, _console.AuthorizerEnabled, null, null, false, false, null));
             }
             var caller = new ConsoleCaller(session?.Principal ?? ConsoleCaller.Anonymous.Principal, http.Connection.RemoteIpAddress is { } ip
                 ? new System.Net.IPEndPoint(ip, http.Connection.RemotePort) : null);
             SessionInfo info = _console.Session(caller, LoginRequired);
-            return Json(http, 200, new SessionAnswer(true, LoginRequired, info.Principal, session?.CsrfToken, info.CanAlterCluster,
+            return Json(http, 200, new SessionAnswer(true, LoginRequired, info.AuthorizerEnabled, info.Principal, session?.CsrfToken, info.CanAlterCluster,
                 info.CanDescribeCluster, session?.ExpiresAt));
         }));
         app.MapPost("/api/login", (RequestDelegate)(async http =>
@@ -104,7 +105,7 @@ internal sealed class ConsoleAuth
             });
             _log.LogInformation("Console login by {Principal} from {Remote}", result.Principal, remote);
             SessionInfo info = _console.Session(new ConsoleCaller(result.Principal, remote), LoginRequired);
-            await Json(http, 200, new SessionAnswer(true, LoginRequired, info.Principal, session.CsrfToken, info.CanAlterCluster,
+            await Json(http, 200, new SessionAnswer(true, LoginRequired, info.AuthorizerEnabled, info.Principal, session.CsrfToken, info.CanAlterCluster,
                 info.CanDescribeCluster, session.ExpiresAt)).ConfigureAwait(false);
         }));
         app.MapPost("/api/logout", (RequestDelegate)(http =>
@@ -180,5 +181,5 @@ internal sealed class ConsoleAuth
 
 internal sealed record LoginRequest(string? Username, string? Password);
 
-internal sealed record SessionAnswer(bool Authenticated, bool LoginRequired, string? Principal, string? CsrfToken, bool CanAlterCluster,
+internal sealed record SessionAnswer(bool Authenticated, bool LoginRequired, bool AuthorizerEnabled, string? Principal, string? CsrfToken, bool CanAlterCluster,
     bool CanDescribeCluster, DateTimeOffset? ExpiresAt);

@@ -42,6 +42,12 @@ export function securityPage(view) {
 
   async function loadAcls() {
     const tbody = view.querySelector('#acls tbody');
+    if (!session.authorizerEnabled) {
+      view.querySelector('#acls-note').textContent = 'No authorizer is configured (authorizer.class.name): every request is allowed and there are no ACLs.';
+      view.querySelector('#acls').hidden = true;
+      view.querySelector('#acl-create').hidden = true;
+      return;
+    }
     try {
       acls = await api.get('/api/acls');
       tbody.innerHTML = acls.map((a, i) => `<tr data-acl="${i}"><td>${esc(a.resourceType)}</td><td>${esc(a.resourceName)}</td>
