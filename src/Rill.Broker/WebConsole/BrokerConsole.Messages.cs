@@ -13,6 +13,9 @@ public sealed partial class BrokerConsole
     public const int MaxShownBytes = 64 * 1024;
 
     private const int ReadChunkBytes = 1 << 20;
+
+    /// <summary>A search reads this much at a time, so that the batches of one read can be searched on every core.</summary>
+    private const int SearchChunkBytes = 8 << 20;
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary>
@@ -147,74 +150,87 @@ public sealed partial class BrokerConsole
         long scanned = 0, records = 0;
         var matches = new List<ConsoleMessage>();
         var next = new List<SearchPosition>(positions.Count);
-        byte[] buffer = [];
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(SearchChunkBytes);
+        byte[] buffer = rented; // replaced by a bigger array only for a batch larger than the chunk
         var decoded = new List<BrowsedRecord>();
-        var scratch = new System.Buffers.ArrayBufferWriter<byte>();
+        var scratch = SearchScratch.Rent();
         bool stop = false;
-        foreach (SearchPosition position in positions)
+        try
         {
-            Partition partition = topic.GetPartition(position.Partition) ?? throw ConsoleException.NotFound($"Partition {position.Partition} does not exist.");
-            long offset = Math.Max(position.Next, partition.LogStartOffset);
-            while (!stop && offset < position.End)
+            foreach (SearchPosition position in positions)
             {
-                long chunkStart = offset;
-                // Never more than what is left of the budget (but at least one batch, so every pass moves on).
-                int length = ReadChunk(partition, ref offset, ref buffer, (int)Math.Clamp(budgetBytes - scanned, 1, ReadChunkBytes));
-                if (length <= 0)
+                Partition partition = topic.GetPartition(position.Partition) ?? throw ConsoleException.NotFound($"Partition {position.Partition} does not exist.");
+                long offset = Math.Max(position.Next, partition.LogStartOffset);
+                while (!stop && offset < position.End)
                 {
-                    offset = position.End;
-                    break;
-                }
-                scanned += length;
-                long resume = offset;
-                foreach (var (at, size, baseOffset, lastOffset) in StoredRecordReader.Batches(buffer.AsMemory(0, length)))
-                {
-                    if (baseOffset >= position.End)
+                    long chunkStart = offset;
+                    // Never more than what is left of the budget (but at least one batch, so every pass moves on).
+                    int length = ReadChunk(partition, ref offset, ref buffer, (int)Math.Clamp(budgetBytes - scanned, 1, SearchChunkBytes));
+                    if (length <= 0)
                     {
-                        resume = position.End;
+                        offset = position.End;
                         break;
                     }
-                    ReadOnlyMemory<byte> batch = buffer.AsMemory(at, size);
-                    resume = lastOffset + 1;
-                    // A batch whose records section (decompressed if need be) lacks the bytes is skipped undecoded.
-                    ReadOnlyMemory<byte> body = StoredRecordReader.IsControl(batch.Span) ? default : StoredRecordReader.Body(batch, scratch);
-                    if (body.IsEmpty || body.Span.IndexOf(needle) < 0)
+                    scanned += length;
+                    long resume = offset;
+                    var batches = StoredRecordReader.Batches(buffer.AsMemory(0, length)).ToList();
+                    // Which batches hold the bytes: decompressed and searched on every core, without decoding records.
+                    bool[] hits = BatchSearch.FindBatches(buffer, batches, needle);
+                    for (int b = 0; b < batches.Count; b++)
                     {
-                        records += lastOffset - baseOffset + 1;
-                        continue;
-                    }
-                    decoded.Clear();
-                    StoredRecordReader.Read(batch, decoded, body);
-                    foreach (BrowsedRecord r in decoded)
-                    {
-                        if (r.Offset < offset || r.Offset >= position.End)
+                        var (at, size, baseOffset, lastOffset) = batches[b];
+                        if (baseOffset >= position.End)
                         {
+                            resume = position.End;
+                            break;
+                        }
+                        ReadOnlyMemory<byte> batch = buffer.AsMemory(at, size);
+                        resume = lastOffset + 1;
+                        // A batch whose records section (decompressed if need be) lacks the bytes is skipped undecoded.
+                        if (!hits[b])
+                        {
+                            records += lastOffset - baseOffset + 1;
                             continue;
                         }
-                        records++;
-                        if (Contains(r.Key, key) && Contains(r.Value, value))
+                        ReadOnlyMemory<byte> body = StoredRecordReader.Body(batch, scratch);
+                        decoded.Clear();
+                        StoredRecordReader.Read(batch, decoded, body);
+                        foreach (BrowsedRecord r in decoded)
                         {
-                            matches.Add(ToMessage(partition.Index, r));
-                            if (matches.Count >= limit)
+                            if (r.Offset < offset || r.Offset >= position.End)
                             {
-                                resume = r.Offset + 1;
-                                stop = true;
-                                break;
+                                continue;
+                            }
+                            records++;
+                            if (Contains(r.Key, key) && Contains(r.Value, value))
+                            {
+                                matches.Add(ToMessage(partition.Index, r));
+                                if (matches.Count >= limit)
+                                {
+                                    resume = r.Offset + 1;
+                                    stop = true;
+                                    break;
+                                }
                             }
                         }
+                        if (stop)
+                        {
+                            break;
+                        }
                     }
-                    if (stop)
+                    offset = Math.Max(resume, chunkStart + 1);
+                    if (scanned >= budgetBytes || Stopwatch.GetElapsedTime(started) >= budget)
                     {
-                        break;
+                        stop = true;
                     }
                 }
-                offset = Math.Max(resume, chunkStart + 1);
-                if (scanned >= budgetBytes || Stopwatch.GetElapsedTime(started) >= budget)
-                {
-                    stop = true;
-                }
+                next.Add(position with { Next = Math.Min(offset, position.End) });
             }
-            next.Add(position with { Next = Math.Min(offset, position.End) });
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            SearchScratch.Return(scratch);
         }
         bool done = next.All(p => p.Next >= p.End);
         return new SearchResult(matches, scanned, records, Stopwatch.GetElapsedTime(started).TotalMilliseconds, next, done);
