@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Produce throughput of `rill serve` with metrics on (HTTP listener up, /metrics scraped every
 # second over one keep-alive connection) versus off (rill.http.listener=none), same machine, same run, rounds interleaved.
-# Usage: [SCRAPE_INTERVAL=1] bench/metrics-overhead.sh [rounds=3] [records=2000000]   (Release build of src/Rill.Server first)
+# Usage: [SCRAPE_INTERVAL=1] [WARMUP=1000000] [WARMUP_SETTLE=5] bench/metrics-overhead.sh [rounds=3] [records=2000000]   (Release build of src/Rill.Server first)
 # Prints records/s and the broker's CPU time per record (utime+stime from /proc) for each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +45,19 @@ run() { # port pid -> "records/s broker-cpu-us/record"
   after=$(cpu_ticks "$2")
   echo "$rate $(awk -v t=$((after - before)) -v hz="$hz" -v n="$records" 'BEGIN {printf "%.3f", t / hz * 1e6 / n}')"
 }
+# Warm-up, not measured: both brokers take WARMUP records (default 1,000,000) and then sit for a few seconds.
+# Without it the first rounds measure the JIT: a perf profile of a fresh broker during a 1 M-record run had
+# 36-43 % of its CPU in libclrjit.so and 21 % in libcoreclr.so (tiered compilation promoting the produce path),
+# and the broker with the HTTP listener has more to compile (Kestrel, the OpenTelemetry SDK, the scrape and the
+# console's timers) and keeps jitting new tier-0 code every second, which postpones the tier-up of the produce
+# path: in the profile its produce code ran at tier 0 (QuickJitted) 5 times as often as the other broker's.
+warmup=${WARMUP:-1000000}
+if [ "$warmup" != 0 ]; then
+  for p in "$off_port" "$on_port"; do
+    dotnet "$rill" bench producer --bootstrap-server "127.0.0.1:$p" --records "$warmup" --record-size 100 --acks 1 >/dev/null 2>&1
+  done
+  sleep "${WARMUP_SETTLE:-5}"
+fi
 on=(); off=(); on_cpu=(); off_cpu=()
 for r in $(seq "$rounds"); do
   if (( r % 2 )); then  # alternate which goes first, so neither always runs behind the other's flush

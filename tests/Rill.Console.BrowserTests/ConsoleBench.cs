@@ -84,7 +84,8 @@ public sealed class ConsoleBench(Xunit.Abstractions.ITestOutputHelper output)
         int mb = int.Parse(Environment.GetEnvironmentVariable("RILL_CONSOLE_BENCH_MB") ?? "300");
         await using var broker = await RillProcess.StartAsync("num.partitions=1", "log.segment.bytes=1073741824");
         using var http = new HttpClient { BaseAddress = broker.HttpAddress, Timeout = TimeSpan.FromSeconds(120) };
-        foreach (string compression in new[] { "none", "lz4" })
+        string[] codecs = (Environment.GetEnvironmentVariable("RILL_CONSOLE_BENCH_CODECS") ?? "none,lz4,zstd,snappy").Split(',');
+        foreach (string compression in codecs)
         {
             string topic = "bench-search-" + compression;
             var produce = Stopwatch.StartNew();

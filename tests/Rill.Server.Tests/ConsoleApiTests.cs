@@ -253,8 +253,13 @@ public class ConsoleApiTests
             JsonElement cluster = await GetAsync(http, "/api/cluster");
             Assert.Equal(broker.Port, Assert.Single(cluster.GetProperty("brokers").EnumerateArray()).GetProperty("port").GetInt32());
             Assert.False(string.IsNullOrEmpty(cluster.GetProperty("version").GetString()));
-            var (status, _) = await SendAsync(http, HttpMethod.Get, "/api/acls");
-            Assert.Equal(HttpStatusCode.NotImplemented, status);
+            // Without an authorizer or SASL listener the console needs no login and there are no ACLs (as DescribeAcls answers).
+            JsonElement session = await GetAsync(http, "/api/session");
+            Assert.True(session.GetProperty("authenticated").GetBoolean());
+            Assert.False(session.GetProperty("loginRequired").GetBoolean());
+            var (status, error) = await SendAsync(http, HttpMethod.Get, "/api/acls");
+            Assert.Equal((HttpStatusCode.BadRequest, "SECURITY_DISABLED"), (status, error.GetProperty("error").GetString()));
+            Assert.Equal(0, (await GetAsync(http, "/api/users")).GetArrayLength());
         }
         await using (var broker = await RillProcess.StartAsync("rill.console.enabled=false"))
         {

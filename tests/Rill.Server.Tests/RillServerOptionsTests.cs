@@ -28,4 +28,17 @@ public class RillServerOptionsTests
         var e = Assert.Throws<ArgumentException>(() => RillServerOptions.Split([new("rill.log.level", "verbose")]));
         Assert.Contains("rill.log.level", e.Message);
     }
+
+    [Fact]
+    public void Console_login_and_session_lifetime_are_parsed_and_refused_when_invalid()
+    {
+        RillServerOptions defaults = RillServerOptions.Split([]).Options;
+        Assert.Equal((ConsoleLoginMode.Auto, TimeSpan.FromHours(8)), (defaults.ConsoleLogin, defaults.ConsoleSessionLifetime));
+        var (options, kafka) = RillServerOptions.Split([new("rill.console.login", "required"), new("rill.console.session.lifetime.ms", "60000")]);
+        Assert.Equal((ConsoleLoginMode.Required, TimeSpan.FromMinutes(1)), (options.ConsoleLogin, options.ConsoleSessionLifetime));
+        Assert.Empty(kafka);
+        Assert.Contains("rill.console.login", Assert.Throws<ArgumentException>(() => RillServerOptions.Split([new("rill.console.login", "never")])).Message);
+        Assert.Contains("rill.console.session.lifetime.ms",
+            Assert.Throws<ArgumentException>(() => RillServerOptions.Split([new("rill.console.session.lifetime.ms", "0")])).Message);
+    }
 }

@@ -27,6 +27,9 @@ public sealed class BrokerSecurity
 
     public ListenerSecurity For(string listenerName) => _listeners[listenerName];
 
+    /// <summary>Every listener's settings.</summary>
+    public IEnumerable<ListenerSecurity> Listeners => _listeners.Values;
+
     /// <summary>SASL authentications refused since start.</summary>
     public long FailedLogins => Interlocked.Read(ref _failedLogins);
 

@@ -1,5 +1,6 @@
 using Rill.Broker.Admin;
 using Rill.Broker.Config;
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 
@@ -8,22 +9,31 @@ namespace Rill.Broker.WebConsole;
 public sealed partial class BrokerConsole
 {
     /// <summary>Every config of the topic as DescribeConfigs reports it.</summary>
-    public IReadOnlyList<ConfigEntry> TopicConfigs(string name)
-        => ConfigDescriber.Topic(FindTopic(name).Overrides, _broker.ConfigLayers).Select(Entry).ToList();
+    public IReadOnlyList<ConfigEntry> TopicConfigs(ConsoleCaller caller, string name)
+        => ConfigDescriber.Topic(FindAuthorized(caller, name, AclOperation.DescribeConfigs, "DescribeConfigs").Overrides, _broker.ConfigLayers).Select(Entry).ToList();
 
     /// <summary>Every broker property of this node as DescribeConfigs reports it; ReadOnly false marks the dynamic ones.</summary>
-    public IReadOnlyList<ConfigEntry> BrokerConfigs() => ConfigDescriber.Broker(_broker.ConfigLayers).Select(Entry).ToList();
+    public IReadOnlyList<ConfigEntry> BrokerConfigs(ConsoleCaller caller)
+    {
+        RequireCluster(caller, AclOperation.DescribeConfigs, "DescribeConfigs");
+        return BrokerConfigs();
+    }
+
+    private List<ConfigEntry> BrokerConfigs() => ConfigDescriber.Broker(_broker.ConfigLayers).Select(Entry).ToList();
 
     /// <summary>As IncrementalAlterConfigs on the topic: SET each of <c>Set</c>, DELETE each of <c>Delete</c>.</summary>
-    public void AlterTopicConfigs(string name, ConfigChangeRequest change)
+    public void AlterTopicConfigs(ConsoleCaller caller, string name, ConfigChangeRequest change)
     {
-        FindTopic(name);
+        FindAuthorized(caller, name, AclOperation.AlterConfigs, "IncrementalAlterConfigs");
         Alter(ConfigResourceType.Topic, name, change);
     }
 
     /// <summary>As IncrementalAlterConfigs on this broker (the per-broker dynamic layer); static properties are refused.</summary>
-    public void AlterBrokerConfigs(ConfigChangeRequest change)
-        => Alter(ConfigResourceType.Broker, _broker.Cluster.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture), change);
+    public void AlterBrokerConfigs(ConsoleCaller caller, ConfigChangeRequest change)
+    {
+        RequireCluster(caller, AclOperation.AlterConfigs, "IncrementalAlterConfigs");
+        Alter(ConfigResourceType.Broker, _broker.Cluster.NodeId.ToString(System.Globalization.CultureInfo.InvariantCulture), change);
+    }
 
     private void Alter(sbyte type, string name, ConfigChangeRequest change)
     {

@@ -1,4 +1,5 @@
 using Rill.Broker.Metrics;
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Coordination.Groups;
 using Rill.Coordination.Groups.Consumer;
@@ -9,24 +10,29 @@ namespace Rill.Broker.WebConsole;
 
 public sealed partial class BrokerConsole
 {
-    /// <summary>A page of live groups (as ListGroups lists them), by id, with lag in records; lag in seconds for the page's groups.</summary>
-    public async Task<ConsolePage<GroupSummary>> GroupsAsync(int offset, int limit, string? search)
+    /// <summary>
+    /// A page of live groups (as ListGroups lists them), by id, with lag in records; lag in seconds for the page's groups.
+    /// As ListGroups: DESCRIBE on the cluster lists every group, else only the groups the caller may DESCRIBE.
+    /// </summary>
+    public async Task<ConsolePage<GroupSummary>> GroupsAsync(ConsoleCaller caller, int offset, int limit, string? search)
     {
+        bool all = Allows(caller, AclOperation.Describe, AclResourceType.Cluster, AclNames.ClusterName);
         var listed = await _broker.Groups.ListAsync().ConfigureAwait(false);
         var ids = listed.Select(g => g.GroupId).ToHashSet(StringComparer.Ordinal);
         // Groups with committed offsets but no live state (standalone consumers, simple commits) are listed as Empty.
-        var all = listed.Select(g => (g.GroupId, g.GroupType, g.State, g.ProtocolType))
+        var groups = listed.Select(g => (g.GroupId, g.GroupType, g.State, g.ProtocolType))
             .Concat(_broker.Groups.GroupIdsWithOffsets().Where(id => !ids.Contains(id)).Select(id => (id, "classic", "Empty", "")))
             .Where(g => string.IsNullOrEmpty(search) || g.Item1.Contains(search, StringComparison.OrdinalIgnoreCase))
+            .Where(g => all || AllowsGroup(caller, AclOperation.Describe, g.Item1))
             .OrderBy(g => g.Item1, StringComparer.Ordinal)
             .ToList();
-        var page = Page(all, offset, limit);
+        var page = Page(groups, offset, limit);
         long nowMs = _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
         var items = new List<GroupSummary>(page.Items.Count);
         foreach (var (groupId, type, state, protocolType) in page.Items)
         {
             int members = await MemberCountAsync(groupId, type).ConfigureAwait(false);
-            var (records, seconds) = GroupLag(groupId, nowMs);
+            var (records, seconds) = GroupLag(groupId, nowMs, caller);
             items.Add(new GroupSummary(groupId, type, state, protocolType, members, records, seconds));
         }
         return new ConsolePage<GroupSummary>(page.Total, page.Offset, page.Limit, items);
@@ -37,11 +43,11 @@ public sealed partial class BrokerConsole
         : (await _broker.Groups.DescribeAsync(groupId).ConfigureAwait(false)).Members.Count;
 
     /// <summary>Total lag in records and the largest lag in seconds over the group's committed partitions.</summary>
-    internal (long Records, double Seconds) GroupLag(string groupId, long nowMs)
+    internal (long Records, double Seconds) GroupLag(string groupId, long nowMs, ConsoleCaller? caller = null)
     {
         long records = 0;
         double seconds = 0;
-        foreach (GroupPartitionLag p in PartitionLags(groupId, nowMs))
+        foreach (GroupPartitionLag p in PartitionLags(groupId, nowMs, caller))
         {
             records += p.LagRecords;
             seconds = Math.Max(seconds, p.LagSeconds);
@@ -49,12 +55,15 @@ public sealed partial class BrokerConsole
         return (records, seconds);
     }
 
-    private List<GroupPartitionLag> PartitionLags(string groupId, long nowMs, IReadOnlyDictionary<(string, int), string>? owners = null)
+    /// <summary>Lag per committed partition; with a caller, as an all-topics OffsetFetch: only topics it may DESCRIBE.</summary>
+    private List<GroupPartitionLag> PartitionLags(string groupId, long nowMs, ConsoleCaller? caller,
+        IReadOnlyDictionary<(string, int), string>? owners = null)
     {
         var result = new List<GroupPartitionLag>();
         foreach (var (topic, index, committed) in _broker.Groups.FetchAllOffsets(groupId))
         {
-            if (_broker.Topics.Find(topic)?.GetPartition(index) is not { } partition)
+            if (_broker.Topics.Find(topic)?.GetPartition(index) is not { } partition
+                || (caller is not null && !AllowsTopic(caller, AclOperation.Describe, topic)))
             {
                 continue;
             }
@@ -72,7 +81,13 @@ public sealed partial class BrokerConsole
     /// a KIP-848 group's current assignment) and lag per committed partition, as DescribeGroups /
     /// ConsumerGroupDescribe and OffsetFetch report them.
     /// </summary>
-    public async Task<GroupDetail> GroupAsync(string groupId)
+    public async Task<GroupDetail> GroupAsync(ConsoleCaller caller, string groupId)
+    {
+        Require(caller, AclOperation.Describe, AclResourceType.Group, groupId, "DescribeGroups");
+        return await DescribeGroupAsync(caller, groupId).ConfigureAwait(false);
+    }
+
+    private async Task<GroupDetail> DescribeGroupAsync(ConsoleCaller caller, string groupId)
     {
         ConsumerGroupDescription consumer = await _broker.Groups.DescribeConsumerGroupAsync(groupId).ConfigureAwait(false);
         string type, state, protocolType, protocol;
@@ -122,7 +137,7 @@ public sealed partial class BrokerConsole
             }
         }
         long nowMs = _broker.Time.GetUtcNow().ToUnixTimeMilliseconds();
-        List<GroupPartitionLag> lags = PartitionLags(groupId, nowMs, owners);
+        List<GroupPartitionLag> lags = PartitionLags(groupId, nowMs, caller, owners);
         return new GroupDetail(groupId, type, state, protocolType, protocol, members, lags, lags.Sum(l => l.LagRecords),
             lags.Count == 0 ? 0 : lags.Max(l => l.LagSeconds), CanReset: state == "Empty");
     }
@@ -147,7 +162,11 @@ public sealed partial class BrokerConsole
     internal IReadOnlyList<string> GroupIdsWithOffsets() => _broker.Groups.GroupIdsWithOffsets();
 
     /// <summary>The lag history the console has sampled for the group (every few seconds, the last 30 minutes), oldest first.</summary>
-    public IReadOnlyList<LagPoint> LagHistory(string groupId) => _lagHistory.Get(groupId);
+    public IReadOnlyList<LagPoint> LagHistory(ConsoleCaller caller, string groupId)
+    {
+        Require(caller, AclOperation.Describe, AclResourceType.Group, groupId, "DescribeGroups");
+        return _lagHistory.Get(groupId);
+    }
 
     /// <summary>
     /// Moves the group's committed offsets, as kafka-consumer-groups.sh --reset-offsets does: only
@@ -156,9 +175,10 @@ public sealed partial class BrokerConsole
     /// timestamp, or a given offset (clamped to the log). Committed through the group coordinator as an
     /// OffsetCommit without a generation. <c>DryRun</c> returns the plan without committing.
     /// </summary>
-    public async Task<ResetOffsetsResult> ResetOffsetsAsync(string groupId, ResetOffsetsRequest request)
+    public async Task<ResetOffsetsResult> ResetOffsetsAsync(ConsoleCaller caller, string groupId, ResetOffsetsRequest request)
     {
-        GroupDetail group = await GroupAsync(groupId).ConfigureAwait(false);
+        Require(caller, AclOperation.Read, AclResourceType.Group, groupId, "OffsetCommit");
+        GroupDetail group = await DescribeGroupAsync(caller, groupId).ConfigureAwait(false);
         if (!group.CanReset)
         {
             throw Failure(ErrorCode.NonEmptyGroup,
@@ -167,7 +187,7 @@ public sealed partial class BrokerConsole
         var targets = new List<(Partition Partition, long Current)>();
         if (request.Topic is { Length: > 0 } topicName)
         {
-            Topic topic = FindTopic(topicName);
+            Topic topic = FindAuthorized(caller, topicName, AclOperation.Read, "OffsetCommit");
             foreach (Partition p in topic.Partitions)
             {
                 long current = group.Offsets.FirstOrDefault(o => o.Topic == topicName && o.Partition == p.Index)?.CommittedOffset ?? -1;
@@ -187,6 +207,10 @@ public sealed partial class BrokerConsole
         if (targets.Count == 0)
         {
             throw ConsoleException.Bad($"Group '{groupId}' has no committed offsets; name a topic to reset.");
+        }
+        foreach (string topic in targets.Select(t => t.Partition.Topic.Name).Distinct())
+        {
+            Require(caller, AclOperation.Read, AclResourceType.Topic, topic, "OffsetCommit");
         }
         var changes = targets.Select(t => new OffsetChange(t.Partition.Topic.Name, t.Partition.Index, t.Current, Target(t.Partition, request))).ToList();
         if (request.DryRun)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 using Rill.Protocol.Records;
@@ -12,6 +13,9 @@ public sealed partial class BrokerConsole
     public const int MaxShownBytes = 64 * 1024;
 
     private const int ReadChunkBytes = 1 << 20;
+
+    /// <summary>A search reads this much at a time, so that the batches of one read can be searched on every core.</summary>
+    private const int SearchChunkBytes = 8 << 20;
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     /// <summary>
@@ -19,9 +23,9 @@ public sealed partial class BrokerConsole
     /// timestamp (ListOffsets' rule: the first offset with a timestamp at or after it). Read from the
     /// partition logs as Fetch reads them; not counted as bytes out.
     /// </summary>
-    public IReadOnlyList<ConsoleMessage> Messages(string topicName, MessageQuery query)
+    public IReadOnlyList<ConsoleMessage> Messages(ConsoleCaller caller, string topicName, MessageQuery query)
     {
-        Topic topic = FindTopic(topicName);
+        Topic topic = FindAuthorized(caller, topicName, AclOperation.Read, "Fetch");
         int limit = Math.Clamp(query.Limit, 1, 1000);
         var result = new List<ConsoleMessage>();
         foreach (Partition p in Partitions(topic, query.Partition))
@@ -126,9 +130,9 @@ public sealed partial class BrokerConsole
     /// cursor of the previous pass (null: start at <c>FromOffset</c> or the log start, end at today's
     /// high watermark). Uncompressed batches without the bytes are skipped without decoding.
     /// </summary>
-    public SearchResult Search(string topicName, SearchQuery query, IReadOnlyList<SearchPosition>? positions)
+    public SearchResult Search(ConsoleCaller caller, string topicName, SearchQuery query, IReadOnlyList<SearchPosition>? positions)
     {
-        Topic topic = FindTopic(topicName);
+        Topic topic = FindAuthorized(caller, topicName, AclOperation.Read, "Fetch");
         byte[]? key = string.IsNullOrEmpty(query.Key) ? null : Encoding.UTF8.GetBytes(query.Key);
         byte[]? value = string.IsNullOrEmpty(query.Value) ? null : Encoding.UTF8.GetBytes(query.Value);
         if (key is null && value is null)
@@ -146,74 +150,87 @@ public sealed partial class BrokerConsole
         long scanned = 0, records = 0;
         var matches = new List<ConsoleMessage>();
         var next = new List<SearchPosition>(positions.Count);
-        byte[] buffer = [];
+        byte[] rented = System.Buffers.ArrayPool<byte>.Shared.Rent(SearchChunkBytes);
+        byte[] buffer = rented; // replaced by a bigger array only for a batch larger than the chunk
         var decoded = new List<BrowsedRecord>();
-        var scratch = new System.Buffers.ArrayBufferWriter<byte>();
+        var scratch = SearchScratch.Rent();
         bool stop = false;
-        foreach (SearchPosition position in positions)
+        try
         {
-            Partition partition = topic.GetPartition(position.Partition) ?? throw ConsoleException.NotFound($"Partition {position.Partition} does not exist.");
-            long offset = Math.Max(position.Next, partition.LogStartOffset);
-            while (!stop && offset < position.End)
+            foreach (SearchPosition position in positions)
             {
-                long chunkStart = offset;
-                // Never more than what is left of the budget (but at least one batch, so every pass moves on).
-                int length = ReadChunk(partition, ref offset, ref buffer, (int)Math.Clamp(budgetBytes - scanned, 1, ReadChunkBytes));
-                if (length <= 0)
+                Partition partition = topic.GetPartition(position.Partition) ?? throw ConsoleException.NotFound($"Partition {position.Partition} does not exist.");
+                long offset = Math.Max(position.Next, partition.LogStartOffset);
+                while (!stop && offset < position.End)
                 {
-                    offset = position.End;
-                    break;
-                }
-                scanned += length;
-                long resume = offset;
-                foreach (var (at, size, baseOffset, lastOffset) in StoredRecordReader.Batches(buffer.AsMemory(0, length)))
-                {
-                    if (baseOffset >= position.End)
+                    long chunkStart = offset;
+                    // Never more than what is left of the budget (but at least one batch, so every pass moves on).
+                    int length = ReadChunk(partition, ref offset, ref buffer, (int)Math.Clamp(budgetBytes - scanned, 1, SearchChunkBytes));
+                    if (length <= 0)
                     {
-                        resume = position.End;
+                        offset = position.End;
                         break;
                     }
-                    ReadOnlyMemory<byte> batch = buffer.AsMemory(at, size);
-                    resume = lastOffset + 1;
-                    // A batch whose records section (decompressed if need be) lacks the bytes is skipped undecoded.
-                    ReadOnlyMemory<byte> body = StoredRecordReader.IsControl(batch.Span) ? default : StoredRecordReader.Body(batch, scratch);
-                    if (body.IsEmpty || body.Span.IndexOf(needle) < 0)
+                    scanned += length;
+                    long resume = offset;
+                    var batches = StoredRecordReader.Batches(buffer.AsMemory(0, length)).ToList();
+                    // Which batches hold the bytes: decompressed and searched on every core, without decoding records.
+                    bool[] hits = BatchSearch.FindBatches(buffer, batches, needle);
+                    for (int b = 0; b < batches.Count; b++)
                     {
-                        records += lastOffset - baseOffset + 1;
-                        continue;
-                    }
-                    decoded.Clear();
-                    StoredRecordReader.Read(batch, decoded, body);
-                    foreach (BrowsedRecord r in decoded)
-                    {
-                        if (r.Offset < offset || r.Offset >= position.End)
+                        var (at, size, baseOffset, lastOffset) = batches[b];
+                        if (baseOffset >= position.End)
                         {
+                            resume = position.End;
+                            break;
+                        }
+                        ReadOnlyMemory<byte> batch = buffer.AsMemory(at, size);
+                        resume = lastOffset + 1;
+                        // A batch whose records section (decompressed if need be) lacks the bytes is skipped undecoded.
+                        if (!hits[b])
+                        {
+                            records += lastOffset - baseOffset + 1;
                             continue;
                         }
-                        records++;
-                        if (Contains(r.Key, key) && Contains(r.Value, value))
+                        ReadOnlyMemory<byte> body = StoredRecordReader.Body(batch, scratch);
+                        decoded.Clear();
+                        StoredRecordReader.Read(batch, decoded, body);
+                        foreach (BrowsedRecord r in decoded)
                         {
-                            matches.Add(ToMessage(partition.Index, r));
-                            if (matches.Count >= limit)
+                            if (r.Offset < offset || r.Offset >= position.End)
                             {
-                                resume = r.Offset + 1;
-                                stop = true;
-                                break;
+                                continue;
+                            }
+                            records++;
+                            if (Contains(r.Key, key) && Contains(r.Value, value))
+                            {
+                                matches.Add(ToMessage(partition.Index, r));
+                                if (matches.Count >= limit)
+                                {
+                                    resume = r.Offset + 1;
+                                    stop = true;
+                                    break;
+                                }
                             }
                         }
+                        if (stop)
+                        {
+                            break;
+                        }
                     }
-                    if (stop)
+                    offset = Math.Max(resume, chunkStart + 1);
+                    if (scanned >= budgetBytes || Stopwatch.GetElapsedTime(started) >= budget)
                     {
-                        break;
+                        stop = true;
                     }
                 }
-                offset = Math.Max(resume, chunkStart + 1);
-                if (scanned >= budgetBytes || Stopwatch.GetElapsedTime(started) >= budget)
-                {
-                    stop = true;
-                }
+                next.Add(position with { Next = Math.Min(offset, position.End) });
             }
-            next.Add(position with { Next = Math.Min(offset, position.End) });
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+            SearchScratch.Return(scratch);
         }
         bool done = next.All(p => p.Next >= p.End);
         return new SearchResult(matches, scanned, records, Stopwatch.GetElapsedTime(started).TotalMilliseconds, next, done);
@@ -226,9 +243,9 @@ public sealed partial class BrokerConsole
     /// Appends one record as a Produce with acks=1 would (the partition's validation and append); the
     /// partition is the given one, else the one the caller chose (the HTTP layer uses murmur2 of the key).
     /// </summary>
-    public ProduceMessageResult Produce(string topicName, int partitionIndex, ProduceMessageRequest request)
+    public ProduceMessageResult Produce(ConsoleCaller caller, string topicName, int partitionIndex, ProduceMessageRequest request)
     {
-        Topic topic = FindTopic(topicName);
+        Topic topic = FindAuthorized(caller, topicName, AclOperation.Write, "Produce");
         if (TopicName.IsInternal(topic.Name))
         {
             throw Failure(ErrorCode.InvalidTopicException, $"Cannot append to internal topic {topic.Name}.");
@@ -248,7 +265,7 @@ public sealed partial class BrokerConsole
     /// <summary>Null stays null (a null key or value), not an empty array (an empty one).</summary>
     private static ReadOnlyMemory<byte>? Utf8(string? text) => text is null ? (ReadOnlyMemory<byte>?)null : Encoding.UTF8.GetBytes(text);
 
-    public int PartitionCount(string topicName) => FindTopic(topicName).Partitions.Length;
+    public int PartitionCount(ConsoleCaller caller, string topicName) => FindAuthorized(caller, topicName, AclOperation.Write, "Produce").Partitions.Length;
 
     private static ConsoleMessage ToMessage(int partition, BrowsedRecord r)
     {

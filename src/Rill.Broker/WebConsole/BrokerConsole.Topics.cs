@@ -1,3 +1,4 @@
+using Rill.Broker.Security.Authorization;
 using Rill.Broker.Topics;
 using Rill.Protocol;
 
@@ -5,10 +6,14 @@ namespace Rill.Broker.WebConsole;
 
 public sealed partial class BrokerConsole
 {
-    /// <summary>A page of topics, by name; <paramref name="search"/> filters by substring, internal topics only when asked.</summary>
-    public ConsolePage<TopicSummary> Topics(int offset, int limit, string? search, bool includeInternal, string? sort)
+    /// <summary>
+    /// A page of topics, by name; <paramref name="search"/> filters by substring, internal topics only when asked.
+    /// As an all-topics Metadata: topics the caller may not DESCRIBE are left out.
+    /// </summary>
+    public ConsolePage<TopicSummary> Topics(ConsoleCaller caller, int offset, int limit, string? search, bool includeInternal, string? sort)
     {
-        IEnumerable<Topic> topics = _broker.Topics.All.Where(t => includeInternal || !TopicName.IsInternal(t.Name));
+        IEnumerable<Topic> topics = _broker.Topics.All.Where(t => (includeInternal || !TopicName.IsInternal(t.Name))
+            && AllowsTopic(caller, AclOperation.Describe, t.Name));
         if (!string.IsNullOrEmpty(search))
         {
             topics = topics.Where(t => t.Name.Contains(search, StringComparison.OrdinalIgnoreCase));
@@ -43,18 +48,35 @@ public sealed partial class BrokerConsole
         return new ConsolePage<T>(all.Count, offset, limit, all.Skip(offset).Take(limit).ToList());
     }
 
+    /// <summary>
+    /// The topic, after <paramref name="operation"/> on it is allowed: checked before the topic is looked
+    /// up, so a caller without the right cannot tell whether the topic exists (Kafka answers TOPIC_AUTHORIZATION_FAILED either way).
+    /// </summary>
+    private Topic FindAuthorized(ConsoleCaller caller, string name, AclOperation operation, string api)
+    {
+        Require(caller, operation, AclResourceType.Topic, name, api);
+        return FindTopic(name);
+    }
+
+    private Topic FindDescribable(ConsoleCaller caller, string name, string api) => FindAuthorized(caller, name, AclOperation.Describe, api);
+
     private Topic FindTopic(string name) => _broker.Topics.Find(name) ?? throw ConsoleException.NotFound($"Topic '{name}' does not exist.");
 
     /// <summary>Partitions with offsets, size and leader (this node), and the groups with committed offsets on the topic.</summary>
-    public TopicDetail Topic(string name)
+    /// <summary>Needs DESCRIBE on the topic (Metadata, ListOffsets); only groups the caller may DESCRIBE are listed (OffsetFetch).</summary>
+    public TopicDetail Topic(ConsoleCaller caller, string name)
     {
-        Topic topic = FindTopic(name);
+        Topic topic = FindDescribable(caller, name, "Metadata");
         int node = _broker.Cluster.NodeId;
         var partitions = topic.Partitions.Select(p => new PartitionInfo(p.Index, node, [node], [node], p.LogStartOffset,
             p.HighWatermark, p.OpenedLog?.SizeInBytes ?? 0, p.OpenedLog?.SegmentCount ?? 0)).ToList();
         var groups = new List<TopicGroupLag>();
         foreach (string group in _broker.Groups.GroupIdsWithOffsets())
         {
+            if (!AllowsGroup(caller, AclOperation.Describe, group))
+            {
+                continue;
+            }
             long lag = 0;
             bool reads = false;
             foreach (var (t, index, committed) in _broker.Groups.FetchAllOffsets(group))
@@ -76,11 +98,17 @@ public sealed partial class BrokerConsole
     }
 
     /// <summary>As CreateTopics: partitions and replication factor default to the broker's (num.partitions, default.replication.factor).</summary>
-    public TopicSummary CreateTopic(CreateTopicRequest request)
+    /// <summary>CreateTopics' check: CREATE on the cluster or on the topic.</summary>
+    public TopicSummary CreateTopic(ConsoleCaller caller, CreateTopicRequest request)
     {
         if (string.IsNullOrWhiteSpace(request.Name))
         {
             throw ConsoleException.Bad("A topic needs a name.");
+        }
+        if (!Allows(caller, AclOperation.Create, AclResourceType.Cluster, AclNames.ClusterName)
+            && !Allows(caller, AclOperation.Create, AclResourceType.Topic, request.Name, "CreateTopics"))
+        {
+            throw Denied(caller, AclOperation.Create, AclResourceType.Topic, request.Name);
         }
         var configs = (request.Configs ?? []).Select(kv => new KeyValuePair<string, string?>(kv.Key, kv.Value)).ToList();
         TopicCreateResult result = _broker.Topics.Create(request.Name, request.Partitions ?? -1, request.ReplicationFactor ?? -1, configs, validateOnly: false);
@@ -91,9 +119,10 @@ public sealed partial class BrokerConsole
         return Summary(FindTopic(request.Name));
     }
 
-    /// <summary>As DeleteTopics: refused for internal topics and when delete.topic.enable is false.</summary>
-    public void DeleteTopic(string name)
+    /// <summary>As DeleteTopics: DELETE on the topic; refused for internal topics and when delete.topic.enable is false.</summary>
+    public void DeleteTopic(ConsoleCaller caller, string name)
     {
+        Require(caller, AclOperation.Delete, AclResourceType.Topic, name, "DeleteTopics");
         Topic topic = FindTopic(name);
         if (!_broker.Config.DeleteTopicEnable)
         {
@@ -115,7 +144,7 @@ public sealed partial class BrokerConsole
     {
         int status = error switch
         {
-            ErrorCode.UnknownTopicOrPartition or ErrorCode.GroupIdNotFound => 404,
+            ErrorCode.UnknownTopicOrPartition or ErrorCode.GroupIdNotFound or ErrorCode.ResourceNotFound => 404,
             ErrorCode.TopicAlreadyExists or ErrorCode.NonEmptyGroup or ErrorCode.UnknownMemberId or ErrorCode.IllegalGeneration
                 or ErrorCode.RebalanceInProgress => 409,
             ErrorCode.CoordinatorLoadInProgress => 503,

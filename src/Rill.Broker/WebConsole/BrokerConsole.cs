@@ -30,7 +30,8 @@ public sealed partial class BrokerConsole : IDisposable
     public static string Version { get; } = typeof(KafkaBroker).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?
         .InformationalVersion.Split('+')[0] ?? typeof(KafkaBroker).Assembly.GetName().Version?.ToString() ?? "unknown";
 
-    public async Task<ClusterOverview> OverviewAsync()
+    /// <summary>The cluster at a glance; topic and group counts are of what the caller may DESCRIBE.</summary>
+    public async Task<ClusterOverview> OverviewAsync(ConsoleCaller caller)
     {
         var brokers = _broker.Cluster.BrokersFor(null)
             .Select(b => new ConsoleBroker(b.Id, b.Host, b.Port, b.Rack, b.Id == _broker.Cluster.ControllerId)).ToList();
@@ -38,6 +39,10 @@ public sealed partial class BrokerConsole : IDisposable
         long size = 0;
         foreach (Topic t in _broker.Topics.All)
         {
+            if (!AllowsTopic(caller, Security.Authorization.AclOperation.Describe, t.Name))
+            {
+                continue;
+            }
             topics++;
             partitions += t.Partitions.Length;
             foreach (Partition p in t.Partitions)
@@ -45,7 +50,10 @@ public sealed partial class BrokerConsole : IDisposable
                 size += p.OpenedLog?.SizeInBytes ?? 0;
             }
         }
-        int groups = (await _broker.Groups.ListAsync().ConfigureAwait(false)).Count;
+        bool allGroups = Allows(caller, Security.Authorization.AclOperation.Describe, Security.Authorization.AclResourceType.Cluster,
+            Security.Authorization.AclNames.ClusterName);
+        int groups = (await _broker.Groups.ListAsync().ConfigureAwait(false))
+            .Count(g => allGroups || AllowsGroup(caller, Security.Authorization.AclOperation.Describe, g.GroupId));
         DateTimeOffset now = _broker.Time.GetUtcNow();
         return new ClusterOverview(_broker.Cluster.ClusterId, Version, _broker.Cluster.NodeId, brokers, StartedAt,
             (now - StartedAt).TotalSeconds, topics, partitions, groups, size, Math.Max(0, _live.Connections));

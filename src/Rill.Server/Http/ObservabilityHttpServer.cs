@@ -89,7 +89,7 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         BrokerConsole? console = options.ConsoleEnabled ? new BrokerConsole(host.Broker) : null;
         if (console is not null)
         {
-            ConsoleApi.Map(app, console);
+            ConsoleApi.Map(app, console, new ConsoleAuth(host.Broker, console, options, loggerFactory.CreateLogger("Rill.Console")));
             ConsoleAssets.Map(app);
         }
         try

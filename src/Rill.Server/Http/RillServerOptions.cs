@@ -12,8 +12,11 @@ public sealed record RillServerOptions
     public const string LogLevelKey = "rill.log.level";
 
     public const string ConsoleEnabledKey = "rill.console.enabled";
+    public const string ConsoleLoginKey = "rill.console.login";
+    public const string ConsoleSessionLifetimeKey = "rill.console.session.lifetime.ms";
 
-    public static IReadOnlyList<string> Keys { get; } = [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey];
+    public static IReadOnlyList<string> Keys { get; } =
+        [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey, ConsoleLoginKey, ConsoleSessionLifetimeKey];
 
     /// <summary>Where /metrics, /health/* and the console are served; null when <c>none</c>.</summary>
     public Uri? HttpListener { get; init; } = new("http://127.0.0.1:9644");
@@ -23,6 +26,15 @@ public sealed record RillServerOptions
 
     /// <summary>The web console (/console/ and /api/) on the HTTP listener; on by default.</summary>
     public bool ConsoleEnabled { get; init; } = true;
+
+    /// <summary>
+    /// <c>auto</c> (default): the console asks for a login when the broker has an authorizer or a SASL listener;
+    /// <c>required</c>: always.
+    /// </summary>
+    public ConsoleLoginMode ConsoleLogin { get; init; } = ConsoleLoginMode.Auto;
+
+    /// <summary>How long a console login lasts (absolute; the cookie's Max-Age); 8 hours by default.</summary>
+    public TimeSpan ConsoleSessionLifetime { get; init; } = TimeSpan.FromHours(8);
 
     /// <summary>"text" (one line per event) or "json" (one JSON object per event).</summary>
     public string LogFormat { get; init; } = "text";
@@ -62,6 +74,19 @@ public sealed record RillServerOptions
                         ? options with { ConsoleEnabled = enabled }
                         : throw new ArgumentException($"Invalid value '{value}' for {key}: expected true or false");
                     break;
+                case ConsoleLoginKey:
+                    options = value switch
+                    {
+                        "auto" => options with { ConsoleLogin = ConsoleLoginMode.Auto },
+                        "required" => options with { ConsoleLogin = ConsoleLoginMode.Required },
+                        _ => throw new ArgumentException($"Invalid value '{value}' for {key}: expected auto or required"),
+                    };
+                    break;
+                case ConsoleSessionLifetimeKey:
+                    options = long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ms) && ms > 0
+                        ? options with { ConsoleSessionLifetime = TimeSpan.FromMilliseconds(ms) }
+                        : throw new ArgumentException($"Invalid value '{value}' for {key}: expected a positive number of milliseconds");
+                    break;
                 default:
                     // Everything else, including the broker's own rill.* settings (rill.metadata.etcd.*), goes to
                     // the broker's config, which refuses an unknown name and suggests the closest one.
@@ -98,4 +123,14 @@ public sealed record RillServerOptions
         Uri.TryCreate(value, UriKind.Absolute, out Uri? uri)
             ? uri
             : throw new ArgumentException($"Invalid value '{value}' for {key}: expected an absolute URL");
+}
+
+/// <summary>When the web console asks for a login (<c>rill.console.login</c>).</summary>
+public enum ConsoleLoginMode
+{
+    /// <summary>When the broker has an authorizer or a SASL listener.</summary>
+    Auto,
+
+    /// <summary>Always, even without Kafka security (users still come from the broker's SCRAM / PLAIN users).</summary>
+    Required,
 }

@@ -17,8 +17,9 @@ internal static class ConsoleApi
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static void Map(IEndpointRouteBuilder app, BrokerConsole console)
+    public static void Map(IEndpointRouteBuilder app, BrokerConsole console, ConsoleAuth auth)
     {
+        auth.Map(app);
         RouteGroupBuilder api = app.MapGroup("/api");
         api.AddEndpointFilter(async (context, next) =>
         {
@@ -35,65 +36,86 @@ internal static class ConsoleApi
                 return Results.Json(new ConsoleError("INVALID_REQUEST", e.Message), Json, statusCode: 400);
             }
         });
+        api.AddEndpointFilter(auth.Filter);
 
-        api.MapGet("/cluster", async () => Ok(await console.OverviewAsync().ConfigureAwait(false)));
+        // Not (HttpContext) alone: an async lambda of one HttpContext binds as a RequestDelegate and its result is dropped.
+        api.MapGet("/cluster", async (HttpRequest request) => Ok(await console.OverviewAsync(C(request.HttpContext)).ConfigureAwait(false)));
         api.MapGet("/live", (long? since) => Ok(console.Live(since ?? 0)));
 
-        api.MapGet("/topics", (int? offset, int? limit, string? q, bool? @internal, string? sort)
-            => Ok(console.Topics(offset ?? 0, limit ?? 50, q, @internal ?? false, sort)));
+        api.MapGet("/topics", (HttpContext http, int? offset, int? limit, string? q, bool? @internal, string? sort)
+            => Ok(console.Topics(C(http), offset ?? 0, limit ?? 50, q, @internal ?? false, sort)));
         api.MapPost("/topics", async (HttpRequest request) =>
-            Results.Json(console.CreateTopic(await Body<CreateTopicRequest>(request).ConfigureAwait(false)), Json, statusCode: 201));
-        api.MapGet("/topics/{name}", (string name) => Ok(console.Topic(name)));
-        api.MapDelete("/topics/{name}", (string name) =>
+            Results.Json(console.CreateTopic(C(request.HttpContext), await Body<CreateTopicRequest>(request).ConfigureAwait(false)), Json, statusCode: 201));
+        api.MapGet("/topics/{name}", (HttpContext http, string name) => Ok(console.Topic(C(http), name)));
+        api.MapDelete("/topics/{name}", (HttpContext http, string name) =>
         {
-            console.DeleteTopic(name);
+            console.DeleteTopic(C(http), name);
             return Results.NoContent();
         });
-        api.MapGet("/topics/{name}/configs", (string name) => Ok(console.TopicConfigs(name)));
+        api.MapGet("/topics/{name}/configs", (HttpContext http, string name) => Ok(console.TopicConfigs(C(http), name)));
         api.MapPut("/topics/{name}/configs", async (string name, HttpRequest request) =>
         {
-            console.AlterTopicConfigs(name, await Body<ConfigChangeRequest>(request).ConfigureAwait(false));
-            return Ok(console.TopicConfigs(name));
+            console.AlterTopicConfigs(C(request.HttpContext), name, await Body<ConfigChangeRequest>(request).ConfigureAwait(false));
+            return Ok(console.TopicConfigs(C(request.HttpContext), name));
         });
-        api.MapGet("/topics/{name}/messages", (string name, int? partition, string? from, long? offset, long? timestamp, int? limit)
-            => Ok(console.Messages(name, new MessageQuery(partition ?? -1, from ?? "newest", offset, timestamp, limit ?? 50))));
+        api.MapGet("/topics/{name}/messages", (HttpContext http, string name, int? partition, string? from, long? offset, long? timestamp, int? limit)
+            => Ok(console.Messages(C(http), name, new MessageQuery(partition ?? -1, from ?? "newest", offset, timestamp, limit ?? 50))));
         api.MapPost("/topics/{name}/messages", async (string name, HttpRequest request) =>
         {
             var body = await Body<ProduceMessageRequest>(request).ConfigureAwait(false);
-            int count = console.PartitionCount(name);
+            int count = console.PartitionCount(C(request.HttpContext), name);
             int partition = body.Partition ?? (body.Key is { } key
                 ? Murmur2Partitioner.Partition(System.Text.Encoding.UTF8.GetBytes(key), count)
                 : Random.Shared.Next(count));
-            return Results.Json(console.Produce(name, partition, body), Json, statusCode: 201);
+            return Results.Json(console.Produce(C(request.HttpContext), name, partition, body), Json, statusCode: 201);
         });
-        api.MapGet("/topics/{name}/search", (string name, int? partition, long? from, string? key, string? value, int? limit,
+        api.MapGet("/topics/{name}/search", (HttpContext http, string name, int? partition, long? from, string? key, string? value, int? limit,
             long? budgetBytes, int? budgetMs, string? cursor) =>
-            Ok(console.Search(name, new SearchQuery(partition ?? -1, from, key, value, limit ?? 50, budgetBytes ?? 256L << 20, budgetMs ?? 1000),
+            Ok(console.Search(C(http), name, new SearchQuery(partition ?? -1, from, key, value, limit ?? 50, budgetBytes ?? 256L << 20, budgetMs ?? 1000),
                 ParseCursor(cursor))));
 
-        api.MapGet("/groups", async (int? offset, int? limit, string? q)
-            => Ok(await console.GroupsAsync(offset ?? 0, limit ?? 50, q).ConfigureAwait(false)));
-        api.MapGet("/groups/{id}", async (string id) => Ok(await console.GroupAsync(id).ConfigureAwait(false)));
-        api.MapGet("/groups/{id}/lag-history", (string id) => Ok(console.LagHistory(id)));
+        api.MapGet("/groups", async (HttpContext http, int? offset, int? limit, string? q)
+            => Ok(await console.GroupsAsync(C(http), offset ?? 0, limit ?? 50, q).ConfigureAwait(false)));
+        api.MapGet("/groups/{id}", async (HttpContext http, string id) => Ok(await console.GroupAsync(C(http), id).ConfigureAwait(false)));
+        api.MapGet("/groups/{id}/lag-history", (HttpContext http, string id) => Ok(console.LagHistory(C(http), id)));
         api.MapPost("/groups/{id}/reset-offsets", async (string id, HttpRequest request) =>
-            Ok(await console.ResetOffsetsAsync(id, await Body<ResetOffsetsRequest>(request).ConfigureAwait(false)).ConfigureAwait(false)));
+            Ok(await console.ResetOffsetsAsync(C(request.HttpContext), id, await Body<ResetOffsetsRequest>(request).ConfigureAwait(false)).ConfigureAwait(false)));
 
-        api.MapGet("/broker/configs", () => Ok(console.BrokerConfigs()));
+        api.MapGet("/broker/configs", (HttpContext http) => Ok(console.BrokerConfigs(C(http))));
         api.MapPut("/broker/configs", async (HttpRequest request) =>
         {
-            console.AlterBrokerConfigs(await Body<ConfigChangeRequest>(request).ConfigureAwait(false));
-            return Ok(console.BrokerConfigs());
+            console.AlterBrokerConfigs(C(request.HttpContext), await Body<ConfigChangeRequest>(request).ConfigureAwait(false));
+            return Ok(console.BrokerConfigs(C(request.HttpContext)));
         });
 
-        // The place for ACLs and SCRAM users: the security work (other branches) fills these in.
-        api.MapGet("/acls", () => NotYet("ACLs"));
-        api.MapGet("/users", () => NotYet("SCRAM users"));
+        api.MapGet("/acls", (HttpContext http) => Ok(console.Acls(C(http))));
+        api.MapPost("/acls", async (HttpRequest request) =>
+        {
+            console.CreateAcl(C(request.HttpContext), await Body<AclEntry>(request).ConfigureAwait(false));
+            return Results.Json(console.Acls(C(request.HttpContext)), Json, statusCode: 201);
+        });
+        // DELETE with a body is legal but poorly supported by proxies: a POST names the ACL to remove.
+        api.MapPost("/acls/delete", async (HttpRequest request) =>
+        {
+            console.DeleteAcl(C(request.HttpContext), await Body<AclEntry>(request).ConfigureAwait(false));
+            return Ok(console.Acls(C(request.HttpContext)));
+        });
+        api.MapGet("/users", (HttpContext http) => Ok(console.ScramUsers(C(http))));
+        api.MapPut("/users/{name}", async (string name, HttpRequest request) =>
+        {
+            console.SetScramPassword(C(request.HttpContext), name, await Body<ScramPasswordRequest>(request).ConfigureAwait(false));
+            return Ok(console.ScramUsers(C(request.HttpContext)));
+        });
+        api.MapDelete("/users/{name}", (HttpContext http, string name) =>
+        {
+            console.DeleteScramUser(C(http), name);
+            return Results.NoContent();
+        });
     }
 
     private static IResult Ok<T>(T value) => Results.Json(value, Json);
 
-    private static IResult NotYet(string what) =>
-        Results.Json(new ConsoleError("NOT_IMPLEMENTED", $"{what} are not served by the console yet: they arrive with Rill's authorization work."), Json, statusCode: 501);
+    private static ConsoleCaller C(HttpContext http) => ConsoleAuth.Caller(http);
 
     private static async Task<T> Body<T>(HttpRequest request)
     {

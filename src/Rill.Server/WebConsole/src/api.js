@@ -7,16 +7,26 @@ export class ApiError extends Error {
   }
 }
 
+/** The login session: its CSRF token goes with every state-changing call (the session id is an HttpOnly cookie). */
+export const session = { csrfToken: null, principal: null, loginRequired: false, canAlterCluster: true, canDescribeCluster: true };
+
 async function call(method, path, body) {
+  const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+  if (method !== 'GET' && session.csrfToken) headers['x-rill-csrf'] = session.csrfToken;
   const response = await fetch(path, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    headers,
+    credentials: 'same-origin',
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   if (response.status === 204) return null;
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new ApiError(response.status, data);
+  if (!response.ok) {
+    // The session ended (expired, logged out elsewhere, broker restarted): back to the login page.
+    if (response.status === 401 && data && data.error === 'NOT_AUTHENTICATED') window.dispatchEvent(new Event('rill-login-required'));
+    throw new ApiError(response.status, data);
+  }
   return data;
 }
 

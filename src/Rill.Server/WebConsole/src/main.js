@@ -1,6 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { api } from './api.js';
+import { api, session } from './api.js';
+import { loginPage } from './pages/login.js';
 import { overviewPage } from './pages/overview.js';
 import { topicsPage } from './pages/topics.js';
 import { topicPage } from './pages/topic.js';
@@ -48,8 +49,46 @@ async function route() {
   view.innerHTML = '<p>Not found.</p>';
 }
 
-window.addEventListener('hashchange', route);
-route();
-api.get('/api/cluster').then((c) => {
-  document.getElementById('cluster-name').textContent = `cluster ${c.clusterId} · Rill ${c.version}`;
-}).catch(() => {});
+/** Who is logged in (GET /api/session); false when a login is needed first. */
+async function loadSession() {
+  const response = await fetch('/api/session', { credentials: 'same-origin' });
+  const data = await response.json();
+  Object.assign(session, data);
+  const who = document.getElementById('whoami');
+  const logout = document.getElementById('logout');
+  who.textContent = data.authenticated && data.loginRequired ? data.principal : '';
+  logout.hidden = !(data.authenticated && data.loginRequired);
+  document.querySelector('header.top nav').hidden = !data.authenticated;
+  return data.authenticated;
+}
+
+function showLogin() {
+  if (current && current.dispose) current.dispose();
+  current = null;
+  document.querySelector('header.top nav').hidden = true;
+  document.getElementById('whoami').textContent = '';
+  document.getElementById('logout').hidden = true;
+  loginPage(document.getElementById('view'), start);
+}
+
+async function start() {
+  if (!(await loadSession())) {
+    showLogin();
+    return;
+  }
+  await route();
+  api.get('/api/cluster').then((c) => {
+    document.getElementById('cluster-name').textContent = `cluster ${c.clusterId} · Rill ${c.version}`;
+  }).catch(() => {});
+}
+
+window.addEventListener('hashchange', () => { if (session.authenticated) route(); });
+window.addEventListener('rill-login-required', () => { session.authenticated = false; session.csrfToken = null; showLogin(); });
+document.getElementById('logout').addEventListener('click', async () => {
+  await api.post('/api/logout').catch(() => {});
+  session.authenticated = false;
+  session.csrfToken = null;
+  document.getElementById('cluster-name').textContent = '';
+  showLogin();
+});
+start();

@@ -196,7 +196,10 @@ export function topicPage(view, name) {
       view.querySelector('#produce-result').textContent = `Produced to partition ${r.partition} at offset ${r.offset}`;
       toast(`Produced to partition ${r.partition} at offset ${r.offset}`);
       loadTopic();
-    } catch (err) { toast(errorText(err), true); }
+    } catch (err) {
+      view.querySelector('#produce-result').textContent = `Refused: ${errorText(err)}`;
+      toast(errorText(err), true);
+    }
   });
 
   loadTopic().then(() => window.rillLoaded('topic')).catch((e) => toast(errorText(e), true));
