@@ -34,7 +34,7 @@ internal sealed class FetchSession
     public long LastUsedMs { get; internal set; }
 
     /// <summary>The epoch the next incremental request must carry (1 after creation, wraps from int.MaxValue to 1).</summary>
-    public int Epoch { get; private set; } = 1;
+    public int Epoch { get; internal set; } = 1;
 
     /// <summary>The partition count the cache's eviction order was last computed with (-1: not in the cache).</summary>
     internal int CachedSize { get; set; } = -1;
