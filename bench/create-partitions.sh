@@ -27,7 +27,7 @@ if [[ -z "$dll" ]]; then
     dll=$(dotnet msbuild "$repo/src/Rill.Server" -nologo -getProperty:TargetPath -p:Configuration=Release)
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-dotnet "$dll" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://127.0.0.1:$port" >"$work/server.log" 2>&1 &
+dotnet "$dll" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://127.0.0.1:$port" --set rill.http.listener=none >"$work/server.log" 2>&1 &
 server_pid=$!
 for ((i = 0; i < 300; i++)); do
     grep -q "listening on 127.0.0.1:$port" "$work/server.log" 2>/dev/null && break

@@ -46,7 +46,7 @@ if [[ "${TRACE:-0}" == 1 ]]; then
 fi
 # shellcheck disable=SC2086
 env "${trace_env[@]}" ${RILL_ENV:-} dotnet "$dll" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://$b" \
-    --set group.initial.rebalance.delay.ms=0 >"$work/server.log" 2>&1 &
+    --set group.initial.rebalance.delay.ms=0 --set rill.http.listener=none >"$work/server.log" 2>&1 &
 server_pid=$!
 for ((i = 0; i < 300; i++)); do
     grep -q "listening on $b" "$work/server.log" 2>/dev/null && break
