@@ -68,7 +68,15 @@ timeout 600 "$RDPERF" -C -b "$b" -t pre -p 0 -c "$PRE_RECORDS" -G pre-group -X a
 
 count=$((RATE * SECONDS_))
 log "latency: $count records at $RATE msg/s"
-timeout $((SECONDS_ + 60)) "$RDPERF" -C -l -A "$work/latencies" -b "$b" -t lat -p 0 -o end -c "$count" >"$work/latc.out" 2>&1 &
+# A new topic read from its beginning: the consumer gets every record however late it starts on a loaded machine.
+/usr/bin/python3 - "$b" <<'PY'
+import sys
+from kafka.admin import KafkaAdminClient, NewTopic
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=60000)
+admin.create_topics([NewTopic("lat", 1, 1)], timeout_ms=60000)
+admin.close()
+PY
+timeout $((SECONDS_ + 60)) "$RDPERF" -C -l -A "$work/latencies" -b "$b" -t lat -p 0 -o beginning -c "$count" >"$work/latc.out" 2>&1 &
 cpid=$!
 sleep 2
 timeout $((SECONDS_ + 60)) "$RDPERF" -P -l -r "$RATE" -b "$b" -t lat -p 0 -s 100 -c "$count" -a -1 -X linger.ms=0 >"$work/latp.out" 2>&1 \

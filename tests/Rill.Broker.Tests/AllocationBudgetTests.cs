@@ -139,13 +139,6 @@ public sealed class AllocationBudgetTests : IDisposable
             Assert.Equal(ErrorCode.None, error);
         }, allThreads: true);
     }
-}
-
-/// <summary>Allocation budgets run after, not beside, the other tests: one of them counts every thread.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class AllocationBudgetCollection
-{
-    public const string Name = "allocation budgets";
 
     /// <summary>
     /// A consumer of 100 empty partitions: a sessionless full fetch against an incremental fetch of its fetch
@@ -189,4 +182,12 @@ public sealed class AllocationBudgetCollection
             incremental.SessionEpoch++;
         });
     }
+}
+
+/// <summary>Allocation budgets run after, not beside, the other tests: one of them counts every thread.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class AllocationBudgetCollection
+{
+    public const string Name = "allocation budgets";
+
 }
