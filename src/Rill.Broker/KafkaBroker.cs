@@ -56,6 +56,7 @@ public sealed class KafkaBroker : IAsyncDisposable
         Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]), _loggerFactory.CreateLogger("kafka.authorizer.logger"));
         Quotas = new Quotas.BrokerQuotas(config, () => ConfigLayers.Current, new Quotas.FileClientQuotaStore(config.LogDirs[0]), Time,
             _loggerFactory.CreateLogger<Quotas.BrokerQuotas>());
+        FetchSessions = new FetchSessions.FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, Time);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token, Quotas, _loggerFactory.CreateLogger(Network.RequestLog.Category));
@@ -73,6 +74,9 @@ public sealed class KafkaBroker : IAsyncDisposable
     internal ConsumerOffsetsLog OffsetsLog { get; }
     internal Transactions.BrokerTransactions Transactions { get; }
     internal ApiHandlerRegistry Handlers { get; }
+
+    /// <summary>Incremental fetch sessions (KIP-227).</summary>
+    internal FetchSessions.FetchSessionCache FetchSessions { get; }
     internal ClusterView Cluster => _cluster;
 
     /// <summary>Client quotas (produce, fetch, request time) and connection limits.</summary>

@@ -10,7 +10,11 @@ public sealed partial class PartitionLog
 
     private void Load(LogOpenOptions options)
     {
-        System.IO.Directory.CreateDirectory(Directory);
+        if (!System.IO.Directory.Exists(Directory))
+        {
+            CreateEmpty(options);
+            return;
+        }
         string marker = Path.Combine(Directory, LogFileNames.CleanShutdownFile);
         bool clean = File.Exists(marker);
         long now = NowMs;
@@ -89,6 +93,28 @@ public sealed partial class PartitionLog
             File.Delete(marker);
             DirectorySync.Flush(Directory);
         }
+    }
+
+    /// <summary>
+    /// A new partition: an empty directory with an empty first segment. Nothing to list, recover, flush or rebuild
+    /// (its index files are written when the segment is first flushed), so creating a topic of many partitions
+    /// costs a mkdir and one file per partition and no fsync (a crash before any write leaves an empty log either
+    /// way: the topic's metadata, not the directory, says the partition exists, and opening recreates it).
+    /// </summary>
+    private void CreateEmpty(LogOpenOptions options)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        long baseOffset = Math.Max(0, options.LogStartOffset ?? 0);
+        _segments = [LogSegment.Open(Directory, baseOffset, Config, NowMs)];
+        OpenedAfterCleanShutdown = true;
+        _logEndOffset = baseOffset;
+        _logStartOffset = baseOffset;
+        _recoveryPoint = baseOffset;
+        _cleanerCheckpoint = baseOffset;
+        _lastFlushMs = NowMs;
+        _producers.Clear();
+        UpdateLastStableOffsetLocked();
+        OnLogStartOffsetIncrementedLocked();
     }
 
     private void DeleteOrphanIndexes(List<long> bases)

@@ -139,6 +139,49 @@ public sealed class AllocationBudgetTests : IDisposable
             Assert.Equal(ErrorCode.None, error);
         }, allThreads: true);
     }
+
+    /// <summary>
+    /// A consumer of 100 empty partitions: a sessionless full fetch against an incremental fetch of its fetch
+    /// session (KIP-227), through the Fetch handler (bench/Rill.Benchmarks/FetchSessionBenchmarks).
+    /// </summary>
+    [Fact]
+    public async Task Fetch_full_and_incremental_stay_within_budget()
+    {
+        const int partitions = 100;
+        var config = BrokerConfig.FromProperties(new Dictionary<string, string>
+        {
+            ["log.dirs"] = Path.Combine(_dir, "fetch-broker"),
+            ["listeners"] = "PLAINTEXT://127.0.0.1:0",
+            ["offsets.topic.num.partitions"] = "1",
+        });
+        await using var broker = new KafkaBroker(config);
+        await broker.StartAsync();
+        Assert.Equal(ErrorCode.None, broker.Topics.Create("fetched", partitions, 1, [], validateOnly: false).Error);
+        var fetch = broker.Handlers.Find((short)ApiKey.Fetch)!;
+        Protocol.Messages.FetchResponse Send(Protocol.Messages.FetchRequest request) => (Protocol.Messages.FetchResponse)fetch.HandleAsync(
+            new Handlers.RequestContext { ApiKey = ApiKey.Fetch, ApiVersion = 12, CorrelationId = 1, ConnectionId = "budget" }, request)
+            .AsTask().GetAwaiter().GetResult()!;
+        Protocol.Messages.FetchRequest Full(int epoch)
+        {
+            var request = new Protocol.Messages.FetchRequest { MaxWaitMs = 0, MinBytes = 0, SessionEpoch = epoch };
+            var topic = new Protocol.Messages.FetchRequest.FetchTopic { Topic = "fetched" };
+            for (int i = 0; i < partitions; i++)
+            {
+                topic.Partitions.Add(new Protocol.Messages.FetchRequest.FetchPartition { Partition = i, PartitionMaxBytes = 1 << 20 });
+            }
+            request.Topics.Add(topic);
+            return request;
+        }
+
+        var full = Full(-1);
+        AssertWithinBudget($"FetchSessionBenchmarks.Full(Partitions={partitions})", () => Assert.Equal(partitions, Send(full).Responses[0].Partitions.Count));
+        var incremental = new Protocol.Messages.FetchRequest { MaxWaitMs = 0, MinBytes = 0, SessionId = Send(Full(0)).SessionId, SessionEpoch = 1 };
+        AssertWithinBudget($"FetchSessionBenchmarks.Incremental(Partitions={partitions})", () =>
+        {
+            Assert.Empty(Send(incremental).Responses);
+            incremental.SessionEpoch++;
+        });
+    }
 }
 
 /// <summary>Allocation budgets run after, not beside, the other tests: one of them counts every thread.</summary>
@@ -146,4 +189,5 @@ public sealed class AllocationBudgetTests : IDisposable
 public sealed class AllocationBudgetCollection
 {
     public const string Name = "allocation budgets";
+
 }

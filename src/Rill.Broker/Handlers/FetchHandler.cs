@@ -1,3 +1,4 @@
+using Rill.Broker.FetchSessions;
 using Rill.Broker.Security.Authorization;
 using System.Buffers;
 using Rill.Broker.Topics;
@@ -13,8 +14,9 @@ namespace Rill.Broker.Handlers;
 /// batch returns that whole batch, and clients skip the records before their offset. Long polling:
 /// the response waits up to MaxWaitMs for MinBytes, woken by appends to any requested partition.
 /// MaxBytes and PartitionMaxBytes bound the response, except that the first non-empty partition
-/// always returns at least one whole batch (KIP-74). Fetch sessions (KIP-227): the broker declines
-/// to create sessions (SessionId 0), which the protocol allows; clients then send full fetches.
+/// always returns at least one whole batch (KIP-74). Fetch sessions (KIP-227, v7+): a full fetch with epoch 0
+/// creates a session, incremental fetches then send only changed partitions and get only partitions with new
+/// data or changed metadata (<see cref="FetchSessionContext"/>, <see cref="FetchTargets"/>).
 /// Topic ids from v13. Isolation level read_committed (v4+, 1) returns only batches below the
 /// partition's last stable offset, with the aborted transactions that have data in the returned range
 /// (an empty list when none, as Kafka); MinBytes then counts only those bytes, and a transaction marker
@@ -40,26 +42,27 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
 
     protected override async ValueTask<FetchResponse?> HandleAsync(RequestContext context, FetchRequest request)
     {
-        if (request.SessionId != 0)
-        {
-            return new FetchResponse { ErrorCode = (short)ErrorCode.FetchSessionIdNotFound, SessionId = 0 };
-        }
-
         short version = context.ApiVersion;
+        var session = FetchSessionContext.Create(_broker.FetchSessions, request, version);
+        if (session.Mode == FetchSessionMode.Error)
+        {
+            return new FetchResponse { ErrorCode = (short)session.Error, SessionId = 0 };
+        }
         long deadline = _broker.Time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (_broker.Time.TimestampFrequency / 1000.0));
         int maxBytes = version >= 3 && request.MaxBytes > 0 ? request.MaxBytes : int.MaxValue;
         maxBytes = Math.Min(maxBytes, _broker.Quotas.FetchMaxBytes(context)); // a fetch quota bounds one response (Kafka)
-        var partitions = Resolve(context, request, version, out bool[]? denied);
+        FetchTarget[] targets = session.Session is { } incremental ? FetchTargets.FromSession(incremental) : FetchTargets.FromRequest(request, version);
+        List<Partition?> partitions = Resolve(context, request, version, targets);
 
         Task? changed = null;
         while (true)
         {
-            var (response, bytes, anyError) = Read(context, request, partitions, denied, version, maxBytes);
+            var (data, bytes, anyError) = Read(context, request, targets, version, maxBytes);
             TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
             bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
             if (enough || anyError || remaining <= TimeSpan.Zero)
             {
-                return response;
+                return FetchTargets.Respond(_broker.FetchSessions, session, request, version, targets, data);
             }
             context.ReturnBuffers();
             if (changed is null)
@@ -77,106 +80,98 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     }
 
     /// <summary>
-    /// The partitions to read, null where unknown or not authorized; <paramref name="denied"/> marks the
-    /// unauthorized ones (null when every topic is allowed). A consumer needs READ on each topic; a
-    /// follower (replica id / replica state set) needs CLUSTER_ACTION on the cluster for all of them.
+    /// Finds each target's partition (null where unknown or not authorized, with <see cref="FetchTarget.Denied"/>
+    /// set where not authorized) and returns them in target order for the append signals. A consumer needs READ
+    /// on each topic; a follower (replica id / replica state set) needs CLUSTER_ACTION on the cluster for all of them.
     /// </summary>
-    private List<Partition?> Resolve(RequestContext context, FetchRequest request, short version, out bool[]? denied)
+    private List<Partition?> Resolve(RequestContext context, FetchRequest request, short version, FetchTarget[] targets)
     {
-        denied = null;
-        var result = new List<Partition?>();
+        var result = new List<Partition?>(targets.Length);
         bool follower = request.ReplicaId >= 0 || request.ReplicaState is { ReplicaId: >= 0 };
         bool clusterAllowed = !follower || _broker.Authorizer.AllowsCluster(context, AclOperation.ClusterAction);
-        foreach (var topic in request.Topics)
+        Topic? found = null;
+        bool allowed = false;
+        for (int i = 0; i < targets.Length; i++)
         {
-            Topic? found = version >= 13 ? _broker.Topics.Find(topic.TopicId) : _broker.Topics.Find(topic.Topic);
-            string? name = found?.Name ?? (version >= 13 ? null : topic.Topic);
-            bool allowed = follower ? clusterAllowed
-                : name is null || _broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, name);
-            foreach (var partition in topic.Partitions)
+            ref FetchTarget target = ref targets[i];
+            if (i == 0 || !target.SameTopicAs(targets[i - 1]))
             {
-                if (!allowed)
-                {
-                    (denied ??= new bool[request.Topics.Sum(t => t.Partitions.Count)])[result.Count] = true;
-                    result.Add(null);
-                    continue;
-                }
-                result.Add(found?.GetPartition(partition.Partition));
+                found = version >= 13 ? _broker.Topics.Find(target.TopicId) : _broker.Topics.Find(target.Topic);
+                string? name = found?.Name ?? (version >= 13 ? null : target.Topic);
+                allowed = follower ? clusterAllowed
+                    : name is null || _broker.Authorizer.Allows(context, AclOperation.Read, AclResourceType.Topic, name);
             }
+            target.Denied = !allowed;
+            target.Found = allowed ? found?.GetPartition(target.Partition) : null;
+            result.Add(target.Found);
         }
         return result;
     }
 
-    private (FetchResponse Response, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
-        List<Partition?> partitions, bool[]? denied, short version, int maxBytes)
+    private (FetchResponse.PartitionData[] Data, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
+        FetchTarget[] targets, short version, int maxBytes)
     {
-        var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
+        var result = new FetchResponse.PartitionData[targets.Length];
         int replicaId = Replication.ReplicaFetch.ReplicaIdOf(request, version);
         bool readCommitted = version >= 4 && request.IsolationLevel == 1;
         long total = 0;
         bool anyError = false;
-        int i = 0;
-        foreach (var topic in request.Topics)
+        for (int i = 0; i < targets.Length; i++)
         {
-            var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = topic.Topic, TopicId = topic.TopicId };
-            response.Responses.Add(topicResponse);
-            foreach (var requested in topic.Partitions)
+            ref readonly FetchTarget requested = ref targets[i];
+            Partition? partition = requested.Found;
+            var data = new FetchResponse.PartitionData
             {
-                bool refused = denied is not null && denied[i];
-                Partition? partition = partitions[i++];
-                var data = new FetchResponse.PartitionData
-                {
-                    PartitionIndex = requested.Partition,
-                    HighWatermark = -1,
-                    LastStableOffset = -1,
-                    LogStartOffset = -1,
-                    AbortedTransactions = null,
-                    PreferredReadReplica = -1,
-                    Records = ReadOnlyMemory<byte>.Empty,
-                };
-                topicResponse.Partitions.Add(data);
-                if (refused)
-                {
-                    data.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
-                    anyError = true;
-                    continue;
-                }
-                if (partition is null)
-                {
-                    data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
-                    anyError = true;
-                    continue;
-                }
-
-                if (partition.Replica is { IsLeader: true } leading
-                    && Replication.ReplicaFetch.AnsweredBeforeRead(partition, leading, requested, version, data))
-                {
-                    anyError = true; // answer now: a fence or a diverging epoch is not worth a long poll
-                    continue;
-                }
-                int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
-                bool minOneBatch = total == 0;
-                PartitionReadResult read = partition.Replica is { } replica && (replicaId >= 0 || !replica.IsLeader)
-                    ? Replication.ReplicaFetch.Read(partition, replica, replicaId, requested.CurrentLeaderEpoch, requested.FetchOffset, budget, context,
-                        requested.LogStartOffset)
-                    : version < 4
-                    ? ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context)
-                    : readCommitted ? partition.ReadCommitted(requested.FetchOffset, budget, minOneBatch, context)
-                    : partition.Read(requested.FetchOffset, budget, minOneBatch, context);
-                data.ErrorCode = (short)read.Error;
-                data.HighWatermark = read.HighWatermark;
-                data.LastStableOffset = read.LastStableOffset;
-                if (readCommitted)
-                {
-                    data.AbortedTransactions = read.AbortedTransactions is { } aborted ? ToResponse(aborted) : NoAbortedTransactions;
-                }
-                data.LogStartOffset = read.LogStartOffset;
-                data.Records = read.Records;
-                total += read.Records.Length;
-                anyError |= read.Error != ErrorCode.None;
+                PartitionIndex = requested.Partition,
+                HighWatermark = -1,
+                LastStableOffset = -1,
+                LogStartOffset = -1,
+                AbortedTransactions = null,
+                PreferredReadReplica = -1,
+                Records = ReadOnlyMemory<byte>.Empty,
+            };
+            result[i] = data;
+            if (requested.Denied)
+            {
+                data.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                anyError = true;
+                continue;
             }
+            if (partition is null)
+            {
+                data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
+                anyError = true;
+                continue;
+            }
+
+            if (partition.Replica is { IsLeader: true } leading
+                && Replication.ReplicaFetch.AnsweredBeforeRead(partition, leading, requested, version, data))
+            {
+                anyError = true; // answer now: a fence or a diverging epoch is not worth a long poll
+                continue;
+            }
+            int budget = (int)Math.Min(requested.MaxBytes, Math.Max(0, maxBytes - total));
+            bool minOneBatch = total == 0;
+            PartitionReadResult read = partition.Replica is { } replica && (replicaId >= 0 || !replica.IsLeader)
+                ? Replication.ReplicaFetch.Read(partition, replica, replicaId, requested.CurrentLeaderEpoch, requested.FetchOffset, budget, context,
+                    requested.FetcherLogStartOffset)
+                : version < 4
+                ? ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context)
+                : readCommitted ? partition.ReadCommitted(requested.FetchOffset, budget, minOneBatch, context)
+                : partition.Read(requested.FetchOffset, budget, minOneBatch, context);
+            data.ErrorCode = (short)read.Error;
+            data.HighWatermark = read.HighWatermark;
+            data.LastStableOffset = read.LastStableOffset;
+            if (readCommitted)
+            {
+                data.AbortedTransactions = read.AbortedTransactions is { } aborted ? ToResponse(aborted) : NoAbortedTransactions;
+            }
+            data.LogStartOffset = read.LogStartOffset;
+            data.Records = read.Records;
+            total += read.Records.Length;
+            anyError |= read.Error != ErrorCode.None;
         }
-        return (response, total, anyError);
+        return (result, total, anyError);
     }
 
     /// <summary>Shared by every read_committed answer without aborted transactions; only ever serialized.</summary>

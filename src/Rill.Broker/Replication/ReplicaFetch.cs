@@ -46,7 +46,7 @@ internal static class ReplicaFetch
     /// the answer carries no records but the diverging epoch and its end offset, where the fetcher must truncate.
     /// True when <paramref name="data"/> is complete (no read).
     /// </summary>
-    public static bool AnsweredBeforeRead(Partition partition, PartitionReplica replica, Rill.Protocol.Messages.FetchRequest.FetchPartition requested,
+    public static bool AnsweredBeforeRead(Partition partition, PartitionReplica replica, in FetchSessions.FetchTarget requested,
         short version, Rill.Protocol.Messages.FetchResponse.PartitionData data)
     {
         ErrorCode fenced = version >= 9 ? replica.CheckLeaderEpoch(requested.CurrentLeaderEpoch) : ErrorCode.None;

@@ -154,6 +154,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
             // re-applied to every topic under this lock, so the new topic must not keep older defaults.
             settings = TopicSettings.Resolve(overrides, _layers.Current, out _);
             var topic = new Topic(name, id, overrides, settings);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 topic.Partitions = OpenPartitions(topic, partitions);
@@ -166,7 +167,8 @@ internal sealed partial class TopicManager : IAsyncDisposable
             var byId = new Dictionary<Guid, Topic>(current.ById) { [id] = topic };
             _store!.Save(byName.Values.Select(t => t.ToRecord()));
             _snapshot = new Snapshot(byName, byId);
-            _log.LogInformation("Created topic {Topic} with {Partitions} partitions", name, partitions);
+            _log.LogInformation("Created topic {Topic} with {Partitions} partitions in {Ms} ms", name, partitions,
+                (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return new TopicCreateResult(ErrorCode.None, null, topic, id, partitions, overrides);
         }
     }

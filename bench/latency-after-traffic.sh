@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Regression benchmark for issue 16's tail latency: end-to-end latency (produce -> consume, 100 B records, one
+# partition, acks=all, linger.ms=0) measured on a broker that has already served a fixed volume of traffic, as in
+# bench/compare/run.sh where the p99 rose from ~4 ms (fresh broker) to 80 ms. Prints
+#   pre_records=N rate=R achieved=A count=C p50_ms=.. p99_ms=.. p999_ms=.. max_ms=..
+# With COUNTERS=1, dotnet-counters (System.Runtime: GC counts per generation, % time in GC, LOH size, allocation
+# rate, thread-pool queue length and thread count) is recorded over the whole run into $work/counters.csv and
+# summarised; with TRACE=1 the broker writes an EventPipe trace (GC + thread-pool events) to $work/rill.nettrace
+# (open it with PerfView or `dotnet-trace report`). KEEP=1 keeps $work.
+# Knobs: PRE_RECORDS (2000000 records of 100 B produced and consumed before the measurement), RATE (100000),
+# SECONDS (6), RDPERF (rdkafka_performance with the paced -r patch; bench/compare/run.sh builds it into
+# ~/.cache/rill-compare), RILL_DLL (an already-built rill.dll), DOTNET_COUNTERS (path of dotnet-counters),
+# RILL_ENV (extra environment for the broker, e.g. "DOTNET_gcConcurrent=1").
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+PRE_RECORDS=${PRE_RECORDS:-2000000}
+RATE=${RATE:-100000}
+SECONDS_=${SECONDS:-6}
+RDPERF=${RDPERF:-$HOME/.cache/rill-compare/rdperf/examples/rdkafka_performance-paced2}
+COUNTERS_BIN=${DOTNET_COUNTERS:-$(command -v dotnet-counters || echo /work/tools/dotnet-counters)}
+[[ -x $RDPERF ]] || { echo "no rdkafka_performance at $RDPERF: run bench/compare/run.sh once (it builds it) or set RDPERF" >&2; exit 1; }
+work=$(mktemp -d /tmp/rill-latency.XXXXXX)
+server_pid="" counters_pid=""
+cleanup() {
+    [[ -n "$counters_pid" ]] && kill "$counters_pid" 2>/dev/null || true
+    [[ -n "$server_pid" ]] && { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
+    [[ "${KEEP:-0}" == 1 ]] && echo "# kept $work" >&2 || rm -rf "$work"
+}
+trap cleanup EXIT
+log() { echo "# $*" >&2; }
+
+dll=${RILL_DLL:-}
+if [[ -z "$dll" ]]; then
+    log "building src/Rill.Server (Release)"
+    dotnet build "$repo/src/Rill.Server" -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
+    dll=$(dotnet msbuild "$repo/src/Rill.Server" -nologo -getProperty:TargetPath -p:Configuration=Release)
+fi
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+b=127.0.0.1:$port
+trace_env=()
+if [[ "${TRACE:-0}" == 1 ]]; then
+    # GC (0x1) at verbose level (pauses, per-generation collections, AllocationTick with LOH allocations) and
+    # thread-pool (Threading 0x10000: worker adjustments, starvation).
+    trace_env=(DOTNET_EnableEventPipe=1 "DOTNET_EventPipeOutputPath=$work/rill.nettrace"
+        "DOTNET_EventPipeConfig=Microsoft-Windows-DotNETRuntime:0x10001:5")
+fi
+# shellcheck disable=SC2086
+env "${trace_env[@]}" ${RILL_ENV:-} dotnet "$dll" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://$b" \
+    --set group.initial.rebalance.delay.ms=0 --set rill.http.listener=none >"$work/server.log" 2>&1 &
+server_pid=$!
+for ((i = 0; i < 300; i++)); do
+    grep -q "listening on $b" "$work/server.log" 2>/dev/null && break
+    kill -0 "$server_pid" 2>/dev/null || { tail -20 "$work/server.log" >&2; exit 1; }
+    sleep 0.1
+done
+if [[ "${COUNTERS:-0}" == 1 ]]; then
+    [[ -x $COUNTERS_BIN ]] || { echo "COUNTERS=1 needs dotnet-counters (dotnet tool install --tool-path /work/tools dotnet-counters)" >&2; exit 1; }
+    "$COUNTERS_BIN" collect -p "$server_pid" --refresh-interval 1 --format csv -o "$work/counters.csv" --counters System.Runtime \
+        >"$work/counters.log" 2>&1 &
+    counters_pid=$!
+fi
+
+log "earlier traffic: $PRE_RECORDS records of 100 B produced (acks=all, linger.ms=5) and consumed by a group"
+timeout 600 "$RDPERF" -P -b "$b" -t pre -p 0 -s 100 -c "$PRE_RECORDS" -a -1 -X linger.ms=5 >"$work/pre-produce.out" 2>&1 \
+    || { tail -5 "$work/pre-produce.out" >&2; exit 1; }
+timeout 600 "$RDPERF" -C -b "$b" -t pre -p 0 -c "$PRE_RECORDS" -G pre-group -X auto.offset.reset=earliest >"$work/pre-consume.out" 2>&1 \
+    || { tail -5 "$work/pre-consume.out" >&2; exit 1; }
+
+count=$((RATE * SECONDS_))
+log "latency: $count records at $RATE msg/s"
+# A new topic read from its beginning: the consumer gets every record however late it starts on a loaded machine.
+/usr/bin/python3 - "$b" <<'PY'
+import sys
+from kafka.admin import KafkaAdminClient, NewTopic
+admin = KafkaAdminClient(bootstrap_servers=sys.argv[1], request_timeout_ms=60000)
+admin.create_topics([NewTopic("lat", 1, 1)], timeout_ms=60000)
+admin.close()
+PY
+timeout $((SECONDS_ + 60)) "$RDPERF" -C -l -A "$work/latencies" -b "$b" -t lat -p 0 -o beginning -c "$count" >"$work/latc.out" 2>&1 &
+cpid=$!
+sleep 2
+timeout $((SECONDS_ + 60)) "$RDPERF" -P -l -r "$RATE" -b "$b" -t lat -p 0 -s 100 -c "$count" -a -1 -X linger.ms=0 >"$work/latp.out" 2>&1 \
+    || { tail -5 "$work/latp.out" >&2; kill "$cpid" 2>/dev/null; exit 1; }
+wait "$cpid" || { tail -5 "$work/latc.out" >&2; exit 1; }
+achieved=$(grep 'messages produced' "$work/latp.out" | tail -1 | sed -E 's/.*: ([0-9]+) msgs\/s.*/\1/')
+read -r n p50 p99 p999 max < <(/usr/bin/python3 "$repo/bench/compare/tools.py" percentiles "$work/latencies")
+echo "pre_records=$PRE_RECORDS rate=$RATE achieved=$achieved count=$n p50_ms=$p50 p99_ms=$p99 p999_ms=$p999 max_ms=$max"
+
+if [[ -n "$counters_pid" ]]; then
+    kill -INT "$counters_pid" 2>/dev/null || true; wait "$counters_pid" 2>/dev/null || true; counters_pid=""
+    /usr/bin/python3 - "$work/counters.csv" <<'PY' >&2
+import csv, sys, collections
+last, peak = {}, collections.defaultdict(float)
+with open(sys.argv[1]) as f:
+    for row in csv.reader(f):
+        if len(row) < 5 or row[0] == "Timestamp":
+            continue
+        name, value = row[2], row[4]
+        try:
+            v = float(value)
+        except ValueError:
+            continue
+        last[name] = v
+        peak[name] = max(peak[name], v)
+for name in sorted(last):
+    print(f"# counter {name}: last {last[name]:g}, peak {peak[name]:g}")
+PY
+fi
+[[ -f $work/rill.nettrace ]] && log "trace: $work/rill.nettrace (KEEP=1 to keep it)"
+echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2

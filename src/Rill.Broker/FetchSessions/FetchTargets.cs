@@ -1,0 +1,129 @@
+using Rill.Protocol.Messages;
+
+namespace Rill.Broker.FetchSessions;
+
+/// <summary>
+/// The partitions a Fetch reads (<see cref="FromRequest"/>, <see cref="FromSession"/>) and the response built
+/// from what was read (<see cref="Respond"/>): a full fetch with epoch 0 creates its session here, and an
+/// incremental response keeps only the partitions <see cref="CachedPartition.MustRespond"/> selects.
+/// </summary>
+internal static class FetchTargets
+{
+    public static FetchTarget[] FromRequest(FetchRequest request, short version)
+    {
+        int count = 0;
+        foreach (FetchRequest.FetchTopic topic in request.Topics)
+        {
+            count += topic.Partitions.Count;
+        }
+        var targets = new FetchTarget[count];
+        int i = 0;
+        foreach (FetchRequest.FetchTopic topic in request.Topics)
+        {
+            string name = version >= 13 ? "" : topic.Topic;
+            Guid id = version >= 13 ? topic.TopicId : Guid.Empty;
+            foreach (FetchRequest.FetchPartition partition in topic.Partitions)
+            {
+                targets[i++] = new FetchTarget
+                {
+                    Topic = name,
+                    TopicId = id,
+                    Partition = partition.Partition,
+                    FetchOffset = partition.FetchOffset,
+                    MaxBytes = partition.PartitionMaxBytes,
+                    CurrentLeaderEpoch = partition.CurrentLeaderEpoch,
+                    LastFetchedEpoch = partition.LastFetchedEpoch,
+                    FetcherLogStartOffset = partition.LogStartOffset,
+                    Request = partition,
+                };
+            }
+        }
+        return targets;
+    }
+
+    public static FetchTarget[] FromSession(FetchSession session)
+    {
+        List<CachedPartition> cached;
+        lock (session)
+        {
+            cached = session.Snapshot();
+        }
+        var targets = new FetchTarget[cached.Count];
+        for (int i = 0; i < targets.Length; i++)
+        {
+            CachedPartition partition = cached[i];
+            targets[i] = new FetchTarget
+            {
+                Topic = partition.Key.Topic,
+                TopicId = partition.Key.TopicId,
+                Partition = partition.Key.Partition,
+                FetchOffset = partition.FetchOffset,
+                MaxBytes = partition.MaxBytes,
+                CurrentLeaderEpoch = partition.CurrentLeaderEpoch,
+                LastFetchedEpoch = partition.LastFetchedEpoch,
+                FetcherLogStartOffset = partition.FetcherLogStartOffset,
+                Cached = partition,
+            };
+        }
+        return targets;
+    }
+
+    /// <summary>
+    /// The response for what was read (<paramref name="data"/>, one per target): every partition for full and
+    /// sessionless fetches, with the new session's id when epoch 0 created one; for incremental fetches only the
+    /// partitions with records, errors or changed offsets. Consecutive partitions of a topic share one topic entry.
+    /// </summary>
+    public static FetchResponse Respond(FetchSessionCache cache, FetchSessionContext context, FetchRequest request, short version,
+        FetchTarget[] targets, FetchResponse.PartitionData[] data)
+    {
+        var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
+        bool[]? include = null;
+        if (context.Mode == FetchSessionMode.Full)
+        {
+            bool usesTopicIds = version >= 13;
+            bool follower = Replication.ReplicaFetch.ReplicaIdOf(request, version) >= 0;
+            FetchSession? created = cache.TryCreate(follower, usesTopicIds, targets.Length, session =>
+            {
+                for (int i = 0; i < targets.Length; i++)
+                {
+                    var key = new SessionPartitionKey(targets[i].TopicId, targets[i].Topic, targets[i].Partition);
+                    session.AddOrUpdate(key, targets[i].Request!).MustRespond(data[i], remember: true);
+                }
+            });
+            response.SessionId = created?.Id ?? 0;
+        }
+        else if (context is { Mode: FetchSessionMode.Incremental, Session: { } session })
+        {
+            include = new bool[targets.Length];
+            lock (session)
+            {
+                for (int i = 0; i < targets.Length; i++)
+                {
+                    CachedPartition cached = targets[i].Cached!;
+                    include[i] = cached.MustRespond(data[i], remember: true);
+                    if (data[i].Records is { Length: > 0 })
+                    {
+                        session.MoveToEnd(cached);
+                    }
+                }
+            }
+            response.SessionId = session.Id;
+        }
+
+        FetchResponse.FetchableTopicResponse? topic = null;
+        for (int i = 0; i < targets.Length; i++)
+        {
+            if (include is not null && !include[i])
+            {
+                continue;
+            }
+            if (topic is null || topic.TopicId != targets[i].TopicId || !string.Equals(topic.Topic, targets[i].Topic, StringComparison.Ordinal))
+            {
+                topic = new FetchResponse.FetchableTopicResponse { Topic = targets[i].Topic, TopicId = targets[i].TopicId };
+                response.Responses.Add(topic);
+            }
+            topic.Partitions.Add(data[i]);
+        }
+        return response;
+    }
+}
