@@ -3,12 +3,13 @@
 # (two listeners), `rill bench producer`, 100-byte records, acks=all, one partition, a topic per
 # listener and round, rounds interleaved (which goes first alternates). Target (issue 14):
 # SASL_SSL >= 70 % of PLAINTEXT.
-# Usage: bench/sasl-ssl-overhead.sh [rounds=3] [records=1000000]   (Release build of src/Rill.Server first)
+# Usage: bench/sasl-ssl-overhead.sh [rounds=3] [records=1000000]   (Release build of src/Rill.Server first;
+# RILL_DLL=path/rill.dll runs another build, e.g. a copy of the previous one, to compare)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3}
 records=${2:-1000000}
-rill=src/Rill.Server/bin/Release/net10.0/rill.dll
+rill=${RILL_DLL:-src/Rill.Server/bin/Release/net10.0/rill.dll}
 [ -f "$rill" ] || { echo "build first: dotnet build -c Release src/Rill.Server/Rill.Server.csproj" >&2; exit 1; }
 work=$(mktemp -d)
 pids=()

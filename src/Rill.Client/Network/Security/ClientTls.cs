@@ -42,7 +42,8 @@ internal sealed class ClientTls
 
     public async Task<Stream> AuthenticateAsync(Stream inner, string host, CancellationToken cancellationToken)
     {
-        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, Validate);
+        var coalescer = new TlsRecordCoalescer(inner);
+        var ssl = new SslStream(coalescer, leaveInnerStreamOpen: false, Validate);
         try
         {
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
@@ -57,6 +58,7 @@ internal sealed class ClientTls
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new KafkaException(ErrorCode.NetworkException, $"TLS handshake with {host} failed: {e.Message}", e);
         }
+        coalescer.Coalesce = true;
         return ssl;
     }
 
