@@ -21,12 +21,15 @@ internal sealed class ReplicaFetcher
     private readonly int _leader;
     private readonly int _epoch;
     private readonly Func<int, BrokerInfo?> _findBroker;
+    private readonly InterBrokerSecurity _security;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
-    public ReplicaFetcher(Partition partition, PartitionReplica replica, int self, int leader, int epoch, Func<int, BrokerInfo?> findBroker, ILogger log)
+    public ReplicaFetcher(Partition partition, PartitionReplica replica, int self, int leader, int epoch, Func<int, BrokerInfo?> findBroker, ILogger log,
+        InterBrokerSecurity? security = null)
     {
+        _security = security ?? InterBrokerSecurity.Plaintext;
         _partition = partition;
         _replica = replica;
         _self = self;
@@ -58,7 +61,7 @@ internal sealed class ReplicaFetcher
                             await Task.Delay(100, stop).ConfigureAwait(false);
                             continue;
                         }
-                        channel = await ReplicaChannel.ConnectAsync(leader.Host, leader.Port, _self, stop).ConfigureAwait(false);
+                        channel = await ReplicaChannel.ConnectAsync(leader, _security, _self, stop).ConfigureAwait(false);
                     }
                     if (!await FetchOnceAsync(channel, stop).ConfigureAwait(false))
                     {
