@@ -105,7 +105,8 @@ internal sealed class InterBrokerSecurity
             {
                 TargetHost = host,
                 EnabledSslProtocols = tls.Protocols,
-                ClientCertificates = [tls.CurrentCertificate()],
+                // SslStream on Linux sends a client certificate whose key came from a PKCS#12 store.
+                ClientCertificates = [X509CertificateLoader.LoadPkcs12(tls.CurrentCertificate().Export(X509ContentType.Pkcs12), null)],
             }, cancellationToken).ConfigureAwait(false);
         }
         catch

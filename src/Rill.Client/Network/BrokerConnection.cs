@@ -17,7 +17,6 @@ internal sealed class BrokerConnection : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly Stream _stream;
-    private readonly bool _flushAfterWrite;
     private readonly ClientConfig _config;
     private readonly string _clientId;
     private readonly long _timeoutTicks;
@@ -34,7 +33,6 @@ internal sealed class BrokerConnection : IAsyncDisposable
     {
         _socket = socket;
         _stream = stream;
-        _flushAfterWrite = stream is not NetworkStream;
         _config = config;
         NodeId = nodeId;
         Host = host;
@@ -148,10 +146,6 @@ internal sealed class BrokerConnection : IAsyncDisposable
                     _pending[header.CorrelationId] = pending;
                 }
                 await _stream.WriteAsync(frame.AsMemory(0, total), _closed.Token).ConfigureAwait(false);
-                if (_flushAfterWrite)
-                {
-                    await _stream.FlushAsync(_closed.Token).ConfigureAwait(false); // TLS: sends the records collected by TlsRecordCoalescer
-                }
             }
             catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException && _closed.IsCancellationRequested)
             {

@@ -42,8 +42,7 @@ internal sealed class ClientTls
 
     public async Task<Stream> AuthenticateAsync(Stream inner, string host, CancellationToken cancellationToken)
     {
-        var coalescer = new TlsRecordCoalescer(inner);
-        var ssl = new SslStream(coalescer, leaveInnerStreamOpen: false, Validate);
+        var ssl = new SslStream(inner, leaveInnerStreamOpen: false, Validate);
         try
         {
             await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
@@ -58,7 +57,6 @@ internal sealed class ClientTls
             await ssl.DisposeAsync().ConfigureAwait(false);
             throw new KafkaException(ErrorCode.NetworkException, $"TLS handshake with {host} failed: {e.Message}", e);
         }
-        coalescer.Coalesce = true;
         return ssl;
     }
 
