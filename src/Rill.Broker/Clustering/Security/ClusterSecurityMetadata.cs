@@ -31,7 +31,6 @@ internal sealed class ClusterSecurityMetadata : IAsyncDisposable
     /// <summary>Lists the three kinds under <paramref name="clusterPrefix"/> and starts watching them.</summary>
     public async Task AttachAsync(IMetadataStore store, string clusterPrefix, CancellationToken cancellationToken)
     {
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stop.Token);
         string prefix = Prefix(clusterPrefix);
         // The watches run until disposal, not until the join's token.
         await Scram.AttachAsync(store, prefix + "scram/", _stop.Token).WaitAsync(cancellationToken).ConfigureAwait(false);
