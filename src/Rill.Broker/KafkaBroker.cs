@@ -115,6 +115,11 @@ public sealed class KafkaBroker : IAsyncDisposable
             Security.ScramCredentials.Load(Config.LogDirs[0]);
         }
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
+        if (Config.MetadataEtcdEndpoints is not null)
+        {
+            Clustering.CoordinatorSetup.BeforeJoin(this); // coordinators follow __consumer_offsets/__transaction_state leadership
+            return;
+        }
         Groups.BeginLoading();
         Transactions.BeginLoading();
         GroupsLoaded = Task.Run(LoadGroups, CancellationToken.None);
@@ -133,7 +138,7 @@ public sealed class KafkaBroker : IAsyncDisposable
             TimeSpan.FromMilliseconds(Config.OffsetsRetentionMs));
     }
 
-    private static PendingTxnOffset? PendingOffset((long ProducerId, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value) record)
+    internal static PendingTxnOffset? PendingOffset((long ProducerId, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value) record)
         => record.Value is { } value && OffsetRecords.TryParseKey(record.Key, out string group, out string topic, out int partition)
             && OffsetRecords.TryParseValue(value, out CommittedOffset offset)
             ? new PendingTxnOffset(record.ProducerId, group, topic, partition, offset) : null;
@@ -160,8 +165,13 @@ public sealed class KafkaBroker : IAsyncDisposable
             var replication = new Replication.ReplicaManager(this, member, _loggerFactory.CreateLogger<Replication.ReplicaManager>());
             await replication.StartAsync(cancellationToken).ConfigureAwait(false);
             Replication = replication;
+            Coordinators = new Clustering.CoordinatorPlacement(this, replication, _loggerFactory.CreateLogger<Clustering.CoordinatorPlacement>());
+            Coordinators.Start();
         }
     }
+
+    /// <summary>Cluster mode: where groups and transactional ids are coordinated (the leaders of their internal partitions); null on a single node.</summary>
+    internal Clustering.CoordinatorPlacement? Coordinators { get; private set; }
 
     /// <summary>Cluster mode's data path (topics in the metadata store, replication, failover); null on a single node.</summary>
     internal Replication.ReplicaManager? Replication { get; private set; }
@@ -178,6 +188,10 @@ public sealed class KafkaBroker : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+        if (Coordinators is { } coordinators)
+        {
+            await coordinators.DisposeAsync().ConfigureAwait(false);
         }
         if (Replication is { } replication)
         {

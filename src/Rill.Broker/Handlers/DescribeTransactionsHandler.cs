@@ -31,9 +31,9 @@ internal sealed class DescribeTransactionsHandler : ApiHandler<DescribeTransacti
                 state.ErrorCode = (short)ErrorCode.TransactionalIdAuthorizationFailed;
                 continue;
             }
-            if (coordinator.IsLoading)
+            if (coordinator.Availability(id) is var unavailable and not ErrorCode.None)
             {
-                state.ErrorCode = (short)ErrorCode.CoordinatorLoadInProgress;
+                state.ErrorCode = (short)unavailable;
                 continue;
             }
             if (await coordinator.DescribeAsync(id).ConfigureAwait(false) is not { } t)

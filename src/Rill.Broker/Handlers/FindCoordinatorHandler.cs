@@ -5,8 +5,10 @@ using Rill.Protocol.Messages;
 namespace Rill.Broker.Handlers;
 
 /// <summary>
-/// FindCoordinator (key 10), v0-6. This node coordinates every group (key type 0) and every
-/// transactional id (key type 1); other key types (2, share groups) answer INVALID_REQUEST.
+/// FindCoordinator (key 10), v0-6. On a single node this node coordinates every group (key type 0) and
+/// every transactional id (key type 1); in a cluster the leader of the key's __consumer_offsets /
+/// __transaction_state partition does (<see cref="Clustering.CoordinatorPlacement"/>). Other key types
+/// (2, share groups) answer INVALID_REQUEST.
 /// v4+ answers several keys at once (KIP-699).
 /// </summary>
 internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
@@ -32,6 +34,10 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
             {
                 (error, message) = (refused, null);
             }
+            else if (error == ErrorCode.None && _broker.Coordinators is { } placement)
+            {
+                (error, message, node, host, port) = placement.Find(request.KeyType, request.Key, context.Session?.Listener.Name);
+            }
             response.ErrorCode = (short)error;
             response.ErrorMessage = message;
             response.NodeId = error == ErrorCode.None ? node : -1;
@@ -44,6 +50,11 @@ internal sealed class FindCoordinatorHandler : ApiHandler<FindCoordinatorRequest
         foreach (string key in request.CoordinatorKeys)
         {
             (error, message) = Refused(context, request.KeyType, key) is { } refused ? (refused, null) : (keyTypeError, keyTypeMessage);
+            if (error == ErrorCode.None && _broker.Coordinators is { } placement)
+            {
+                // Cluster mode: the leader of the key's internal partition.
+                (error, message, node, host, port) = placement.Find(request.KeyType, key, context.Session?.Listener.Name);
+            }
             response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
             {
                 Key = key,

@@ -25,8 +25,8 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
     protected override async ValueTask<OffsetFetchResponse?> HandleAsync(RequestContext context, OffsetFetchRequest request)
     {
         var response = new OffsetFetchResponse();
-        bool loading = _broker.Groups.IsLoading;
-        ErrorCode refused = loading ? ErrorCode.CoordinatorLoadInProgress
+        ErrorCode unavailable = context.ApiVersion < 8 ? _broker.Groups.Availability(request.GroupId) : ErrorCode.None;
+        ErrorCode refused = unavailable != ErrorCode.None ? unavailable
             : context.ApiVersion < 8 && !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, request.GroupId)
                 ? ErrorCode.GroupAuthorizationFailed
                 : ErrorCode.None;
@@ -76,7 +76,7 @@ internal sealed class OffsetFetchHandler : ApiHandler<OffsetFetchRequest, Offset
         foreach (var group in request.Groups)
         {
             var requested = group.Topics?.Select(t => (t.Name, (IReadOnlyList<int>)t.PartitionIndexes)).ToList();
-            ErrorCode groupError = loading ? ErrorCode.CoordinatorLoadInProgress
+            ErrorCode groupError = _broker.Groups.Availability(group.GroupId) is var groupUnavailable and not ErrorCode.None ? groupUnavailable
                 : !_broker.Authorizer.Allows(context, AclOperation.Describe, AclResourceType.Group, group.GroupId) ? ErrorCode.GroupAuthorizationFailed
                 : context.ApiVersion >= 9 ? await _broker.Groups.ValidateOffsetFetchAsync(group.GroupId, group.MemberId, group.MemberEpoch).ConfigureAwait(false)
                 : ErrorCode.None;

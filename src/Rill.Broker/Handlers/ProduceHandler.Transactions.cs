@@ -18,7 +18,6 @@ internal sealed partial class ProduceHandler
     private async ValueTask<ProduceResponse?> HandleTransactionalAsync(RequestContext context, ProduceRequest request)
     {
         string transactionalId = request.TransactionalId!;
-        TransactionCoordinator coordinator = _broker.Transactions.Coordinator;
         Dictionary<(string Topic, int Partition), ErrorCode> unverified = [];
         foreach (var topicData in request.TopicData)
         {
@@ -36,7 +35,7 @@ internal sealed partial class ProduceHandler
                 }
                 long producerId = BinaryPrimitives.ReadInt64BigEndian(header[RecordBatchLayout.ProducerId..]);
                 short epoch = BinaryPrimitives.ReadInt16BigEndian(header[RecordBatchLayout.ProducerEpoch..]);
-                ErrorCode error = await coordinator.VerifyPartitionAsync(transactionalId, producerId, epoch,
+                ErrorCode error = await _broker.Transactions.VerifyPartitionAsync(transactionalId, producerId, epoch,
                     new TxnPartition(topicData.Name, partitionData.Index)).ConfigureAwait(false);
                 if (error != ErrorCode.None)
                 {

@@ -64,12 +64,12 @@ internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest
         {
             return ErrorCode.TopicAuthorizationFailed;
         }
-        if (_broker.Groups.IsLoading)
+        if (_broker.Groups.Availability(request.GroupId) is var unavailable and not ErrorCode.None)
         {
-            return ErrorCode.CoordinatorLoadInProgress;
+            return unavailable;
         }
         var offsetsPartition = new TxnPartition(ConsumerOffsetsLog.TopicName, _broker.OffsetsLog.PartitionOf(request.GroupId));
-        ErrorCode verified = await _broker.Transactions.Coordinator.VerifyPartitionAsync(request.TransactionalId, request.ProducerId,
+        ErrorCode verified = await _broker.Transactions.VerifyPartitionAsync(request.TransactionalId, request.ProducerId,
             request.ProducerEpoch, offsetsPartition).ConfigureAwait(false);
         if (verified != ErrorCode.None)
         {

@@ -44,6 +44,9 @@ internal sealed class ReplicaManager : IAsyncDisposable
     public ClusterMember Member => _member;
     internal KafkaBroker Broker => _broker;
 
+    /// <summary>How this broker reaches others (inter.broker.listener.name with its TLS/SASL).</summary>
+    internal InterBrokerSecurity InterBroker => _interBroker;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var blocks = new ProducerIdBlocks(_member.Store, _member.Keys);

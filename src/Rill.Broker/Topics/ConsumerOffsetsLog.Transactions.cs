@@ -17,9 +17,9 @@ internal sealed partial class ConsumerOffsetsLog : ITransactionalGroupStateLog
     /// </summary>
     public void AppendTransactional(string groupId, long producerId, short producerEpoch, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
     {
-        Topic topic = _topics.Find(TopicName) ?? Create();
-        Partition partition = topic.GetPartition(PartitionFor(groupId, topic.Partitions.Length))!;
+        Partition partition = PartitionForWrite(groupId);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        long lastOffset;
         lock (_transactionalLock)
         {
             int sequence = partition.Log.NextSequence(producerId, producerEpoch);
@@ -31,13 +31,17 @@ internal sealed partial class ConsumerOffsetsLog : ITransactionalGroupStateLog
                 throw new GroupStateLogException(result.Error, $"Writing to {TopicName}-{partition.Index} failed: {result.Error}");
             }
             partition.Appended.Notify();
+            lastOffset = result.LastOffset;
         }
+        Replication.CoordinatorWrites.AwaitCommitted(partition, lastOffset, CommitTimeoutMs, notifyReplica: true);
     }
 
     /// <summary>The partition of __consumer_offsets that holds <paramref name="groupId"/>, creating the topic if needed.</summary>
     public int PartitionOf(string groupId)
     {
-        Topic topic = _topics.Find(TopicName) ?? Create();
+        Topic topic = _topics.Find(TopicName) ?? (Replicated
+            ? throw new GroupStateLogException(Rill.Protocol.ErrorCode.NotCoordinator, $"{TopicName} does not exist on this broker yet.")
+            : Create());
         return PartitionFor(groupId, topic.Partitions.Length);
     }
 }

@@ -25,10 +25,18 @@ internal sealed partial class ConsumerOffsetsLog : IGroupStateLog
         _time = time;
     }
 
+    /// <summary>
+    /// Cluster mode: the topic is a replicated cluster topic (created through the metadata store, never
+    /// locally here), only the partition's leader writes and a write counts once the ISR has it.
+    /// </summary>
+    public bool Replicated { get; set; }
+
+    /// <summary>How long a replicated write waits for the ISR (offsets.commit.timeout.ms).</summary>
+    public int CommitTimeoutMs { get; set; } = 5000;
+
     public void Append(string groupId, IReadOnlyList<(byte[] Key, byte[]? Value)> records)
     {
-        Topic topic = _topics.Find(TopicName) ?? Create();
-        Partition partition = topic.GetPartition(PartitionFor(groupId, topic.Partitions.Length))!;
+        Partition partition = PartitionForWrite(groupId);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // A null byte[] converts to an empty, not a null, ReadOnlyMemory: tombstones need the explicit null.
         byte[] batch = RecordBatchBuilder.Build(records.Select(r => new RecordData(now, r.Key, r.Value is null ? (ReadOnlyMemory<byte>?)null : r.Value)).ToList());
@@ -37,6 +45,17 @@ internal sealed partial class ConsumerOffsetsLog : IGroupStateLog
         {
             throw new GroupStateLogException(result.Error, $"Writing to {TopicName}-{partition.Index} failed: {result.Error} {result.ErrorMessage}");
         }
+        Replication.CoordinatorWrites.AwaitCommitted(partition, partition.Log.LogEndOffset - 1, CommitTimeoutMs, notifyReplica: false);
+    }
+
+    private Partition PartitionForWrite(string groupId)
+    {
+        Topic topic = _topics.Find(TopicName) ?? (Replicated
+            ? throw new GroupStateLogException(ErrorCode.NotCoordinator, $"{TopicName} does not exist on this broker yet.")
+            : Create());
+        Partition partition = topic.GetPartition(PartitionFor(groupId, topic.Partitions.Length))!;
+        Replication.CoordinatorWrites.CheckLeader(partition);
+        return partition;
     }
 
     /// <summary>
@@ -54,19 +73,28 @@ internal sealed partial class ConsumerOffsetsLog : IGroupStateLog
         }
         foreach (Partition partition in topic.Partitions)
         {
-            var replay = new Transactions.TransactionalReplay();
-            foreach (var record in replay.Apply(Transactions.InternalTopicReader.Read(partition)))
+            foreach (var record in ReadPartition(partition, OpenTransactionalRecords))
             {
-                if (record.Key is { } key)
-                {
-                    yield return (key, record.Value);
-                }
+                yield return record;
             }
-            foreach (var (producerId, records) in replay.Open)
+        }
+    }
+
+    /// <summary>One partition's records as <see cref="ReadAll"/> reads them; offsets of open transactions go to <paramref name="open"/>.</summary>
+    public static IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> ReadPartition(Partition partition,
+        List<(long ProducerId, ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> open)
+    {
+        var replay = new Transactions.TransactionalReplay();
+        foreach (var record in replay.Apply(Transactions.InternalTopicReader.Read(partition)))
+        {
+            if (record.Key is { } key)
             {
-                OpenTransactionalRecords.AddRange(records.Where(r => r.Key is not null)
-                    .Select(r => (producerId, r.Key!.Value, r.Value)));
+                yield return (key, record.Value);
             }
+        }
+        foreach (var (producerId, records) in replay.Open)
+        {
+            open.AddRange(records.Where(r => r.Key is not null).Select(r => (producerId, r.Key!.Value, r.Value)));
         }
     }
 

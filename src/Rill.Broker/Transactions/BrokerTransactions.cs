@@ -47,6 +47,19 @@ internal sealed class BrokerTransactions : IDisposable
             Markers.CoordinatorEpoch);
     }
 
+    /// <summary>
+    /// KIP-890 part 1's check that a transactional write to <paramref name="partition"/> belongs to the producer's
+    /// ongoing transaction. In a cluster another broker may coordinate the id: then that broker is asked
+    /// (<see cref="Replication.RemoteTxnVerification"/>).
+    /// </summary>
+    public Task<Protocol.ErrorCode> VerifyPartitionAsync(string transactionalId, long producerId, short producerEpoch, TxnPartition partition)
+        => Remote is { } remote && Coordinator.Availability(transactionalId) == Protocol.ErrorCode.NotCoordinator
+            ? remote.VerifyAsync(transactionalId, producerId, producerEpoch, partition)
+            : Coordinator.VerifyPartitionAsync(transactionalId, producerId, producerEpoch, partition);
+
+    /// <summary>Cluster mode: verification with the transaction coordinator on another broker; null on a single node.</summary>
+    internal Replication.RemoteTxnVerification? Remote { get; set; }
+
     public void Dispose() => Coordinator.Dispose();
 
     private sealed class Allocator(TopicManager topics) : IProducerIdAllocator

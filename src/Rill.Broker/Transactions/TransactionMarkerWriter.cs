@@ -27,6 +27,9 @@ internal sealed class TransactionMarkerWriter : ITransactionMarkerWriter
         _time = time;
     }
 
+    /// <summary>How long a replicated marker waits for the partition's ISR.</summary>
+    internal int MarkerTimeoutMs { get; set; } = 5000;
+
     /// <summary>The coordinator epoch carried by every marker (set at start).</summary>
     public int CoordinatorEpoch { get; set; }
 
@@ -35,20 +38,29 @@ internal sealed class TransactionMarkerWriter : ITransactionMarkerWriter
     private long _markersWritten;
 
     public Task WriteMarkersAsync(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions)
-        => Task.Run(() => WriteAll(producerId, producerEpoch, commit, partitions));
+        => Task.Run(() => WriteAll(null, producerId, producerEpoch, commit, partitions));
+
+    public Task WriteMarkersAsync(string transactionalId, long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions)
+        => Task.Run(() => WriteAll(transactionalId, producerId, producerEpoch, commit, partitions));
+
+    /// <summary>Cluster mode: markers of partitions led by other brokers are sent to them; null on a single node.</summary>
+    internal Replication.ClusterMarkerRoute? Cluster { get; set; }
 
     /// <summary>Fault injection for tests: while it returns false for a partition, its marker write fails.</summary>
     internal Func<TxnPartition, bool>? AllowWrite { get; set; }
 
-    private async Task WriteAll(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions)
+    private async Task WriteAll(string? transactionalId, long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions)
     {
+        int coordinatorEpoch = Cluster is { } cluster && transactionalId is not null ? cluster.CoordinatorEpochOf(transactionalId) : CoordinatorEpoch;
         foreach (TxnPartition tp in partitions)
         {
             if (AllowWrite is { } allow && !allow(tp))
             {
                 throw new IOException($"Marker write to {tp.Topic}-{tp.Partition} refused by the test hook.");
             }
-            ErrorCode error = await AppendMarkerAsync(producerId, producerEpoch, commit, CoordinatorEpoch, tp).ConfigureAwait(false);
+            ErrorCode error = Cluster is { } route
+                ? await route.WriteAsync(this, producerId, producerEpoch, commit, coordinatorEpoch, tp).ConfigureAwait(false)
+                : await AppendMarkerAsync(producerId, producerEpoch, commit, coordinatorEpoch, tp).ConfigureAwait(false);
             if (error is not (ErrorCode.None or ErrorCode.UnknownTopicOrPartition))
             {
                 throw new IOException($"Writing the {(commit ? "commit" : "abort")} marker of producer {producerId} to {tp.Topic}-{tp.Partition} failed: {error}");
@@ -68,6 +80,10 @@ internal sealed class TransactionMarkerWriter : ITransactionMarkerWriter
         {
             return ErrorCode.UnknownTopicOrPartition;
         }
+        if (partition.Replica is { IsLeader: false })
+        {
+            return ErrorCode.NotLeaderOrFollower; // cluster mode: the marker goes to the partition's leader
+        }
         byte[] marker = ControlRecord.BuildMarker(producerId, producerEpoch, commit, coordinatorEpoch, _time.GetUtcNow().ToUnixTimeMilliseconds());
         var result = partition.Log.Append(marker);
         if (result.Error != ErrorCode.None)
@@ -76,6 +92,12 @@ internal sealed class TransactionMarkerWriter : ITransactionMarkerWriter
         }
         Interlocked.Increment(ref _markersWritten);
         partition.Appended.Notify();
+        // Cluster mode: written with acks=all, as Kafka's coordinator sends its markers (a no-op on a single node).
+        ErrorCode committed = await Replication.CoordinatorWrites.CommittedAsync(partition, result.LastOffset, MarkerTimeoutMs).ConfigureAwait(false);
+        if (committed != ErrorCode.None)
+        {
+            return committed;
+        }
         if (tp.Topic == ConsumerOffsetsLog.TopicName)
         {
             int count = partition.Topic.Partitions.Length;

@@ -27,10 +27,19 @@ internal sealed class TransactionStateLog : ITransactionStateLog
         _time = time;
     }
 
+    /// <summary>Cluster mode: a replicated cluster topic; only the partition's leader writes, and a write counts once the ISR has it.</summary>
+    public bool Replicated { get; set; }
+
+    /// <summary>How long a replicated write waits for the ISR.</summary>
+    public int CommitTimeoutMs { get; set; } = 5000;
+
     public void Append(string transactionalId, byte[] key, byte[]? value)
     {
-        Topic topic = _topics.Find(TopicName) ?? Create();
+        Topic topic = _topics.Find(TopicName) ?? (Replicated
+            ? throw new GroupStateLogException(ErrorCode.NotCoordinator, $"{TopicName} does not exist on this broker yet.")
+            : Create());
         Partition partition = topic.GetPartition(ConsumerOffsetsLog.PartitionFor(transactionalId, topic.Partitions.Length))!;
+        Replication.CoordinatorWrites.CheckLeader(partition);
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         // A null byte[] would convert to an empty (not null) ReadOnlyMemory: a tombstone needs a null value.
         byte[] batch = RecordBatchBuilder.Build([new RecordData(now, key, value is null ? (ReadOnlyMemory<byte>?)null : value)]);
@@ -39,6 +48,7 @@ internal sealed class TransactionStateLog : ITransactionStateLog
         {
             throw new GroupStateLogException(result.Error, $"Writing to {TopicName}-{partition.Index} failed: {result.Error} {result.ErrorMessage}");
         }
+        Replication.CoordinatorWrites.AwaitCommitted(partition, partition.Log.LogEndOffset - 1, CommitTimeoutMs, notifyReplica: false);
     }
 
     /// <summary>Every record of the topic, partition by partition, oldest first.</summary>
@@ -51,12 +61,21 @@ internal sealed class TransactionStateLog : ITransactionStateLog
         }
         foreach (Partition partition in topic.Partitions)
         {
-            foreach (InternalRecord record in InternalTopicReader.Read(partition))
+            foreach (var record in ReadPartition(partition))
             {
-                if (record.Key is { } key && record.Marker is null)
-                {
-                    yield return (key, record.Value);
-                }
+                yield return record;
+            }
+        }
+    }
+
+    /// <summary>One partition's records, oldest first.</summary>
+    public static IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> ReadPartition(Partition partition)
+    {
+        foreach (InternalRecord record in InternalTopicReader.Read(partition))
+        {
+            if (record.Key is { } key && record.Marker is null)
+            {
+                yield return (key, record.Value);
             }
         }
     }

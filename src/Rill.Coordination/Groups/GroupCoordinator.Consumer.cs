@@ -16,9 +16,9 @@ public sealed partial class GroupCoordinator
         {
             return ConsumerHeartbeatResult.Fail(ErrorCode.InvalidGroupId, "GroupId can't be empty.", request.MemberId);
         }
-        if (_loading)
+        if (Availability(request.GroupId) is var unavailable and not ErrorCode.None)
         {
-            return ConsumerHeartbeatResult.Fail(ErrorCode.CoordinatorLoadInProgress, "The coordinator is loading.", request.MemberId);
+            return ConsumerHeartbeatResult.Fail(unavailable, UnavailableMessage(unavailable), request.MemberId);
         }
         GroupEntry entry = GetOrCreate(request.GroupId);
         try
@@ -56,9 +56,9 @@ public sealed partial class GroupCoordinator
         {
             return Failed(groupId, ErrorCode.InvalidGroupId, "GroupId can't be empty.");
         }
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return Failed(groupId, ErrorCode.CoordinatorLoadInProgress, "The coordinator is loading.");
+            return Failed(groupId, unavailable, UnavailableMessage(unavailable));
         }
         if (!TryGet(groupId, out GroupEntry? entry))
         {
@@ -79,9 +79,9 @@ public sealed partial class GroupCoordinator
     /// <summary>OffsetFetch v9+ from a consumer-group member: it must be a member at that epoch.</summary>
     public async Task<ErrorCode> ValidateOffsetFetchAsync(string groupId, string? memberId, int memberEpoch)
     {
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return ErrorCode.CoordinatorLoadInProgress;
+            return unavailable;
         }
         if (memberId is null || !TryGet(groupId, out GroupEntry? entry))
         {

@@ -36,9 +36,9 @@ public sealed partial class GroupCoordinator
         {
             return ErrorCode.InvalidGroupId;
         }
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return ErrorCode.CoordinatorLoadInProgress;
+            return unavailable;
         }
         bool validate = memberId.Length > 0 || generationId >= 0 || groupInstanceId is not null;
         GroupEntry entry = GetOrCreate(groupId);

@@ -46,57 +46,63 @@ public sealed partial class GroupCoordinator : IDisposable
     /// </summary>
     public int Load(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> records)
     {
-        int applied = 0;
-        var snapshots = new Dictionary<string, GroupSnapshot>(StringComparer.Ordinal);
-        var consumerGroups = new Dictionary<string, LoadingConsumerGroup>(StringComparer.Ordinal);
         try
         {
-            foreach (var (key, value) in records)
-            {
-                if (OffsetRecords.TryParseKey(key, out string group, out string topic, out int partition))
-                {
-                    if (value is null)
-                    {
-                        _offsets.Remove(group, topic, partition);
-                    }
-                    else if (OffsetRecords.TryParseValue(value.Value, out CommittedOffset offset))
-                    {
-                        _offsets.Commit(group, topic, partition, offset);
-                    }
-                    applied++;
-                }
-                else if (GroupMetadataRecords.TryParseKey(key, out string groupId))
-                {
-                    if (value is null)
-                    {
-                        snapshots.Remove(groupId);
-                        _offsets.RemoveGroup(groupId);
-                    }
-                    else if (GroupMetadataRecords.TryParseValue(value.Value, out GroupSnapshot snapshot))
-                    {
-                        snapshots[groupId] = snapshot;
-                    }
-                    applied++;
-                }
-                else if (LoadConsumerRecord(consumerGroups, key, value))
-                {
-                    applied++;
-                }
-            }
-            RestoreConsumerGroups(consumerGroups);
-            foreach (var (groupId, snapshot) in snapshots)
-            {
-                GroupEntry entry = GetOrCreate(groupId);
-                entry.Executor.Invoke(() =>
-                {
-                    entry.Classic.Restore(snapshot);
-                    return true;
-                }).GetAwaiter().GetResult();
-            }
+            return Replay(records);
         }
         finally
         {
             _loading = false;
+        }
+    }
+
+    /// <summary>Applies __consumer_offsets records (see <see cref="Load"/>) without changing the loading state.</summary>
+    private int Replay(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> records)
+    {
+        int applied = 0;
+        var snapshots = new Dictionary<string, GroupSnapshot>(StringComparer.Ordinal);
+        var consumerGroups = new Dictionary<string, LoadingConsumerGroup>(StringComparer.Ordinal);
+        foreach (var (key, value) in records)
+        {
+            if (OffsetRecords.TryParseKey(key, out string group, out string topic, out int partition))
+            {
+                if (value is null)
+                {
+                    _offsets.Remove(group, topic, partition);
+                }
+                else if (OffsetRecords.TryParseValue(value.Value, out CommittedOffset offset))
+                {
+                    _offsets.Commit(group, topic, partition, offset);
+                }
+                applied++;
+            }
+            else if (GroupMetadataRecords.TryParseKey(key, out string groupId))
+            {
+                if (value is null)
+                {
+                    snapshots.Remove(groupId);
+                    _offsets.RemoveGroup(groupId);
+                }
+                else if (GroupMetadataRecords.TryParseValue(value.Value, out GroupSnapshot snapshot))
+                {
+                    snapshots[groupId] = snapshot;
+                }
+                applied++;
+            }
+            else if (LoadConsumerRecord(consumerGroups, key, value))
+            {
+                applied++;
+            }
+        }
+        RestoreConsumerGroups(consumerGroups);
+        foreach (var (groupId, snapshot) in snapshots)
+        {
+            GroupEntry entry = GetOrCreate(groupId);
+            entry.Executor.Invoke(() =>
+            {
+                entry.Classic.Restore(snapshot);
+                return true;
+            }).GetAwaiter().GetResult();
         }
         return applied;
     }
@@ -128,9 +134,9 @@ public sealed partial class GroupCoordinator : IDisposable
         {
             return Task.FromResult(JoinResult.Fail(ErrorCode.InvalidGroupId, request.MemberId));
         }
-        if (_loading)
+        if (Availability(request.GroupId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(JoinResult.Fail(ErrorCode.CoordinatorLoadInProgress, request.MemberId));
+            return Task.FromResult(JoinResult.Fail(unavailable, request.MemberId));
         }
         GroupEntry entry = GetOrCreate(request.GroupId);
         return entry.Executor.Invoke(() =>
@@ -150,9 +156,9 @@ public sealed partial class GroupCoordinator : IDisposable
     public Task<SyncResult> SyncAsync(string groupId, int generationId, string memberId, string? groupInstanceId,
         IReadOnlyDictionary<string, ReadOnlyMemory<byte>> assignments)
     {
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(new SyncResult(ErrorCode.CoordinatorLoadInProgress, null, null, default));
+            return Task.FromResult(new SyncResult(unavailable, null, null, default));
         }
         if (!TryGet(groupId, out var entry))
         {
@@ -163,9 +169,9 @@ public sealed partial class GroupCoordinator : IDisposable
 
     public Task<ErrorCode> HeartbeatAsync(string groupId, int generationId, string memberId, string? groupInstanceId)
     {
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
+            return Task.FromResult(unavailable);
         }
         return TryGet(groupId, out var entry)
             ? entry.Executor.Invoke(() => entry.Classic.Heartbeat(generationId, memberId, groupInstanceId))
@@ -175,9 +181,10 @@ public sealed partial class GroupCoordinator : IDisposable
     public Task<IReadOnlyList<(string MemberId, string? InstanceId, ErrorCode Error)>> LeaveAsync(string groupId,
         IReadOnlyList<(string MemberId, string? InstanceId)> members)
     {
-        if (_loading || !TryGet(groupId, out var entry))
+        ErrorCode unavailable = Availability(groupId);
+        if (unavailable != ErrorCode.None || !TryGet(groupId, out var entry))
         {
-            ErrorCode error = _loading ? ErrorCode.CoordinatorLoadInProgress : ErrorCode.UnknownMemberId;
+            ErrorCode error = unavailable != ErrorCode.None ? unavailable : ErrorCode.UnknownMemberId;
             IReadOnlyList<(string, string?, ErrorCode)> failed = members.Select(m => (m.MemberId, m.InstanceId, error)).ToList();
             return Task.FromResult(failed);
         }
@@ -192,9 +199,9 @@ public sealed partial class GroupCoordinator : IDisposable
         {
             return ErrorCode.InvalidGroupId;
         }
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return ErrorCode.CoordinatorLoadInProgress;
+            return unavailable;
         }
         GroupEntry entry = GetOrCreate(groupId);
         // Validation and storing run on the group's executor, so a rebalance cannot slip in between.
@@ -258,9 +265,9 @@ public sealed partial class GroupCoordinator : IDisposable
 
     public Task<GroupDescription> DescribeAsync(string groupId)
     {
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(new GroupDescription(ErrorCode.CoordinatorLoadInProgress, groupId, GroupState.Dead, "", "", []));
+            return Task.FromResult(new GroupDescription(unavailable, groupId, GroupState.Dead, "", "", []));
         }
         return TryGet(groupId, out var entry)
             ? entry.Executor.Invoke(() => entry.Consumer is null
@@ -271,9 +278,9 @@ public sealed partial class GroupCoordinator : IDisposable
 
     public async Task<ErrorCode> DeleteAsync(string groupId)
     {
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return ErrorCode.CoordinatorLoadInProgress;
+            return unavailable;
         }
         if (!TryGet(groupId, out var entry))
         {
@@ -321,9 +328,9 @@ public sealed partial class GroupCoordinator : IDisposable
         string groupId, IReadOnlyList<(string Topic, int Partition)> partitions)
     {
         var none = new Dictionary<(string, int), ErrorCode>();
-        if (_loading)
+        if (Availability(groupId) is var unavailable and not ErrorCode.None)
         {
-            return (ErrorCode.CoordinatorLoadInProgress, none);
+            return (unavailable, none);
         }
         if (groupId.Length == 0)
         {

@@ -96,6 +96,10 @@ public sealed class GroupStateLogException(ErrorCode error, string message) : IO
     /// for group metadata); anything else means the coordinator is not available.
     /// </summary>
     public static ErrorCode Map(Exception e, ErrorCode tooLarge)
-        => e is GroupStateLogException { Error: ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidFetchSize }
-            ? tooLarge : ErrorCode.CoordinatorNotAvailable;
+        => e switch
+        {
+            GroupStateLogException { Error: ErrorCode.MessageTooLarge or ErrorCode.RecordListTooLarge or ErrorCode.InvalidFetchSize } => tooLarge,
+            GroupStateLogException { Error: ErrorCode.NotCoordinator } => ErrorCode.NotCoordinator, // leadership of the partition moved
+            _ => ErrorCode.CoordinatorNotAvailable,
+        };
 }

@@ -77,42 +77,48 @@ public sealed partial class TransactionCoordinator
     /// </summary>
     public int Load(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> records)
     {
-        int applied = 0;
-        var loaded = new Dictionary<string, TransactionMetadata?>(StringComparer.Ordinal);
         try
         {
-            foreach (var (key, value) in records)
-            {
-                if (!TransactionRecords.TryParseKey(key, out string id))
-                {
-                    continue;
-                }
-                if (value is null)
-                {
-                    loaded[id] = null;
-                }
-                else if (TransactionRecords.TryParseValue(id, value.Value) is { } m)
-                {
-                    loaded[id] = m;
-                }
-                applied++;
-            }
-            foreach (var (id, m) in loaded)
-            {
-                TransactionEntry entry = Entry(id);
-                entry.Executor.Post(() =>
-                {
-                    entry.Metadata = m is null || m.State == TransactionState.Dead ? null : m;
-                    if (entry.Metadata is { } loadedState)
-                    {
-                        SendMarkers(entry, loadedState);
-                    }
-                });
-            }
+            return Replay(records);
         }
         finally
         {
             _loading = false;
+        }
+    }
+
+    /// <summary>Applies __transaction_state records (see <see cref="Load"/>) without changing the loading state.</summary>
+    private int Replay(IEnumerable<(ReadOnlyMemory<byte> Key, ReadOnlyMemory<byte>? Value)> records)
+    {
+        int applied = 0;
+        var loaded = new Dictionary<string, TransactionMetadata?>(StringComparer.Ordinal);
+        foreach (var (key, value) in records)
+        {
+            if (!TransactionRecords.TryParseKey(key, out string id))
+            {
+                continue;
+            }
+            if (value is null)
+            {
+                loaded[id] = null;
+            }
+            else if (TransactionRecords.TryParseValue(id, value.Value) is { } m)
+            {
+                loaded[id] = m;
+            }
+            applied++;
+        }
+        foreach (var (id, m) in loaded)
+        {
+            TransactionEntry entry = Entry(id);
+            entry.Executor.Post(() =>
+            {
+                entry.Metadata = m is null || m.State == TransactionState.Dead ? null : m;
+                if (entry.Metadata is { } loadedState)
+                {
+                    SendMarkers(entry, loadedState);
+                }
+            });
         }
         return applied;
     }

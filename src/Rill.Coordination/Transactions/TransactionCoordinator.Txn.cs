@@ -14,9 +14,9 @@ public sealed partial class TransactionCoordinator
     public Task<ErrorCode> AddPartitionsAsync(string transactionalId, long producerId, short producerEpoch,
         IReadOnlyCollection<TxnPartition> partitions)
     {
-        if (_loading)
+        if (Availability(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
+            return Task.FromResult(unavailable);
         }
         if (!_entries.ContainsKey(transactionalId))
         {
@@ -67,9 +67,9 @@ public sealed partial class TransactionCoordinator
     /// </summary>
     public Task<ErrorCode> VerifyPartitionAsync(string transactionalId, long producerId, short producerEpoch, TxnPartition partition)
     {
-        if (_loading)
+        if (Availability(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
+            return Task.FromResult(unavailable);
         }
         if (!_entries.ContainsKey(transactionalId))
         {
@@ -96,9 +96,9 @@ public sealed partial class TransactionCoordinator
     /// </summary>
     public Task<ErrorCode> EndTransactionAsync(string transactionalId, long producerId, short producerEpoch, bool commit)
     {
-        if (_loading)
+        if (Availability(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(ErrorCode.CoordinatorLoadInProgress);
+            return Task.FromResult(unavailable);
         }
         if (!_entries.ContainsKey(transactionalId))
         {
@@ -192,7 +192,7 @@ public sealed partial class TransactionCoordinator
         Task write;
         try
         {
-            write = partitions.Count == 0 ? Task.CompletedTask : _markers.WriteMarkersAsync(producerId, epoch, commit, partitions);
+            write = partitions.Count == 0 ? Task.CompletedTask : _markers.WriteMarkersAsync(m.TransactionalId, producerId, epoch, commit, partitions);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

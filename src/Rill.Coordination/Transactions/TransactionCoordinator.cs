@@ -62,9 +62,9 @@ public sealed partial class TransactionCoordinator : IDisposable
     public Task<InitProducerIdResult> InitProducerIdAsync(string transactionalId, int timeoutMs,
         long expectedProducerId = -1, short expectedEpoch = -1)
     {
-        if (_loading)
+        if (Availability(transactionalId) is var unavailable and not ErrorCode.None)
         {
-            return Task.FromResult(new InitProducerIdResult(ErrorCode.CoordinatorLoadInProgress, -1, -1));
+            return Task.FromResult(new InitProducerIdResult(unavailable, -1, -1));
         }
         if (timeoutMs <= 0 || timeoutMs > _options.MaxTimeoutMs)
         {

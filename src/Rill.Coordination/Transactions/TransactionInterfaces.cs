@@ -17,6 +17,10 @@ public interface ITransactionStateLog
 public interface ITransactionMarkerWriter
 {
     Task WriteMarkersAsync(long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions);
+
+    /// <summary>The same for the transaction of <paramref name="transactionalId"/> (a cluster's coordinator epoch depends on it).</summary>
+    Task WriteMarkersAsync(string transactionalId, long producerId, short producerEpoch, bool commit, IReadOnlyCollection<TxnPartition> partitions)
+        => WriteMarkersAsync(producerId, producerEpoch, commit, partitions);
 }
 
 /// <summary>Hands out producer ids (shared with non-transactional idempotent producers).</summary>
