@@ -17,4 +17,8 @@ public sealed class ClusterKeys
     public string All => Prefix + "/";
     public string TopicsPrefix => Prefix + "/topics/";
     public string Topic(string name) => TopicsPrefix + name;
+
+    /// <summary>Requests a broker hands to the active controller (ElectLeaders, AlterPartitionReassignments), and the answers.</summary>
+    public string ControllerRequestsPrefix => Prefix + "/controller_requests/";
+    public string ControllerResponse(string id) => Prefix + "/controller_responses/" + id;
 }

@@ -18,6 +18,8 @@ internal static class CommandLine
           users     List, describe, add, alter and delete SCRAM credentials (kafka-configs.sh --entity-type users)
           top       Live view of throughput, busiest partitions and consumer lag (reads a broker's /metrics)
           cluster   Describe the cluster: id, controller, brokers, etcd members' health
+          leader-election      Preferred or unclean leader elections (kafka-leader-election.sh)
+          reassign-partitions  Generate, execute, verify and cancel partition reassignments (kafka-reassign-partitions.sh)
           bench     Producer and consumer throughput and latency (kafka-producer-perf-test.sh, kafka-consumer-perf-test.sh)
 
         Run 'rill <command> --help' for a command's options.
@@ -49,6 +51,8 @@ internal static class CommandLine
             "acls" => await Cli.AclsCommand.RunAsync(rest, io).ConfigureAwait(false),
             "cluster" => await Cli.ClusterCommand.RunAsync(rest, io).ConfigureAwait(false),
             "transactions" => await Cli.TransactionsCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "leader-election" => await Cli.LeaderElectionCommand.RunAsync(rest, io).ConfigureAwait(false),
+            "reassign-partitions" => await Cli.ReassignPartitionsCommand.RunAsync(rest, io).ConfigureAwait(false),
             "bench" => await Cli.BenchCommand.RunAsync(rest, io).ConfigureAwait(false),
             "users" => await Cli.UsersCommand.RunAsync(rest, io).ConfigureAwait(false),
             "top" => await Cli.TopCommand.RunAsync(rest, io).ConfigureAwait(false),

@@ -143,6 +143,12 @@ public sealed class RillProcess : IAsyncDisposable
         await process.WaitForExitAsync(cts.Token);
     }
 
+    /// <summary>SIGSTOP: the process freezes (its port still accepts connections: the kernel completes them).</summary>
+    public void Pause() => Signals.Send(_process?.Id ?? throw new InvalidOperationException("not running"), Signals.SigStop);
+
+    /// <summary>SIGCONT: a paused process runs on.</summary>
+    public void Resume() => Signals.Send(_process?.Id ?? throw new InvalidOperationException("not running"), Signals.SigCont);
+
     /// <summary>Starts again on the same data directory and port.</summary>
     public async Task RestartAsync()
     {
@@ -195,6 +201,8 @@ public static partial class Signals
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
+    public const int SigCont = 18;
+    public const int SigStop = 19;
 
     [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);

@@ -138,11 +138,15 @@ internal sealed class ConfigAdmin
                 {
                     return new(ErrorCode.InvalidTopicException, invalid);
                 }
-                var (error, message) = _broker.Topics.AlterConfigs(name, current =>
+                (Dictionary<string, string>?, ErrorCode, string?) Update(IReadOnlyDictionary<string, string> current)
                 {
                     var (layer, result) = build(current);
                     return (layer, result.Error, result.Message);
-                }, validateOnly);
+                }
+                var (error, message) = _broker.Replication is { } replication
+                    // Cluster mode: decided in the metadata store and applied by every broker (an admin request; blocking here is rare and short).
+                    ? Task.Run(() => Replication.ClusterTopicConfigs.AlterAsync(replication, name, Update, validateOnly)).GetAwaiter().GetResult()
+                    : _broker.Topics.AlterConfigs(name, Update, validateOnly);
                 return new(error, message);
             case ConfigResourceType.Broker:
                 BrokerTarget target = BrokerTarget.Parse(name, _broker.Cluster.NodeId);

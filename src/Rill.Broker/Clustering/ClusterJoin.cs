@@ -26,6 +26,13 @@ internal static class ClusterJoin
         try
         {
             await member.StartAsync(self, cancellationToken).ConfigureAwait(false);
+            if (config.ClusterFailureProbeIntervalMs > 0)
+            {
+                var detector = new FastFailureDetector(member, TimeSpan.FromMilliseconds(config.ClusterFailureProbeIntervalMs),
+                    loggerFactory.CreateLogger<FastFailureDetector>());
+                member.AddCompanion(detector);
+                detector.Start();
+            }
         }
         catch
         {

@@ -36,7 +36,7 @@ public static class KafkaBrokerConfigs
         D("add.partitions.to.txn.retry.backoff.ms", Int, "20", "[1,...]", N),
         D("advertised.listeners", Str, null, "", A),
         D("auto.create.topics.enable", Bool, "true", "", A),
-        D("auto.leader.rebalance.enable", Bool, "true", "", N),
+        D("auto.leader.rebalance.enable", Bool, "true", "", A), // cluster mode: the controller hands leadership back to preferred replicas
         D("background.threads", Int, "10", "[1,...]", N, Dyn),
         D("broker.id", Int, "-1", "", A),
         D("compression.type", Str, "producer", "[uncompressed, zstd, lz4, snappy, gzip, producer]", N, Dyn),
@@ -49,7 +49,7 @@ public static class KafkaBrokerConfigs
         D("delete.topic.enable", Bool, "true", "", A),
         D("early.start.listeners", Str, null, "", N),
         D("group.coordinator.threads", Int, "4", "[1,...]", N),
-        D("leader.imbalance.check.interval.seconds", Long, "300", "[1,...]", N),
+        D("leader.imbalance.check.interval.seconds", Long, "300", "[1,...]", A),
         D("listeners", Str, "PLAINTEXT://:9092", "", A),
         D("log.dir", Str, "/tmp/kafka-logs", "", A),
         D("log.dirs", Str, null, "", A),
@@ -325,6 +325,8 @@ public static class KafkaBrokerConfigs
         // Rill's own: where cluster metadata lives (docs/dev/cluster.md). Unset: the single-node broker, metadata on local disk.
         D("rill.metadata.etcd.endpoints", Str, null, "", A),
         D("rill.metadata.etcd.prefix", Str, "/rill", "", A),
+        // Rill's own: how often each broker probes the others' ports; a port refusing twice is fenced at once (0: off, sessions only).
+        D("rill.cluster.failure.probe.interval.ms", Int, "250", "[0,...]", A),
         // Rill's own: an OAUTHBEARER verification key in a file (PEM public key, or an HMAC secret), besides a JWKS file.
         D("rill.sasl.oauthbearer.verification.key.location", Str, null, "", A),
         // Rill's own: failed SASL logins per client IP within a minute before that IP's connections are closed at once.
@@ -345,6 +347,7 @@ public static class KafkaBrokerConfigs
         new("log.message.timestamp.difference.max.ms", Long, null, "[0,...]", Applied: true, Removed: true), // still honoured, as in 3.6-3.9
         R("offsets.commit.required.acks"),
         R("auto.include.jmx.reporter"),
+        new("leader.imbalance.per.broker.percentage", Int, "10", "[0,...]", Applied: true, Removed: true), // removed in 4.0 (KRaft rebalances any imbalance); honoured as in 3.x
     ];
 
     /// <summary>Prefixes under which Kafka accepts free-form names (per-listener overrides, plugin settings).</summary>

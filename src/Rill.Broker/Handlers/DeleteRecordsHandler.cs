@@ -12,7 +12,9 @@ namespace Rill.Broker.Handlers;
 /// OFFSET_OUT_OF_RANGE; a topic whose cleanup.policy lacks "delete" is POLICY_VIOLATION; internal
 /// topics are INVALID_TOPIC_EXCEPTION, as in Kafka. The new log start offsets are checkpointed
 /// before the answer, so they survive a crash. Fetch below them then answers OFFSET_OUT_OF_RANGE
-/// and ListOffsets EARLIEST returns them.
+/// and ListOffsets EARLIEST returns them. In cluster mode only the leader deletes (NOT_LEADER_OR_FOLLOWER
+/// elsewhere); followers move their log start to the leader's (sent in fetch answers) and report theirs in
+/// their fetches, and the answer waits for every in-sync replica, as Kafka's does.
 /// </summary>
 internal sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse>
 {
@@ -25,9 +27,10 @@ internal sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, De
     public override short MinVersion => 0;
     public override short MaxVersion => 2;
 
-    protected override ValueTask<DeleteRecordsResponse?> HandleAsync(RequestContext context, DeleteRecordsRequest request)
+    protected override async ValueTask<DeleteRecordsResponse?> HandleAsync(RequestContext context, DeleteRecordsRequest request)
     {
         var response = new DeleteRecordsResponse();
+        List<(Partition Partition, DeleteRecordsResponse.DeleteRecordsPartitionResult Result)>? replicated = null;
         bool moved = false;
         foreach (var topic in request.Topics)
         {
@@ -42,19 +45,66 @@ internal sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, De
                     : partition is null
                     ? (ErrorCode.UnknownTopicOrPartition, -1)
                     : Delete(partition, requested.Offset, ref moved);
-                topicResult.Partitions.Add(new DeleteRecordsResponse.DeleteRecordsPartitionResult
+                var result = new DeleteRecordsResponse.DeleteRecordsPartitionResult
                 {
                     PartitionIndex = requested.PartitionIndex,
                     LowWatermark = lowWatermark,
                     ErrorCode = (short)error,
-                });
+                };
+                topicResult.Partitions.Add(result);
+                if (error == ErrorCode.None && partition!.Replica is not null)
+                {
+                    (replicated ??= []).Add((partition, result));
+                }
             }
         }
         if (moved)
         {
             _broker.Topics.CheckpointLogStartOffsets();
         }
-        return ValueTask.FromResult<DeleteRecordsResponse?>(response);
+        if (replicated is not null)
+        {
+            await WaitForFollowersAsync(replicated, TimeSpan.FromMilliseconds(Math.Clamp(request.TimeoutMs, 0, 30_000)), context.Aborted).ConfigureAwait(false);
+        }
+        return response;
+    }
+
+    /// <summary>
+    /// Cluster mode, as Kafka: the answer waits until every in-sync replica reports (in its fetches) a log start
+    /// offset at least the leader's new one, and carries that low watermark; REQUEST_TIMED_OUT when the request's
+    /// timeout passes first (the leader's log start has moved all the same).
+    /// </summary>
+    private static async Task WaitForFollowersAsync(List<(Partition Partition, DeleteRecordsResponse.DeleteRecordsPartitionResult Result)> waiting,
+        TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        DateTime deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            bool all = true;
+            foreach (var (partition, result) in waiting)
+            {
+                long low = partition.Replica!.LowWatermark(partition.LogStartOffset);
+                all &= low >= result.LowWatermark;
+            }
+            if (all || DateTime.UtcNow >= deadline)
+            {
+                break;
+            }
+            await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+        }
+        foreach (var (partition, result) in waiting)
+        {
+            long low = partition.Replica!.LowWatermark(partition.LogStartOffset);
+            if (low >= result.LowWatermark)
+            {
+                result.LowWatermark = low;
+            }
+            else
+            {
+                result.ErrorCode = (short)ErrorCode.RequestTimedOut;
+                result.LowWatermark = -1;
+            }
+        }
     }
 
     private static (ErrorCode Error, long LowWatermark) Delete(Partition partition, long offset, ref bool moved)
@@ -66,6 +116,10 @@ internal sealed class DeleteRecordsHandler : ApiHandler<DeleteRecordsRequest, De
         if (!partition.Topic.Config.DeletePolicy)
         {
             return (ErrorCode.PolicyViolation, -1);
+        }
+        if (partition.Replica is { IsLeader: false })
+        {
+            return (ErrorCode.NotLeaderOrFollower, -1); // cluster mode: the leader deletes; followers follow its log start offset
         }
         long target = offset == HighWatermark ? partition.HighWatermark : offset;
         if (target < 0 || !partition.Log.AdvanceLogStartOffset(target))

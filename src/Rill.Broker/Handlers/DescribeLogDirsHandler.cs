@@ -75,7 +75,7 @@ internal sealed class DescribeLogDirsHandler : ApiHandler<DescribeLogDirsRequest
             described.Partitions.Add(new DescribeLogDirsResponse.DescribeLogDirsPartition
             {
                 PartitionIndex = partition.Index,
-                PartitionSize = partition.Log.SizeInBytes,
+                PartitionSize = partition.OpenedLog?.SizeInBytes ?? 0,
                 OffsetLag = 0,
                 IsFutureKey = false,
             });

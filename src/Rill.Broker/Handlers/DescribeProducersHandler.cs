@@ -57,6 +57,11 @@ internal sealed class DescribeProducersHandler : ApiHandler<DescribeProducersReq
             answer.ErrorMessage = "This server does not host this topic-partition.";
             return answer;
         }
+        if (partition.Replica is { IsLeader: false })
+        {
+            answer.ErrorCode = (short)ErrorCode.NotLeaderOrFollower; // cluster mode: the leader answers
+            return answer;
+        }
         foreach (ProducerStateInfo producer in partition.Log.GetProducers().OrderBy(p => p.ProducerId))
         {
             answer.ActiveProducers.Add(new DescribeProducersResponse.ProducerState

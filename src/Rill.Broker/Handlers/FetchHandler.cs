@@ -151,7 +151,8 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 int budget = (int)Math.Min(requested.PartitionMaxBytes, Math.Max(0, maxBytes - total));
                 bool minOneBatch = total == 0;
                 PartitionReadResult read = partition.Replica is { } replica && (replicaId >= 0 || !replica.IsLeader)
-                    ? Replication.ReplicaFetch.Read(partition, replica, replicaId, requested.CurrentLeaderEpoch, requested.FetchOffset, budget, context)
+                    ? Replication.ReplicaFetch.Read(partition, replica, replicaId, requested.CurrentLeaderEpoch, requested.FetchOffset, budget, context,
+                        requested.LogStartOffset)
                     : version < 4
                     ? ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context)
                     : readCommitted ? partition.ReadCommitted(requested.FetchOffset, budget, minOneBatch, context)

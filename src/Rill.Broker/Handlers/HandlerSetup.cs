@@ -33,6 +33,9 @@ internal static class HandlerSetup
         registry.Register(new IncrementalAlterConfigsHandler(broker));
         registry.Register(new DescribeClusterHandler(broker));
         registry.Register(new DescribeProducersHandler(broker));
+        registry.Register(new ElectLeadersHandler(broker));
+        registry.Register(new AlterPartitionReassignmentsHandler(broker));
+        registry.Register(new ListPartitionReassignmentsHandler(broker));
         registry.Register(new ConsumerGroupHeartbeatHandler(broker));
         registry.Register(new ConsumerGroupDescribeHandler(broker));
         registry.Register(new DescribeAclsHandler(broker));

@@ -20,9 +20,9 @@ internal sealed class BrokerStateMetrics : IDisposable
     {
         _broker = broker;
         _meter = new Meter(BrokerMeters.StateMeterName);
-        _meter.CreateObservableGauge("rill.log.size", () => PerPartition(p => p.Log.SizeInBytes), "By",
+        _meter.CreateObservableGauge("rill.log.size", () => PerPartition(p => p.OpenedLog?.SizeInBytes ?? 0), "By",
             "Bytes on disk per partition (Kafka: kafka.log:type=Log,name=Size)");
-        _meter.CreateObservableGauge("rill.log.segments", () => PerPartition(p => p.Log.SegmentCount), "{segment}",
+        _meter.CreateObservableGauge("rill.log.segments", () => PerPartition(p => p.OpenedLog?.SegmentCount ?? 0), "{segment}",
             "Segments per partition (Kafka: kafka.log:type=Log,name=NumLogSegments)");
         _meter.CreateObservableGauge("rill.log.start.offset", () => PerPartition(p => p.LogStartOffset), "{offset}",
             "Log start offset per partition (Kafka: kafka.log:type=Log,name=LogStartOffset)");

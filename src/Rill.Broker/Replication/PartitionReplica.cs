@@ -65,6 +65,11 @@ internal sealed class PartitionReplica
             }
             else if (state.Leader == _self)
             {
+                // Replicas added by a reassignment are tracked from their first fetch (they join the ISR once caught up).
+                foreach (int added in state.Replicas.Where(r => r != _self && !_followers.ContainsKey(r)))
+                {
+                    _followers[added] = new FollowerProgress { LogEndOffset = -1, LastCaughtUpMs = 0 };
+                }
                 // A follower taken out of the ISR (lag, controlled shutdown, broker gone) rejoins only after fetching again.
                 foreach (int removed in old.Isr.Where(r => r != _self && !state.InIsr(r)))
                 {
@@ -131,6 +136,38 @@ internal sealed class PartitionReplica
         }
         MaybeAdvance(leaderLogEndOffset);
         return true;
+    }
+
+    /// <summary>A follower's log start offset, as its fetch request reports it (Fetch v5+).</summary>
+    public void OnFollowerLogStart(int follower, long logStartOffset)
+    {
+        lock (_gate)
+        {
+            if (logStartOffset >= 0 && _followers.TryGetValue(follower, out FollowerProgress? progress))
+            {
+                progress.LogStartOffset = logStartOffset;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Kafka's low watermark as DeleteRecords answers it: the smallest log start offset of the leader
+    /// (<paramref name="leaderLogStartOffset"/>) and the other ISR members (-1 for one that has not reported yet).
+    /// </summary>
+    public long LowWatermark(long leaderLogStartOffset)
+    {
+        lock (_gate)
+        {
+            long low = leaderLogStartOffset;
+            foreach (int member in _state.Isr)
+            {
+                if (member != _self)
+                {
+                    low = Math.Min(low, _followers.TryGetValue(member, out FollowerProgress? p) ? p.LogStartOffset : -1);
+                }
+            }
+            return low;
+        }
     }
 
     /// <summary>
@@ -313,6 +350,7 @@ internal sealed class PartitionReplica
 
     private sealed class FollowerProgress
     {
+        public long LogStartOffset = -1;
         public long LogEndOffset;
         public long LastCaughtUpMs;
         public long LastFetchMs;

@@ -16,7 +16,7 @@ internal static class ReplicaFetch
         => version >= 15 ? request.ReplicaState?.ReplicaId ?? -1 : request.ReplicaId;
 
     public static PartitionReadResult Read(Partition partition, PartitionReplica replica, int replicaId, int currentLeaderEpoch, long fetchOffset,
-        int maxBytes, IReadBufferSource buffers)
+        int maxBytes, IReadBufferSource buffers, long followerLogStartOffset = -1)
     {
         if (!replica.IsLeader)
         {
@@ -35,6 +35,7 @@ internal static class ReplicaFetch
         {
             return Failed(ErrorCode.NotLeaderOrFollower); // not a replica of this partition
         }
+        replica.OnFollowerLogStart(replicaId, followerLogStartOffset);
         return ReplicaReads.ForFollower(partition, replica.HighWatermark, fetchOffset, maxBytes, buffers);
     }
 

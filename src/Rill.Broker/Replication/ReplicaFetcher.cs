@@ -111,6 +111,7 @@ internal sealed class ReplicaFetcher
                     Partitions = [new FetchRequest.FetchPartition
                     {
                         Partition = _partition.Index, CurrentLeaderEpoch = _epoch, FetchOffset = offset, PartitionMaxBytes = 4 * 1024 * 1024,
+                        LogStartOffset = _partition.Log.LogStartOffset,
                     }],
                 },
             ],
@@ -138,12 +139,32 @@ internal sealed class ReplicaFetcher
             if (result.Error != ErrorCode.None)
             {
                 _log.LogWarning("{Topic}-{Partition}: follower append at {Offset} failed: {Error}", _partition.Topic.Name, _partition.Index, offset, result.Error);
+                TruncateToDivergingBatch(records.Span, offset);
                 return false;
             }
             _partition.Appended.Notify();
         }
         _replica.SetFollowerHighWatermark(data.HighWatermark, _partition.Log.LogEndOffset);
+        FollowerLogStart.Follow(_partition, data.LogStartOffset);
         return true;
+    }
+
+    /// <summary>
+    /// The leader answered a fetch at <paramref name="offset"/> (this log's end) with a batch that starts below it
+    /// and ends at or above it: this log's tail is not the leader's (its batches differ, so it holds records the
+    /// leader never committed, e.g. a partitioned old leader's unacknowledged writes). Without leader epochs
+    /// (OffsetsForLeaderEpoch) the leader's batch boundary is the best known divergence point: truncate to it
+    /// and refetch, instead of failing the same append forever (found by bench/cluster/jepsen.py).
+    /// </summary>
+    private void TruncateToDivergingBatch(ReadOnlySpan<byte> records, long offset)
+    {
+        if (ReplicaDivergence.TruncationPoint(records, offset, _partition.Log.LogStartOffset) is { } point)
+        {
+            long leo = _partition.Log.TruncateTo(point);
+            _replica.ClampHighWatermark(leo);
+            _log.LogWarning("{Topic}-{Partition}: log diverged from leader {Leader} (epoch {Epoch}): truncated to {Offset}, the start of the leader's batch",
+                _partition.Topic.Name, _partition.Index, _leader, _epoch, leo);
+        }
     }
 
     public async Task StopAsync()

@@ -37,7 +37,15 @@ internal sealed class ReplicaManager : IAsyncDisposable
         _self = member.Self.Id;
         Registry = new TopicRegistry(member.Store, member.Keys, log);
         Admin = new ClusterTopicAdmin(this);
+        Operations = new ControllerOperations(this, log);
+        ControllerRequests = new ControllerRequestQueue(this, Operations, log);
     }
+
+    /// <summary>ElectLeaders, reassignments and leader balancing, as the active controller executes them.</summary>
+    public ControllerOperations Operations { get; }
+
+    /// <summary>Requests handed to the active controller through the store.</summary>
+    public ControllerRequestQueue ControllerRequests { get; }
 
     public TopicRegistry Registry { get; }
     public ClusterTopicAdmin Admin { get; }
@@ -115,8 +123,13 @@ internal sealed class ReplicaManager : IAsyncDisposable
         }
         if (!state.IsHostedBy(_self))
         {
-            StopFetcher(partition);
-            replica.Apply(state, partition.Log.LogEndOffset);
+            // Not (or no longer: reassigned away) a replica here: no fetcher and no local log.
+            Task stopped = StopFetcher(partition);
+            replica.Apply(state, 0);
+            if (partition.OpenedLog is not null)
+            {
+                _ = DropLogAsync(partition, replica, stopped);
+            }
             return;
         }
         if (newTerm)
@@ -172,17 +185,35 @@ internal sealed class ReplicaManager : IAsyncDisposable
 
     private BrokerInfo? FindBroker(int id) => _member.Brokers.FirstOrDefault(b => b.Id == id);
 
-    private void StopFetcher(Partition partition)
+    private Task StopFetcher(Partition partition)
     {
         ReplicaFetcher? old;
         lock (_fetchersGate)
         {
             if (!_fetchers.Remove((partition.Topic.Name, partition.Index), out old))
             {
-                return;
+                return Task.CompletedTask;
             }
         }
-        _ = old.StopAsync();
+        return old.StopAsync();
+    }
+
+    /// <summary>Once the fetcher has stopped, deletes the log of a partition this broker no longer hosts (unless it hosts it again meanwhile).</summary>
+    private async Task DropLogAsync(Partition partition, PartitionReplica replica, Task fetcherStopped)
+    {
+        try
+        {
+            await fetcherStopped.ConfigureAwait(false);
+            if (!replica.State.IsHostedBy(_self))
+            {
+                await _broker.Topics.DropReplicaLog(partition).ConfigureAwait(false);
+                replica.ClampHighWatermark(0);
+            }
+        }
+        catch (Exception e)
+        {
+            _log.LogWarning("Deleting the log of {Topic}-{Partition} failed: {Message}", partition.Topic.Name, partition.Index, e.Message);
+        }
     }
 
     private void StopFetchers(string topic)
@@ -213,6 +244,8 @@ internal sealed class ReplicaManager : IAsyncDisposable
                     if (_member.IsController)
                     {
                         await ElectLeadersAsync(_stop.Token).ConfigureAwait(false);
+                        await ControllerRequests.ProcessAsync(_stop.Token).ConfigureAwait(false);
+                        await Operations.HousekeepingAsync(_stop.Token).ConfigureAwait(false);
                     }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
@@ -229,6 +262,9 @@ internal sealed class ReplicaManager : IAsyncDisposable
     /// <summary>ISR shrink/expand proposed by the partitions this broker leads, written with compare-and-swap.</summary>
     private async Task UpdateIsrAsync(CancellationToken cancellationToken)
     {
+        // Only registered brokers may join an ISR (Kafka checks the same): a healed, partitioned broker fetches
+        // again before it has registered again, and the controller would take it out at once (ISR flapping).
+        var live = _member.Brokers.Select(b => b.Id).ToHashSet();
         foreach (var (name, versioned) in Registry.Topics)
         {
             if (_broker.Topics.Find(name) is not { } topic)
@@ -237,7 +273,11 @@ internal sealed class ReplicaManager : IAsyncDisposable
             }
             for (int i = 0; i < versioned.State.Partitions.Length && i < topic.Partitions.Length; i++)
             {
-                if (topic.Partitions[i].Replica is not { IsLeader: true } replica || replica.ProposedIsr() is not { } isr)
+                if (topic.Partitions[i].Replica is not { IsLeader: true } replica || replica.ProposedIsr() is not { } proposed)
+                {
+                    continue;
+                }
+                if (ReplicaDivergence.RegisteredOnly(proposed, replica.State.Isr, _self, live) is not { } isr)
                 {
                     continue;
                 }

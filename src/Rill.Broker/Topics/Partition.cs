@@ -24,23 +24,68 @@ internal sealed class Partition
     private readonly TimeProvider _time;
     private readonly KeyValuePair<string, object?>[] _metricTags;
 
-    public Partition(Topic topic, int index, PartitionLog log, TimeProvider? time = null)
+    private readonly Func<PartitionLog>? _open;
+    private readonly object _logGate = new();
+    private PartitionLog? _log;
+
+    public Partition(Topic topic, int index, PartitionLog log, TimeProvider? time = null, Func<PartitionLog>? reopen = null)
     {
         Topic = topic;
         Index = index;
-        Log = log;
         _time = time ?? TimeProvider.System;
         _metricTags = BrokerMeters.TopicTags(topic.Name);
-        log.ControlBatchAppended = Appended.Notify; // a transaction marker moves the LSO read_committed fetches wait for
+        _open = reopen;
+        Attach(log);
+    }
+
+    /// <summary>Cluster mode: a partition whose log is created on first use, i.e. only on brokers that host a replica of it.</summary>
+    public Partition(Topic topic, int index, Func<PartitionLog> open, TimeProvider? time = null)
+    {
+        Topic = topic;
+        Index = index;
+        _time = time ?? TimeProvider.System;
+        _metricTags = BrokerMeters.TopicTags(topic.Name);
+        _open = open;
     }
 
     public Topic Topic { get; }
     internal KeyValuePair<string, object?>[] MetricTags => _metricTags;
     public int Index { get; }
-    public PartitionLog Log { get; }
+
+    /// <summary>The partition's log, opened (created) on first use for a cluster partition.</summary>
+    public PartitionLog Log => Volatile.Read(ref _log) ?? OpenLog();
+
+    /// <summary>The log if this broker has one (what size reports and config changes look at), else null.</summary>
+    public PartitionLog? OpenedLog => Volatile.Read(ref _log);
+
+    private PartitionLog OpenLog()
+    {
+        lock (_logGate)
+        {
+            return _log ?? Attach((_open ?? throw new InvalidOperationException("partition without a log"))());
+        }
+    }
+
+    private PartitionLog Attach(PartitionLog log)
+    {
+        log.ControlBatchAppended = Appended.Notify; // a transaction marker moves the LSO read_committed fetches wait for
+        Volatile.Write(ref _log, log);
+        return log;
+    }
+
+    /// <summary>Cluster mode: this broker no longer hosts the partition; the caller deletes the log's files (null: there was none).</summary>
+    internal PartitionLog? DetachLog()
+    {
+        lock (_logGate)
+        {
+            PartitionLog? log = _log;
+            Volatile.Write(ref _log, null);
+            return _open is null ? throw new InvalidOperationException("only a cluster partition can drop its log") : log;
+        }
+    }
     public AppendSignal Appended { get; } = new();
 
-    public long LogStartOffset => Log.LogStartOffset;
+    public long LogStartOffset => OpenedLog?.LogStartOffset ?? 0;
     public long HighWatermark => Replica?.HighWatermark ?? Log.HighWatermark;
 
     /// <summary>Cluster mode: this broker's replica state of the partition (leader, ISR, high watermark); null on a single node.</summary>

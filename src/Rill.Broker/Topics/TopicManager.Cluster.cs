@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rill.Storage;
 
 namespace Rill.Broker.Topics;
 
@@ -23,7 +24,7 @@ internal sealed partial class TopicManager
             {
                 TopicSettings settings = TopicSettings.Resolve(overrides, _layers.Current, out _);
                 var topic = new Topic(name, id, overrides, settings);
-                topic.Partitions = OpenPartitions(topic, partitions);
+                topic.Partitions = OpenPartitions(topic, 0, partitions, lazy: true);
                 var byName = new Dictionary<string, Topic>(current.ByName, StringComparer.Ordinal) { [name] = topic };
                 var byId = new Dictionary<Guid, Topic>(current.ById) { [id] = topic };
                 _store!.Save(byName.Values.Select(t => t.ToRecord()));
@@ -33,7 +34,7 @@ internal sealed partial class TopicManager
             }
             if (existing.Partitions.Length < partitions)
             {
-                existing.Partitions = OpenPartitions(existing, existing.Partitions.Length, partitions);
+                existing.Partitions = OpenPartitions(existing, existing.Partitions.Length, partitions, lazy: true);
                 _store!.Save(_snapshot.ByName.Values.Select(t => t.ToRecord()));
             }
             if (!SameOverrides(existing.Overrides, overrides))
@@ -41,12 +42,27 @@ internal sealed partial class TopicManager
                 existing.Reconfigure(overrides, TopicSettings.Resolve(overrides, _layers.Current, out _));
                 foreach (Partition partition in existing.Partitions)
                 {
-                    partition.Log.UpdateConfig(existing.Config.Log);
+                    partition.OpenedLog?.UpdateConfig(existing.Config.Log);
                 }
                 _store!.Save(_snapshot.ByName.Values.Select(t => t.ToRecord()));
             }
             return existing;
         }
+    }
+
+    /// <summary>
+    /// Cluster mode: this broker no longer hosts <paramref name="partition"/> (reassigned away, or never did): its log,
+    /// if it has one, is closed and its directory deleted. A later assignment back creates a new, empty log.
+    /// </summary>
+    public Task DropReplicaLog(Partition partition)
+    {
+        if (partition.OpenedLog is null)
+        {
+            return Task.CompletedTask;
+        }
+        partition.DetachLog();
+        _log.LogInformation("Deleting the local log of {Topic}-{Partition}: this broker does not host it", partition.Topic.Name, partition.Index);
+        return _logs!.DeleteLog(new TopicPartition(partition.Topic.Name, partition.Index));
     }
 
     private static bool SameOverrides(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)

@@ -201,7 +201,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
     /// storage refuses one (disk full, too many open files, ...) the logs created here are removed again and a
     /// <see cref="PartitionStorageException"/> says why: the topic stays as it was, and the broker keeps running.
     /// </summary>
-    private Partition[] OpenPartitions(Topic topic, int from, int count)
+    private Partition[] OpenPartitions(Topic topic, int from, int count, bool lazy = false)
     {
         var partitions = new Partition[count];
         if (from > 0)
@@ -213,7 +213,9 @@ internal sealed partial class TopicManager : IAsyncDisposable
         {
             for (; i < count; i++)
             {
-                partitions[i] = new Partition(topic, i, _logs!.GetOrCreateLog(new TopicPartition(topic.Name, i), topic.Config.Log), _time);
+                var tp = new TopicPartition(topic.Name, i);
+                Func<PartitionLog> open = () => _logs!.GetOrCreateLog(tp, topic.Config.Log);
+                partitions[i] = lazy ? new Partition(topic, i, open, _time) : new Partition(topic, i, open(), _time, open);
             }
             return partitions;
         }
@@ -269,7 +271,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
             _store!.Save(_snapshot.ByName.Values.Select(t => t.ToRecord()));
             foreach (Partition partition in topic.Partitions)
             {
-                partition.Log.UpdateConfig(settings.Log);
+                partition.OpenedLog?.UpdateConfig(settings.Log);
             }
             _log.LogInformation("Topic {Topic} configs are now {Configs}", name,
                 string.Join(", ", overrides.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key}={kv.Value}")));
@@ -300,7 +302,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
                 topic.Reconfigure(new Dictionary<string, string>(state.Overrides, StringComparer.Ordinal), settings);
                 foreach (Partition partition in topic.Partitions)
                 {
-                    partition.Log.UpdateConfig(settings.Log);
+                    partition.OpenedLog?.UpdateConfig(settings.Log);
                 }
             }
         }

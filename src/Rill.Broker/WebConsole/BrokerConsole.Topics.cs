@@ -29,7 +29,7 @@ public sealed partial class BrokerConsole
         long size = 0, messages = 0;
         foreach (Partition p in t.Partitions)
         {
-            size += p.Log.SizeInBytes;
+            size += p.OpenedLog?.SizeInBytes ?? 0;
             messages += Math.Max(0, p.HighWatermark - p.LogStartOffset);
         }
         var (bytesIn, messagesIn) = _live.TopicRates(t.Name);
@@ -51,7 +51,7 @@ public sealed partial class BrokerConsole
         Topic topic = FindTopic(name);
         int node = _broker.Cluster.NodeId;
         var partitions = topic.Partitions.Select(p => new PartitionInfo(p.Index, node, [node], [node], p.LogStartOffset,
-            p.HighWatermark, p.Log.SizeInBytes, p.Log.SegmentCount)).ToList();
+            p.HighWatermark, p.OpenedLog?.SizeInBytes ?? 0, p.OpenedLog?.SegmentCount ?? 0)).ToList();
         var groups = new List<TopicGroupLag>();
         foreach (string group in _broker.Groups.GroupIdsWithOffsets())
         {

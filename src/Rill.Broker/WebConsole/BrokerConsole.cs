@@ -42,7 +42,7 @@ public sealed partial class BrokerConsole : IDisposable
             partitions += t.Partitions.Length;
             foreach (Partition p in t.Partitions)
             {
-                size += p.Log.SizeInBytes;
+                size += p.OpenedLog?.SizeInBytes ?? 0;
             }
         }
         int groups = (await _broker.Groups.ListAsync().ConfigureAwait(false)).Count;

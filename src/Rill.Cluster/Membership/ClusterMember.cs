@@ -29,6 +29,9 @@ public sealed class ClusterMember : IAsyncDisposable
     private volatile ControllerInfo? _controller;
     private long _myEpoch = -1;
     private long _myEpochRevision;
+    private long _registrationRevision;
+    private TaskCompletionSource _registrationDeleted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<IAsyncDisposable> _companions = [];
 
     public ClusterMember(IMetadataStore store, string prefix, BrokerInfo self, TimeSpan sessionTimeout, ILogger log)
     {
@@ -103,6 +106,10 @@ public sealed class ClusterMember : IAsyncDisposable
             }
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);
         }
+        // The revision of this registration: a later delete of the key is this registration's end (fenced).
+        VersionedValue? registered = await _store.GetAsync(key, cancellationToken).ConfigureAwait(false);
+        Interlocked.Exchange(ref _registrationRevision, registered?.ModRevision ?? long.MaxValue);
+        _registrationDeleted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _lease = lease;
         _log.LogInformation("Registered broker {Id} in cluster {ClusterId} (session {Session} ms)", Self.Id, ClusterId, (int)_sessionTimeout.TotalMilliseconds);
     }
@@ -113,12 +120,22 @@ public sealed class ClusterMember : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             IMetadataLease lease = _lease!;
-            await Task.WhenAny(lease.Lost, Task.Delay(Timeout.Infinite, _stop.Token)).ConfigureAwait(false);
+            Task deleted = _registrationDeleted.Task;
+            await Task.WhenAny(lease.Lost, deleted, Task.Delay(Timeout.Infinite, _stop.Token)).ConfigureAwait(false);
             if (_stop.IsCancellationRequested)
             {
                 return;
             }
-            _log.LogWarning("Broker {Id} lost its session lease; fenced until it registers again", Self.Id);
+            if (lease.Lost.IsCompleted)
+            {
+                _log.LogWarning("Broker {Id} lost its session lease; fenced until it registers again", Self.Id);
+            }
+            else
+            {
+                // The session expired in the store (seen through the watch before the keep-alive noticed), or another
+                // broker found this one's port refusing connections (FastFailureDetector) and deleted the registration.
+                _log.LogWarning("Broker {Id}'s registration was deleted (session expired, or fenced by another broker); fenced until it registers again", Self.Id);
+            }
             Interlocked.Exchange(ref _myEpoch, -1);
             await lease.DisposeAsync().ConfigureAwait(false);
             try
@@ -204,6 +221,9 @@ public sealed class ClusterMember : IAsyncDisposable
         return _store.TryCommitAsync([.. guards, new Guard(_keys.ControllerEpoch, revision)], writes, cancellationToken);
     }
 
+    /// <summary>The id of this broker's session lease (0 before it registered), for keys that must go when the broker does.</summary>
+    public long LeaseId => _lease?.Id ?? 0;
+
     /// <summary>The store itself, for components that keep their own keys under <see cref="Keys"/>.</summary>
     public IMetadataStore Store => _store;
     public ClusterKeys Keys => _keys;
@@ -252,6 +272,10 @@ public sealed class ClusterMember : IAsyncDisposable
                 if (change.Deleted)
                 {
                     _brokers.Remove(id);
+                    if (id == Self.Id && change.ModRevision > Interlocked.Read(ref _registrationRevision))
+                    {
+                        _registrationDeleted.TrySetResult();
+                    }
                 }
                 else
                 {
@@ -282,12 +306,30 @@ public sealed class ClusterMember : IAsyncDisposable
         Changed?.Invoke();
     }
 
+    /// <summary>Something that lives as long as the membership (a failure detector); disposed first when leaving.</summary>
+    public void AddCompanion(IAsyncDisposable companion)
+    {
+        lock (_companions)
+        {
+            _companions.Add(companion);
+        }
+    }
+
     /// <summary>Leaves: revokes the session lease, so the registration and a held controller key go at once.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested)
         {
             return;
+        }
+        IAsyncDisposable[] companions;
+        lock (_companions)
+        {
+            companions = [.. _companions];
+        }
+        foreach (IAsyncDisposable companion in companions)
+        {
+            await companion.DisposeAsync().ConfigureAwait(false);
         }
         await _stop.CancelAsync().ConfigureAwait(false);
         try
