@@ -36,16 +36,27 @@ internal sealed class ClusterView
     public int ControllerId => Member?.ControllerId ?? NodeId;
 
     /// <summary>Every live broker: this node alone, or each registered member of the cluster.</summary>
-    /// <remarks>A single node answers with the address of the listener the request came in on; cluster members
-    /// are registered with their first advertised listener only (per-listener registration is not done yet).</remarks>
+    /// <remarks>Each broker's address on the listener the request came in on (as Kafka: a client on the external
+    /// listener is never sent to an internal one); a cluster member without that listener is left out.</remarks>
     public IReadOnlyList<(int Id, string Host, int Port, string? Rack)> BrokersFor(string? listenerName)
     {
         if (Member is { } member)
         {
-            return member.Brokers.Select(b => (b.Id, b.Host, b.Port, b.Rack)).ToArray();
+            return member.Brokers.Select(b => (b, Address: b.EndpointFor(listenerName))).Where(e => e.Address is not null)
+                .Select(e => (e.b.Id, e.Address!.Value.Host, e.Address!.Value.Port, e.b.Rack)).ToArray();
         }
         var (host, port) = AdvertisedFor(listenerName);
         return [(NodeId, host, port, null)];
+    }
+
+    /// <summary>Every advertised listener by name (registered in the cluster as the broker's endpoints).</summary>
+    public IReadOnlyList<Rill.Cluster.BrokerEndpoint> Endpoints
+    {
+        get
+        {
+            (string Host, int Port)[] advertised = _advertised;
+            return _names.Zip(advertised, (name, a) => new Rill.Cluster.BrokerEndpoint(name, a.Host, a.Port)).ToArray();
+        }
     }
 
     /// <summary>The first advertised listener: what Metadata hands to clients.</summary>

@@ -24,6 +24,7 @@ public sealed class KafkaBroker : IAsyncDisposable
     private readonly KafkaConnectionHandler _connections;
     private readonly ClusterView _cluster;
     private readonly Metrics.BrokerStateMetrics _stateMetrics;
+    private readonly Clustering.Security.ClusterSecurityMetadata? _clusterSecurity;
     private int _disposed;
 
     public KafkaBroker(BrokerConfig config, ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
@@ -53,8 +54,12 @@ public sealed class KafkaBroker : IAsyncDisposable
         });
         Transactions = new Transactions.BrokerTransactions(config, Topics, Groups, Time);
         Security = new BrokerSecurity(config, Time);
-        Authorizer = AclAuthorizer.FromConfig(config, new FileAclStore(config.LogDirs[0]), _loggerFactory.CreateLogger("kafka.authorizer.logger"));
-        Quotas = new Quotas.BrokerQuotas(config, () => ConfigLayers.Current, new Quotas.FileClientQuotaStore(config.LogDirs[0]), Time,
+        // In a cluster SCRAM credentials, ACLs and quotas live in the metadata store (loaded when the broker joins), else in files.
+        _clusterSecurity = config.MetadataEtcdEndpoints is null ? null : new Clustering.Security.ClusterSecurityMetadata(_loggerFactory);
+        Authorizer = AclAuthorizer.FromConfig(config, _clusterSecurity is { } cs ? new Clustering.Security.ClusterAclStore(cs.Acls) : new FileAclStore(config.LogDirs[0]),
+            _loggerFactory.CreateLogger("kafka.authorizer.logger"));
+        Quotas = new Quotas.BrokerQuotas(config, () => ConfigLayers.Current,
+            _clusterSecurity is { } cq ? new Clustering.Security.ClusterClientQuotaStore(cq.Quotas) : new Quotas.FileClientQuotaStore(config.LogDirs[0]), Time,
             _loggerFactory.CreateLogger<Quotas.BrokerQuotas>());
         FetchSessions = new FetchSessions.FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, Time);
         Handlers = HandlerSetup.CreateRegistry(this);
@@ -109,7 +114,10 @@ public sealed class KafkaBroker : IAsyncDisposable
         Authorizer.Load();
         ILogger log = _loggerFactory.CreateLogger<KafkaBroker>();
         ConfigLayers.Load(Config.LogDirs[0], message => log.LogWarning("{Message}", message));
-        Security.ScramCredentials.Load(Config.LogDirs[0]);
+        if (_clusterSecurity is null)
+        {
+            Security.ScramCredentials.Load(Config.LogDirs[0]);
+        }
         await Topics.LoadAsync(cancellationToken).ConfigureAwait(false);
         if (Config.MetadataEtcdEndpoints is not null)
         {
@@ -154,6 +162,10 @@ public sealed class KafkaBroker : IAsyncDisposable
         _cluster.Member = await Clustering.ClusterJoin.JoinAsync(Config, _cluster, _loggerFactory, cancellationToken).ConfigureAwait(false);
         if (_cluster.Member is { } member)
         {
+            if (_clusterSecurity is { } security)
+            {
+                await security.BindAsync(this, member.Store, Config.MetadataEtcdPrefix, cancellationToken).ConfigureAwait(false);
+            }
             var replication = new Replication.ReplicaManager(this, member, _loggerFactory.CreateLogger<Replication.ReplicaManager>());
             await replication.StartAsync(cancellationToken).ConfigureAwait(false);
             Replication = replication;
@@ -192,6 +204,10 @@ public sealed class KafkaBroker : IAsyncDisposable
         await _stopping.CancelAsync().ConfigureAwait(false);
         _stateMetrics.Dispose();
         Quotas.Dispose();
+        if (_clusterSecurity is { } security)
+        {
+            await security.DisposeAsync().ConfigureAwait(false);
+        }
         if (_cluster.Member is { } member)
         {
             await Clustering.ClusterJoin.LeaveAsync(member).ConfigureAwait(false);

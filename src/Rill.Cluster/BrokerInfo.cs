@@ -2,9 +2,35 @@ using System.Text.Json;
 
 namespace Rill.Cluster;
 
-/// <summary>A broker as registered under {prefix}/brokers/{id}: where clients reach it, and its rack.</summary>
-public sealed record BrokerInfo(int Id, string Host, int Port, string? Rack)
+/// <summary>One advertised listener of a registered broker: its name (upper case, as in <c>listeners</c>) and address.</summary>
+public sealed record BrokerEndpoint(string Listener, string Host, int Port);
+
+/// <summary>
+/// A broker as registered under {prefix}/brokers/{id}: its first advertised listener (Host, Port), its rack,
+/// and every advertised listener by name (Kafka's endpoints; absent in registrations of older Rill brokers).
+/// </summary>
+public sealed record BrokerInfo(int Id, string Host, int Port, string? Rack, IReadOnlyList<BrokerEndpoint>? Endpoints = null)
 {
+    /// <summary>
+    /// The address of the named listener; null when the broker registered endpoints but not this one (Kafka leaves
+    /// such a broker out of the answer). Without a name, or for a registration without endpoints, the first listener.
+    /// </summary>
+    public (string Host, int Port)? EndpointFor(string? listener)
+    {
+        if (listener is null || Endpoints is null)
+        {
+            return (Host, Port);
+        }
+        foreach (BrokerEndpoint endpoint in Endpoints)
+        {
+            if (string.Equals(endpoint.Listener, listener, StringComparison.OrdinalIgnoreCase))
+            {
+                return (endpoint.Host, endpoint.Port);
+            }
+        }
+        return null;
+    }
+
     public byte[] ToJson() => JsonSerializer.SerializeToUtf8Bytes(this);
 
     public static BrokerInfo FromJson(byte[] json) => JsonSerializer.Deserialize<BrokerInfo>(json)

@@ -52,7 +52,7 @@ internal sealed class TlsConnectionMiddleware
                 ? remote as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(remote.GetRawCertData())
                 : null);
             connection.Features.Set<ITlsConnectionFeature>(feature);
-            connection.Transport = new SslDuplexPipe(PipeReader.Create(ssl, new StreamPipeReaderOptions(leaveOpen: true)),
+            connection.Transport = new SslDuplexPipe(PipeReader.Create(ssl, DecryptedReaderOptions),
                 PipeWriter.Create(ssl, new StreamPipeWriterOptions(leaveOpen: true)));
             try
             {
@@ -64,6 +64,13 @@ internal sealed class TlsConnectionMiddleware
             }
         }
     }
+
+    /// <summary>
+    /// SslStream hands out at most one TLS record (16 KiB of plaintext) per read. The default 4 KiB pipe
+    /// buffer made that four reads, each a trip through SslStream and the pipe; a read of 16 KiB or more
+    /// takes a whole record at once.
+    /// </summary>
+    internal static readonly StreamPipeReaderOptions DecryptedReaderOptions = new(bufferSize: 32 * 1024, minimumReadSize: 17 * 1024, leaveOpen: true);
 
     private sealed record SslDuplexPipe(PipeReader Input, PipeWriter Output) : IDuplexPipe;
 

@@ -20,7 +20,7 @@ internal static class ClusterJoin
         }
         var store = new EtcdMetadataStore(EtcdMetadataStore.ParseEndpoints(endpoints));
         var (host, port) = view.Advertised;
-        var self = new BrokerInfo(config.NodeId, host, port, config.BrokerRack);
+        var self = new BrokerInfo(config.NodeId, host, port, config.BrokerRack, view.Endpoints);
         var member = new ClusterMember(store, config.MetadataEtcdPrefix, self, TimeSpan.FromMilliseconds(config.BrokerSessionTimeoutMs),
             loggerFactory.CreateLogger<ClusterMember>());
         try

@@ -108,9 +108,10 @@ internal sealed class CoordinatorPlacement : IAsyncDisposable
             var (host, port) = _broker.Cluster.AdvertisedFor(listenerName);
             return (ErrorCode.None, null, leader, host, port);
         }
-        return _replicas.Member.Brokers.FirstOrDefault(b => b.Id == leader) is { } broker
-            ? (ErrorCode.None, null, broker.Id, broker.Host, broker.Port)
-            : (ErrorCode.CoordinatorNotAvailable, $"The leader of {topicName}-{index} (broker {leader}) is not registered.", -1, "", -1);
+        // The coordinator's address on the listener the client came in on (as Metadata answers).
+        return _replicas.Member.Brokers.FirstOrDefault(b => b.Id == leader) is { } broker && broker.EndpointFor(listenerName) is { } address
+            ? (ErrorCode.None, null, broker.Id, address.Host, address.Port)
+            : (ErrorCode.CoordinatorNotAvailable, $"The leader of {topicName}-{index} (broker {leader}) is not registered on this listener.", -1, "", -1);
     }
 
     /// <summary>Creates the internal topic through the metadata store (once at a time), as Kafka does on the first FindCoordinator.</summary>

@@ -34,6 +34,16 @@ internal sealed class ClientQuotaConfigs
         _state = new State(store.Load());
     }
 
+    /// <summary>Re-reads the store (a change made through another broker of the cluster) and raises <see cref="Changed"/>.</summary>
+    public void Reload()
+    {
+        lock (_writeLock)
+        {
+            _state = new State(_store.Load());
+        }
+        Changed?.Invoke();
+    }
+
     /// <summary>Raised after a change is applied (the connection quotas re-read ip quotas).</summary>
     public event Action? Changed;
 

@@ -33,22 +33,30 @@ internal sealed class FileClientQuotaStore : IClientQuotaStore
         }
         foreach (StoredQuota stored in file.Quotas ?? [])
         {
-            EntityName? Part(string type) => stored.Entity.TryGetValue(type, out string? name) ? new EntityName(name) : null;
-            var entity = new QuotaEntity(Part(QuotaEntity.UserType), Part(QuotaEntity.ClientIdType), Part(QuotaEntity.IpType));
-            if (!entity.IsEmpty && stored.Values.Count > 0)
+            if (FromStored(stored) is { } entry)
             {
-                result[entity] = new Dictionary<string, double>(stored.Values, StringComparer.Ordinal);
+                result[entry.Entity] = entry.Values;
             }
         }
         return result;
     }
 
+    /// <summary>A stored entity and its values; null for an empty one.</summary>
+    internal static (QuotaEntity Entity, IReadOnlyDictionary<string, double> Values)? FromStored(StoredQuota stored)
+    {
+        EntityName? Part(string type) => stored.Entity.TryGetValue(type, out string? name) ? new EntityName(name) : null;
+        var entity = new QuotaEntity(Part(QuotaEntity.UserType), Part(QuotaEntity.ClientIdType), Part(QuotaEntity.IpType));
+        return !entity.IsEmpty && stored.Values.Count > 0 ? (entity, new Dictionary<string, double>(stored.Values, StringComparer.Ordinal)) : null;
+    }
+
+    internal static StoredQuota ToStored(QuotaEntity entity, IReadOnlyDictionary<string, double> values) =>
+        new(entity.Parts().ToDictionary(p => p.Type, p => p.Name, StringComparer.Ordinal), new Dictionary<string, double>(values, StringComparer.Ordinal));
+
     public void Save(IReadOnlyDictionary<QuotaEntity, IReadOnlyDictionary<string, double>> quotas)
     {
         var list = quotas
             .OrderBy(q => q.Key.ToString(), StringComparer.Ordinal)
-            .Select(q => new StoredQuota(q.Key.Parts().ToDictionary(p => p.Type, p => p.Name, StringComparer.Ordinal),
-                new Dictionary<string, double>(q.Value, StringComparer.Ordinal)))
+            .Select(q => ToStored(q.Key, q.Value))
             .ToList();
         string temp = _path + ".tmp";
         using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))

@@ -77,7 +77,7 @@ internal sealed class ClusterMarkerRoute
         request.Markers.Add(marker);
         try
         {
-            await using ReplicaChannel channel = await ReplicaChannel.ConnectAsync(broker.Host, broker.Port, Broker.Config.NodeId, Broker.Stopping)
+            await using ReplicaChannel channel = await ReplicaChannel.ConnectAsync(broker, _replicas.InterBroker, Broker.Config.NodeId, Broker.Stopping)
                 .ConfigureAwait(false);
             var response = await channel.SendAsync<WriteTxnMarkersResponse>(ApiKey.WriteTxnMarkers, 1, request, TimeSpan.FromSeconds(15), Broker.Stopping)
                 .ConfigureAwait(false);

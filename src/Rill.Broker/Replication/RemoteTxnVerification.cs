@@ -31,7 +31,7 @@ internal sealed class RemoteTxnVerification
         {
             return ErrorCode.None;
         }
-        var (error, _, node, host, port) = _placement.Find(1, transactionalId, null);
+        var (error, _, node, _, _) = _placement.Find(1, transactionalId, null);
         if (error != ErrorCode.None)
         {
             return ErrorCode.NotEnoughReplicas;
@@ -53,7 +53,13 @@ internal sealed class RemoteTxnVerification
         request.Transactions.Add(transaction);
         try
         {
-            await using ReplicaChannel channel = await ReplicaChannel.ConnectAsync(host, port, _broker.Config.NodeId, _broker.Stopping).ConfigureAwait(false);
+            // Over the inter-broker listener, with its TLS and SASL, as replica fetches.
+            if (_broker.Replication is not { } replication || replication.Member.Brokers.FirstOrDefault(b => b.Id == node) is not { } coordinator)
+            {
+                return ErrorCode.NotEnoughReplicas;
+            }
+            await using ReplicaChannel channel = await ReplicaChannel.ConnectAsync(coordinator, replication.InterBroker, _broker.Config.NodeId, _broker.Stopping)
+                .ConfigureAwait(false);
             var response = await channel.SendAsync<AddPartitionsToTxnResponse>(ApiKey.AddPartitionsToTxn, 4, request, TimeSpan.FromSeconds(10),
                 _broker.Stopping).ConfigureAwait(false);
             if (response.ErrorCode != 0)

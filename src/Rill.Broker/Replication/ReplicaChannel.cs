@@ -6,21 +6,48 @@ namespace Rill.Broker.Replication;
 
 /// <summary>
 /// A follower's connection to a partition leader: one request at a time (send a frame, read its response),
-/// Kafka's framing (int32 size, request header, body). Inter-broker traffic is plaintext to the leader's
-/// registered (first advertised) listener.
+/// Kafka's framing (int32 size, request header, body). It connects to the leader's endpoint on the inter-broker
+/// listener, with that listener's TLS and SASL (<see cref="InterBrokerSecurity"/>).
 /// </summary>
 internal sealed class ReplicaChannel : IAsyncDisposable
 {
     private readonly TcpClient _client;
-    private readonly NetworkStream _stream;
+    private readonly Stream _stream;
     private readonly string _clientId;
     private int _correlationId;
 
-    private ReplicaChannel(TcpClient client, string clientId)
+    private ReplicaChannel(TcpClient client, Stream stream, string clientId)
     {
         _client = client;
-        _stream = client.GetStream();
+        _stream = stream;
         _clientId = clientId;
+    }
+
+    /// <summary>Connects to <paramref name="leader"/>'s endpoint on the inter-broker listener, then TLS and SASL as that listener uses them.</summary>
+    public static async Task<ReplicaChannel> ConnectAsync(Rill.Cluster.BrokerInfo leader, InterBrokerSecurity security, int nodeId, CancellationToken cancellationToken)
+    {
+        var (host, port) = leader.EndpointFor(security.ListenerName)
+            ?? throw new IOException($"Broker {leader.Id} has no {security.ListenerName} listener (inter.broker.listener.name).");
+        ReplicaChannel channel = await ConnectAsync(host, port, nodeId, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            Stream secured = await security.SecureAsync(channel._stream, host, timeout.Token).ConfigureAwait(false);
+            var result = new ReplicaChannel(channel._client, secured, channel._clientId);
+            await security.AuthenticateAsync(result, timeout.Token).ConfigureAwait(false);
+            return result;
+        }
+        catch (Exception e) when (e is System.Security.Authentication.AuthenticationException)
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw new IOException($"TLS with broker {leader.Id} at {host}:{port} failed: {e.Message}", e);
+        }
+        catch
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
     }
 
     public static async Task<ReplicaChannel> ConnectAsync(string host, int port, int nodeId, CancellationToken cancellationToken)
@@ -37,7 +64,7 @@ internal sealed class ReplicaChannel : IAsyncDisposable
             client.Dispose();
             throw;
         }
-        return new ReplicaChannel(client, $"rill-replica-fetcher-{nodeId}");
+        return new ReplicaChannel(client, client.GetStream(), $"rill-replica-fetcher-{nodeId}");
     }
 
     public async Task<T> SendAsync<T>(ApiKey key, short version, IApiMessage request, TimeSpan timeout, CancellationToken cancellationToken)

@@ -27,13 +27,16 @@ internal sealed class ReplicaFetcher
     private readonly int _leader;
     private readonly int _epoch;
     private readonly Func<int, BrokerInfo?> _findBroker;
+    private readonly InterBrokerSecurity _security;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
     private bool _truncated;
 
-    public ReplicaFetcher(Partition partition, PartitionReplica replica, int self, int leader, int epoch, Func<int, BrokerInfo?> findBroker, ILogger log)
+    public ReplicaFetcher(Partition partition, PartitionReplica replica, int self, int leader, int epoch, Func<int, BrokerInfo?> findBroker, ILogger log,
+        InterBrokerSecurity? security = null)
     {
+        _security = security ?? InterBrokerSecurity.Plaintext;
         _partition = partition;
         _replica = replica;
         _self = self;
@@ -65,7 +68,7 @@ internal sealed class ReplicaFetcher
                             await Task.Delay(100, stop).ConfigureAwait(false);
                             continue;
                         }
-                        channel = await ReplicaChannel.ConnectAsync(leader.Host, leader.Port, _self, stop).ConfigureAwait(false);
+                        channel = await ReplicaChannel.ConnectAsync(leader, _security, _self, stop).ConfigureAwait(false);
                     }
                     if (!_truncated)
                     {

@@ -19,6 +19,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(200);
     private readonly KafkaBroker _broker;
+    private readonly InterBrokerSecurity _interBroker;
     private readonly ClusterMember _member;
     private readonly ILogger _log;
     private readonly int _self;
@@ -30,6 +31,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
     public ReplicaManager(KafkaBroker broker, ClusterMember member, ILogger log)
     {
         _broker = broker;
+        _interBroker = InterBrokerSecurity.FromConfig(broker.Config, broker.Security);
         _member = member;
         _log = log;
         _self = member.Self.Id;
@@ -49,6 +51,9 @@ internal sealed class ReplicaManager : IAsyncDisposable
     public ClusterTopicAdmin Admin { get; }
     public ClusterMember Member => _member;
     internal KafkaBroker Broker => _broker;
+
+    /// <summary>How this broker reaches others (inter.broker.listener.name with its TLS/SASL).</summary>
+    internal InterBrokerSecurity InterBroker => _interBroker;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -158,7 +163,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
             {
                 return;
             }
-            var fetcher = new ReplicaFetcher(partition, replica, _self, state.Leader, state.LeaderEpoch, FindBroker, _log);
+            var fetcher = new ReplicaFetcher(partition, replica, _self, state.Leader, state.LeaderEpoch, FindBroker, _log, _interBroker);
             _fetchers[key] = fetcher;
             fetcher.Start();
         }

@@ -27,26 +27,30 @@ public sealed class FileAclStore : IAclStore
         {
             throw new InvalidDataException($"{_path} has version {file.Version}; this Rill reads version 1.");
         }
-        var result = new List<AclBinding>(file.Acls.Count);
-        foreach (AclRecord r in file.Acls)
-        {
-            var binding = new AclBinding(
-                new ResourcePattern(Parse<AclResourceType>(r.ResourceType), r.Name, Parse<AclPatternType>(r.PatternType)),
-                new AccessControlEntry(r.Principal, r.Host, AclNames.ParseOperation(r.Operation), Parse<AclPermissionType>(r.Permission)));
-            if (binding.Validate() is { } error)
-            {
-                throw new InvalidDataException($"{_path}: invalid ACL {binding}: {error}");
-            }
-            result.Add(binding);
-        }
-        return result;
+        return file.Acls.Select(r => FromRecord(r, _path)).ToList();
     }
+
+    /// <summary>A stored ACL back as a binding; <paramref name="source"/> names the store in errors.</summary>
+    internal static AclBinding FromRecord(AclRecord r, string source)
+    {
+        var binding = new AclBinding(
+            new ResourcePattern(Parse<AclResourceType>(r.ResourceType, source), r.Name, Parse<AclPatternType>(r.PatternType, source)),
+            new AccessControlEntry(r.Principal, r.Host, AclNames.ParseOperation(r.Operation), Parse<AclPermissionType>(r.Permission, source)));
+        if (binding.Validate() is { } error)
+        {
+            throw new InvalidDataException($"{source}: invalid ACL {binding}: {error}");
+        }
+        return binding;
+    }
+
+    /// <summary>A binding as stored (enum values by Kafka's names).</summary>
+    internal static AclRecord ToRecord(AclBinding b) => new(AclNames.Of(b.Pattern.Type), AclNames.Of(b.Pattern.PatternType), b.Pattern.Name,
+        b.Entry.Principal, b.Entry.Host, AclNames.Of(b.Entry.Operation), AclNames.Of(b.Entry.Permission));
 
     public void Save(IReadOnlyCollection<AclBinding> bindings)
     {
         var records = bindings
-            .Select(b => new AclRecord(AclNames.Of(b.Pattern.Type), AclNames.Of(b.Pattern.PatternType), b.Pattern.Name,
-                b.Entry.Principal, b.Entry.Host, AclNames.Of(b.Entry.Operation), AclNames.Of(b.Entry.Permission)))
+            .Select(ToRecord)
             .OrderBy(r => r.ResourceType, StringComparer.Ordinal).ThenBy(r => r.Name, StringComparer.Ordinal)
             .ThenBy(r => r.PatternType, StringComparer.Ordinal).ThenBy(r => r.Principal, StringComparer.Ordinal)
             .ThenBy(r => r.Host, StringComparer.Ordinal).ThenBy(r => r.Operation, StringComparer.Ordinal)
@@ -61,10 +65,10 @@ public sealed class FileAclStore : IAclStore
         File.Move(temp, _path, overwrite: true);
     }
 
-    private T Parse<T>(string text) where T : struct, Enum =>
+    private static T Parse<T>(string text, string source) where T : struct, Enum =>
         Enum.TryParse(text.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out T value)
             ? value
-            : throw new InvalidDataException($"{_path}: unknown {typeof(T).Name} '{text}'.");
+            : throw new InvalidDataException($"{source}: unknown {typeof(T).Name} '{text}'.");
 }
 
 internal sealed record AclRecord(string ResourceType, string PatternType, string Name, string Principal, string Host, string Operation, string Permission);
