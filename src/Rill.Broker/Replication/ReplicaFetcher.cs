@@ -173,9 +173,10 @@ internal sealed class ReplicaFetcher
     /// <summary>
     /// The leader answered a fetch at <paramref name="offset"/> (this log's end) with a batch that starts below it
     /// and ends at or above it: this log's tail is not the leader's (its batches differ, so it holds records the
-    /// leader never committed, e.g. a partitioned old leader's unacknowledged writes). Without leader epochs
-    /// (OffsetsForLeaderEpoch) the leader's batch boundary is the best known divergence point: truncate to it
-    /// and refetch, instead of failing the same append forever (found by bench/cluster/jepsen.py).
+    /// leader never committed, e.g. a partitioned old leader's unacknowledged writes) and the epoch loop
+    /// (<see cref="TruncateToDivergenceAsync"/>) did not see it (a log without epochs): the leader's batch boundary is
+    /// the best known divergence point: truncate to it and refetch, instead of failing the same append forever
+    /// (found by bench/cluster/jepsen.py).
     /// </summary>
     private void TruncateToDivergingBatch(ReadOnlySpan<byte> records, long offset)
     {
@@ -186,6 +187,9 @@ internal sealed class ReplicaFetcher
             _log.LogWarning("{Topic}-{Partition}: log diverged from leader {Leader} (epoch {Epoch}): truncated to {Offset}, the start of the leader's batch",
                 _partition.Topic.Name, _partition.Index, _leader, _epoch, leo);
         }
+    }
+
+    /// <summary>
     /// KIP-279's truncation loop; false when the leader could not answer yet (retry after a pause). A log without epochs
     /// (empty, or written before epochs were stamped) truncates to its high watermark, as Kafka does.
     /// </summary>
