@@ -26,7 +26,6 @@ internal sealed partial class ProduceHandler
     private async ValueTask<ProduceResponse?> HandleTransactionalAsync(RequestContext context, ProduceRequest request)
     {
         string transactionalId = request.TransactionalId!;
-        TransactionCoordinator coordinator = _broker.Transactions.Coordinator;
         bool implicitAdd = AddsPartitionsImplicitly(context);
         Dictionary<(string Topic, int Partition), ErrorCode> unverified = [];
         Dictionary<(long ProducerId, short Epoch), List<TxnPartition>>? toAdd = null;
@@ -69,8 +68,7 @@ internal sealed partial class ProduceHandler
         }
         foreach (var ((producerId, epoch), partitions) in toAdd ?? [])
         {
-            ErrorCode error = await coordinator.AddPartitionsAsync(transactionalId, producerId, epoch, partitions,
-                TransactionCoordinator.TransactionVersion2).ConfigureAwait(false);
+            ErrorCode error = await _broker.Transactions.AddPartitionsV2Async(transactionalId, producerId, epoch, partitions).ConfigureAwait(false);
             if (error != ErrorCode.None)
             {
                 foreach (TxnPartition partition in partitions)

@@ -73,10 +73,11 @@ internal sealed class TxnOffsetCommitHandler : ApiHandler<TxnOffsetCommitRequest
         }
         var offsetsPartition = new TxnPartition(ConsumerOffsetsLog.TopicName, _broker.OffsetsLog.PartitionOf(request.GroupId));
         ErrorCode verified = context.ApiVersion >= 5 && _broker.Transactions.Feature.V2Enabled
-            ? await _broker.Transactions.Coordinator.AddPartitionsAsync(request.TransactionalId, request.ProducerId,
-                request.ProducerEpoch, [offsetsPartition], TransactionCoordinator.TransactionVersion2).ConfigureAwait(false) switch
+            ? await _broker.Transactions.AddPartitionsV2Async(request.TransactionalId, request.ProducerId,
+                request.ProducerEpoch, [offsetsPartition]).ConfigureAwait(false) switch
             {
-                ErrorCode.ConcurrentTransactions => ErrorCode.CoordinatorLoadInProgress,
+                // Retriable for the client: the transaction coordinator is busy, moving or (on another broker) unreachable.
+                ErrorCode.ConcurrentTransactions or ErrorCode.NotEnoughReplicas => ErrorCode.CoordinatorLoadInProgress,
                 var other => other,
             }
             : await _broker.Transactions.VerifyPartitionAsync(request.TransactionalId, request.ProducerId,

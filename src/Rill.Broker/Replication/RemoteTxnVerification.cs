@@ -41,15 +41,45 @@ internal sealed class RemoteTxnVerification
             return Retriable(await _broker.Transactions.Coordinator.VerifyPartitionAsync(transactionalId, producerId, producerEpoch, partition)
                 .ConfigureAwait(false));
         }
+        return await SendAsync(node, transactionalId, producerId, producerEpoch, [partition], verifyOnly: true).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// KIP-890 part 2 in a cluster: the partition leader adds <paramref name="partitions"/> to a transactions-v2
+    /// producer's transaction on the coordinator's broker (AddPartitionsToTxn v4 without VerifyOnly, as Kafka's
+    /// leaders do), or on this broker's coordinator when it owns the id. One error for all the partitions, as the
+    /// coordinator's add answers; a coordinator that cannot answer is NOT_ENOUGH_REPLICAS (retriable).
+    /// </summary>
+    public async Task<ErrorCode> AddAsync(string transactionalId, long producerId, short producerEpoch, IReadOnlyList<TxnPartition> partitions)
+    {
+        var (error, _, node, _, _) = _placement.Find(1, transactionalId, null);
+        if (error != ErrorCode.None)
+        {
+            return ErrorCode.NotEnoughReplicas;
+        }
+        if (node == _broker.Cluster.NodeId)
+        {
+            return await _broker.Transactions.Coordinator.AddPartitionsAsync(transactionalId, producerId, producerEpoch, partitions,
+                TransactionCoordinator.TransactionVersion2).ConfigureAwait(false);
+        }
+        return await SendAsync(node, transactionalId, producerId, producerEpoch, partitions, verifyOnly: false).ConfigureAwait(false);
+    }
+
+    private async Task<ErrorCode> SendAsync(int node, string transactionalId, long producerId, short producerEpoch,
+        IReadOnlyList<TxnPartition> partitions, bool verifyOnly)
+    {
         var request = new AddPartitionsToTxnRequest();
         var transaction = new AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction
         {
             TransactionalId = transactionalId,
             ProducerId = producerId,
             ProducerEpoch = producerEpoch,
-            VerifyOnly = true,
+            VerifyOnly = verifyOnly,
         };
-        transaction.Topics.Add(new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = partition.Topic, Partitions = [partition.Partition] });
+        foreach (var topic in partitions.GroupBy(p => p.Topic, StringComparer.Ordinal))
+        {
+            transaction.Topics.Add(new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = topic.Key, Partitions = topic.Select(p => p.Partition).ToList() });
+        }
         request.Transactions.Add(transaction);
         try
         {
@@ -66,8 +96,10 @@ internal sealed class RemoteTxnVerification
             {
                 return Retriable((ErrorCode)response.ErrorCode);
             }
+            // The first partition error that is not NONE (an add answers one error for all its partitions).
             short answer = response.ResultsByTransaction.SelectMany(t => t.TopicResults).SelectMany(t => t.ResultsByPartition)
-                .Select(p => p.PartitionErrorCode).FirstOrDefault((short)ErrorCode.UnknownServerError);
+                .Select(p => p.PartitionErrorCode).DefaultIfEmpty((short)ErrorCode.UnknownServerError)
+                .FirstOrDefault(code => code != 0, (short)0);
             return Retriable((ErrorCode)answer);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)

@@ -60,6 +60,16 @@ internal sealed class BrokerTransactions : IDisposable
             ? remote.VerifyAsync(transactionalId, producerId, producerEpoch, partition)
             : Coordinator.VerifyPartitionAsync(transactionalId, producerId, producerEpoch, partition);
 
+    /// <summary>
+    /// KIP-890 part 2's add on the producer's behalf (a transactions-v2 Produce v12 or TxnOffsetCommit v5): by this
+    /// broker's coordinator, or in a cluster by the coordinator's broker when another broker owns the id.
+    /// </summary>
+    public Task<Protocol.ErrorCode> AddPartitionsV2Async(string transactionalId, long producerId, short producerEpoch,
+        IReadOnlyList<TxnPartition> partitions)
+        => Remote is { } remote && Coordinator.Availability(transactionalId) == Protocol.ErrorCode.NotCoordinator
+            ? remote.AddAsync(transactionalId, producerId, producerEpoch, partitions)
+            : Coordinator.AddPartitionsAsync(transactionalId, producerId, producerEpoch, partitions, TransactionCoordinator.TransactionVersion2);
+
     /// <summary>Cluster mode: verification with the transaction coordinator on another broker; null on a single node.</summary>
     internal Replication.RemoteTxnVerification? Remote { get; set; }
 
