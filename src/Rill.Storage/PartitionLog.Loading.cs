@@ -113,6 +113,7 @@ public sealed partial class PartitionLog
         _cleanerCheckpoint = baseOffset;
         _lastFlushMs = NowMs;
         _producers.Clear();
+        LoadEpochs(long.MaxValue, options.HighWatermark); // no file yet: an empty cache that writes its checkpoint once a leader epoch begins
         UpdateLastStableOffsetLocked();
         OnLogStartOffsetIncrementedLocked();
     }
