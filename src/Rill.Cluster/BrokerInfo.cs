@@ -35,6 +35,16 @@ public sealed record BrokerInfo(int Id, string Host, int Port, string? Rack, IRe
 
     public static BrokerInfo FromJson(byte[] json) => JsonSerializer.Deserialize<BrokerInfo>(json)
         ?? throw new InvalidDataException("empty broker registration");
+
+    /// <summary>
+    /// Value equality including the endpoints' contents (a record compares a list by reference, so a registration
+    /// read back from the store would never equal the one in the view: the fast failure detector then never fenced).
+    /// </summary>
+    public bool Equals(BrokerInfo? other) => other is not null && Id == other.Id && Host == other.Host && Port == other.Port
+        && Rack == other.Rack && (ReferenceEquals(Endpoints, other.Endpoints)
+            || (Endpoints is not null && other.Endpoints is not null && Endpoints.SequenceEqual(other.Endpoints)));
+
+    public override int GetHashCode() => HashCode.Combine(Id, Host, Port, Rack, Endpoints?.Count ?? -1);
 }
 
 /// <summary>The controller key's value: who holds it and in which controller epoch.</summary>

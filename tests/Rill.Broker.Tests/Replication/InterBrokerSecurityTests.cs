@@ -95,4 +95,17 @@ public class InterBrokerSecurityTests
         BrokerInfo old = BrokerInfo.FromJson("""{"Id":1,"Host":"h","Port":9092,"Rack":null}"""u8.ToArray());
         Assert.Equal(("h", 9092), old.EndpointFor("EXTERNAL"));
     }
+
+    [Fact]
+    public void A_registration_read_back_from_the_store_equals_the_one_in_the_view()
+    {
+        // The fast failure detector fences only when the stored registration equals the one it probed.
+        var info = new BrokerInfo(2, "10.0.0.2", 9093, null, [new BrokerEndpoint("INTERNAL", "10.0.0.2", 9093), new BrokerEndpoint("EXTERNAL", "h", 443)]);
+        BrokerInfo read = BrokerInfo.FromJson(info.ToJson());
+        Assert.Equal(info, read);
+        Assert.Equal(info.GetHashCode(), read.GetHashCode());
+        Assert.Contains(read, new HashSet<BrokerInfo> { info });
+        Assert.NotEqual(info, read with { Endpoints = [new BrokerEndpoint("INTERNAL", "10.0.0.2", 9094)] });
+        Assert.NotEqual(info, read with { Endpoints = null });
+    }
 }
