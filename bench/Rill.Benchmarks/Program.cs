@@ -2,6 +2,12 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Rill.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/Rill.Benchmarks -- cleaner     (log cleaner throughput)
+// dotnet run -c Release --project bench/Rill.Benchmarks -- search [MB] [codecs]   (console search prefilter per codec)
+if (args is ["search", ..])
+{
+    Rill.Benchmarks.ConsoleSearchThroughput.Run(args); // the console's search prefilter per codec
+    return;
+}
 if (args is ["cleaner", ..])
 {
     Rill.Benchmarks.CleanerThroughput.Run();
