@@ -182,7 +182,7 @@ internal sealed class ConsoleAuth
             SameSite = SameSiteMode.Strict,
             Secure = http.Request.IsHttps,
             Path = "/",
-            MaxAge = session.ExpiresAt - TimeProvider.System.GetUtcNow(),
+            MaxAge = TimeSpan.FromSeconds(Math.Ceiling((session.ExpiresAt - TimeProvider.System.GetUtcNow()).TotalSeconds)),
         });
 
     private static bool CsrfMatches(HttpContext http, ConsoleSession session)
