@@ -129,7 +129,7 @@ internal sealed class ConsoleSessions(ConsoleSessionState state, TimeProvider ti
         try
         {
             bytes = Convert.FromBase64String(padded);
-            return true;
+            return Base64Url(bytes) == text; // only the canonical spelling: no other token decodes to the same bytes
         }
         catch (FormatException)
         {
