@@ -61,6 +61,83 @@ public sealed class LateLeaderProduceTests(EtcdFixture fixture) : IClassFixture<
         Assert.Equal(new AckedRecord(0, 50, "to-the-late-leader"), read[^1]);
     }
 
+    [Fact]
+    public async Task A_restarted_ex_leader_that_has_not_joined_yet_refuses_produce_and_fetch_instead_of_serving_its_local_log()
+    {
+        // min.insync.replicas=1 (the default): acks=all is answered once the ISR has the record, so a broker that
+        // took a produce as a single node would acknowledge it at once.
+        await using RillCluster cluster = await RillCluster.StartProxiedAsync(fixture.Etcd, 3);
+        string all = cluster.AdvertisedBootstrap();
+        await CreateAsync(all, "rejoin", 1, 3);
+        PartitionView before = (await Eventually.ValueAsync(() => DescribeAsync(all, "rejoin"),
+            v => v is [{ Isr.Length: 3, Leader: > 0 }], "a leader and a full ISR"))![0];
+        List<AckedRecord> acked = await ProduceAsync(all, "rejoin", 30, "before");
+        Assert.Equal(30, acked.Count);
+
+        int old = before.Leader;
+        await cluster.Broker(old).KillAsync();
+        string others = cluster.AdvertisedBootstrap(old);
+        await Eventually.ValueAsync(() => DescribeAsync(others, "rejoin"), v => v is [{ Leader: > 0 } p] && p.Leader != old, "a new leader");
+        acked.AddRange(await ProduceAsync(others, "rejoin", 20, "after-kill"));
+
+        // Restarted with its etcd links holding every byte: it binds its listener and loads its logs, then waits to join.
+        cluster.Links(old).CutEtcd(true);
+        Task restarted = cluster.Broker(old).RestartAsync();
+        try
+        {
+            int port = cluster.Links(old).Listener.Port;
+            ProduceResponse produced = (await Eventually.ValueAsync(() => TryProduceOneAsync(port, "rejoin", "to-the-unjoined-broker"),
+                r => r is not null, "an answer from the restarted broker's listener"))!;
+            Assert.Equal((short)ErrorCode.NotLeaderOrFollower, produced.Responses[0].PartitionResponses[0].ErrorCode);
+            FetchResponse fetched = await FetchAsync(port, "rejoin", 0);
+            Assert.Equal((short)ErrorCode.NotLeaderOrFollower, fetched.Responses[0].Partitions[0].ErrorCode);
+            Assert.False(restarted.IsCompleted); // still joining
+        }
+        finally
+        {
+            cluster.Links(old).CutEtcd(false);
+        }
+        await restarted;
+
+        await Eventually.ValueAsync(() => DescribeAsync(all, "rejoin"), v => v is [{ Isr.Length: 3 }], "the restarted broker back in the ISR");
+        List<AckedRecord> read = await ConsumeAsync(all, "rejoin", 50);
+        AssertSameRecords(acked, read);
+    }
+
+    private static async Task<ProduceResponse?> TryProduceOneAsync(int port, string topic, string value)
+    {
+        try
+        {
+            return await ProduceOneAsync(port, topic, value);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or IOException or EndOfStreamException)
+        {
+            return null; // the proxy accepted, the broker is not listening yet
+        }
+    }
+
+    /// <summary>One consumer Fetch (v11, replica id -1) of partition 0 from offset 0, to exactly this port.</summary>
+    private static Task<FetchResponse> FetchAsync(int port, string topic, long offset)
+    {
+        var request = new FetchRequest
+        {
+            ReplicaId = -1,
+            MaxWaitMs = 0,
+            MinBytes = 1,
+            MaxBytes = 1 << 20,
+            IsolationLevel = 0,
+            Topics =
+            [
+                new FetchRequest.FetchTopic
+                {
+                    Topic = topic,
+                    Partitions = [new FetchRequest.FetchPartition { Partition = 0, FetchOffset = offset, PartitionMaxBytes = 1 << 20, CurrentLeaderEpoch = -1, LogStartOffset = -1 }],
+                },
+            ],
+        };
+        return DirectRequest.SendAsync<FetchResponse>(port, ApiKey.Fetch, 11, request);
+    }
+
     /// <summary>One acks=all record to exactly this port (Produce v8, no routing).</summary>
     private static Task<ProduceResponse> ProduceOneAsync(int port, string topic, string value)
     {

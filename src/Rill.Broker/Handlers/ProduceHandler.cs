@@ -102,6 +102,11 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                 else if (partition.Replica is { } replica && Replication.ReplicaProduce.Reject(replica, partition, acks, out error, out message))
                 {
                 }
+                else if (Replication.ClusterReadiness.AwaitsClusterState(_broker, partition))
+                {
+                    error = ErrorCode.NotLeaderOrFollower;
+                    message = "This broker has not joined the cluster yet: it does not lead this partition.";
+                }
                 else if (acks == -1 && partition.Replica is null && partition.Topic.Config.MinInsyncReplicas > 1)
                 {
                     error = ErrorCode.NotEnoughReplicas;
