@@ -62,7 +62,7 @@ public sealed class LateLeaderProduceTests(EtcdFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task A_restarted_ex_leader_that_has_not_joined_yet_refuses_produce_and_fetch_instead_of_serving_its_local_log()
+    public async Task A_restarted_ex_leader_that_has_not_joined_yet_refuses_produce_fetch_and_list_offsets_instead_of_serving_its_local_log()
     {
         // min.insync.replicas=1 (the default): acks=all is answered once the ISR has the record, so a broker that
         // took a produce as a single node would acknowledge it at once.
@@ -91,6 +91,12 @@ public sealed class LateLeaderProduceTests(EtcdFixture fixture) : IClassFixture<
             Assert.Equal((short)ErrorCode.NotLeaderOrFollower, produced.Responses[0].PartitionResponses[0].ErrorCode);
             FetchResponse fetched = await FetchAsync(port, "rejoin", 0);
             Assert.Equal((short)ErrorCode.NotLeaderOrFollower, fetched.Responses[0].Partitions[0].ErrorCode);
+            ListOffsetsResponse latest = await DirectRequest.SendAsync<ListOffsetsResponse>(port, ApiKey.ListOffsets, 4, new ListOffsetsRequest
+            {
+                ReplicaId = -1,
+                Topics = [new ListOffsetsRequest.ListOffsetsTopic { Name = "rejoin", Partitions = [new ListOffsetsRequest.ListOffsetsPartition { PartitionIndex = 0, Timestamp = -1, CurrentLeaderEpoch = -1 }] }],
+            });
+            Assert.Equal((short)ErrorCode.NotLeaderOrFollower, latest.Topics[0].Partitions[0].ErrorCode);
             Assert.False(restarted.IsCompleted); // still joining
         }
         finally
