@@ -214,8 +214,11 @@ internal sealed class ReplicaFetcher
                 int latest = p.Partition.Log.LeaderEpochs.LatestEpoch;
                 if (latest < 0)
                 {
-                    FollowerTruncation.Truncate(p, Math.Min(p.Replica.HighWatermark, p.Partition.Log.LogEndOffset), Leader, "no leader epochs: to the high watermark", _log);
-                    p.TruncationDone();
+                    Guarded(p, () =>
+                    {
+                        FollowerTruncation.Truncate(p, Math.Min(p.Replica.HighWatermark, p.Partition.Log.LogEndOffset), Leader, "no leader epochs: to the high watermark", _log);
+                        p.TruncationDone();
+                    });
                     continue;
                 }
                 asked[(p.Topic, p.Index)] = (p, latest);
@@ -244,7 +247,7 @@ internal sealed class ReplicaFetcher
                     {
                         continue;
                     }
-                    FollowerTruncation.OnEpochAnswer(entry.Partition, entry.Epoch, answer, Leader, _settings, _time, _log);
+                    Guarded(entry.Partition, () => FollowerTruncation.OnEpochAnswer(entry.Partition, entry.Epoch, answer, Leader, _settings, _time, _log));
                 }
             }
             foreach (var (p, _) in asked.Values)
@@ -331,10 +334,27 @@ internal sealed class ReplicaFetcher
                 {
                     if (IsCurrent(entry.Partition))
                     {
-                        FollowerFetchAnswer.Apply(entry.Partition, entry.Offset, data, Leader, _settings, _time, _log);
+                        Guarded(entry.Partition, () => FollowerFetchAnswer.Apply(entry.Partition, entry.Offset, data, Leader, _settings, _time, _log));
                     }
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Runs one partition's step; an unexpected failure (a storage error, say) sits that partition out for
+    /// replica.fetch.backoff.ms instead of stopping the fetcher and every other partition with it.
+    /// </summary>
+    private void Guarded(FollowedPartition p, Action step)
+    {
+        try
+        {
+            step();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.LogWarning("{Topic}-{Partition}: replication from broker {Leader} failed: {Message}", p.Topic, p.Index, Leader, e.Message);
+            p.Delay(_time, _settings.BackoffMs, ErrorCode.KafkaStorageError);
         }
     }
 
