@@ -6,7 +6,7 @@ replica fetchers, plus any transient probe) and the CPU time (utime + stime from
 
 Usage: bench/cluster/idle_fetchers.py [idle_seconds=30]   (RILL_DLL selects the build, as in localcluster.py)
 """
-import os, sys, time
+import gc, os, sys, time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from localcluster import Cluster
 from confluent_kafka import Consumer, Producer
@@ -69,7 +69,8 @@ def main():
         else:
             raise SystemExit("internal topics not ready")
         c.close()
-        del p
+        p = None  # the producer's destructor closes its connections
+        gc.collect()
         time.sleep(10)  # settle: clients gone, coordinators loaded
         pids = {n: cluster.procs[n].pid for n in cluster.ids}
         ports = set(cluster.ports.values())
