@@ -114,8 +114,10 @@ public sealed partial class ReplicationTests
     [Fact]
     public async Task A_reassignment_in_progress_is_listed_and_can_be_cancelled()
     {
-        // Broker 3 is killed but still registered for 20 s: a reassignment adding it cannot complete.
-        await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=20000");
+        // Broker 3 is killed but still registered for 20 s (the fast failure detector, which would fence its refusing port
+        // at once, is off): a reassignment adding it cannot complete.
+        await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=20000",
+            "rill.cluster.failure.probe.interval.ms=0");
         await ClientAsync("create-assigned", cluster.Broker(1).BootstrapServers, "stuck", "1,2");
         await Eventually.ValueAsync(() => DescribeAsync(cluster.Broker(1), "stuck"), v => v is [{ Isr.Length: 2 }], "ISR 1,2");
         await cluster.Broker(3).KillAsync();
