@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Rill.Broker.Config;
+using Rill.Broker.FetchSessions;
 using Rill.Broker.Replication;
 using Rill.Broker.Replication.Fetching;
 using Rill.Broker.Topics;
@@ -268,6 +269,58 @@ public sealed class ReplicaFetcherTests : IDisposable
         Assert.Equal(2, p0.Log.LeaderEpochs.LatestEpoch);
         Assert.Equal(1, leader.Connections);
     }
+
+    [Fact]
+    public async Task In_a_fetch_session_an_idle_follower_sends_no_partitions_and_a_lost_session_is_rebuilt_with_a_full_fetch()
+    {
+        var cache = new FetchSessionCache(10, TimeProvider.System);
+        ScriptedLeader leader = _leaders[1] = new ScriptedLeader { Sessions = cache };
+        await using var manager = new ReplicaFetcherManager(Self, Fast, (id, stop) => LeaderBroker(id).ConnectAsync(stop), NullLogger.Instance);
+        var followers = Enumerable.Range(0, 6).Select(i => Follower("sess", i)).ToArray();
+        foreach (var (p, r) in followers)
+        {
+            leader.Append("sess", p.Index, 3);
+            manager.AddOrUpdate(p, r, 1, 0);
+        }
+        foreach (var (p, _) in followers)
+        {
+            await CaughtUp(p, leader, $"sess-{p.Index} replicated in a session");
+        }
+        // Caught up and idle: incremental fetches of the one session, naming no partition.
+        await Eventually.TrueAsync(() => Snapshot(leader).Skip(1).Any(f => f.SessionId != 0 && f.Epoch > 1 && f.Sent == 0),
+            "an empty incremental fetch", TimeSpan.FromSeconds(20));
+        var log = Snapshot(leader);
+        Assert.Equal((0, 0), (log[0].SessionId, log[0].Epoch)); // the first fetch is full (with the partitions added by then)
+        // Every later fetch is incremental in the one session (partitions added later and new offsets are sent in it).
+        Assert.All(log.Skip(1), f => Assert.Equal((log[1].SessionId, true), (f.SessionId, f.Epoch > 0)));
+        Assert.NotEqual(0, log[1].SessionId);
+        Assert.Equal(1, cache.Count);
+
+        // New records on one partition: it is fetched through the session (the leader answers only it), then its new offset
+        // is the only partition sent.
+        int mark = Snapshot(leader).Count;
+        leader.Append("sess", 4, 5);
+        await CaughtUp(followers[4].Partition, leader, "sess-4's new records through the session");
+        await Eventually.TrueAsync(() => Snapshot(leader).Skip(mark).Any(f => f.Sent == 1 && f.Epoch > 0), "sess-4's new offset sent alone",
+            TimeSpan.FromSeconds(20));
+        Assert.All(Snapshot(leader).Skip(mark), f => Assert.True(f.Sent <= 1, $"at most one partition sent, not {f.Sent}"));
+
+        // A partition this broker stops following is forgotten.
+        manager.Remove(followers[5].Partition);
+        await Eventually.TrueAsync(() => Snapshot(leader).Any(f => f.Forgotten.Contains(("sess", 5))), "sess-5 forgotten", TimeSpan.FromSeconds(20));
+
+        // The leader loses the session (eviction, restart): FETCH_SESSION_ID_NOT_FOUND, then a full fetch of the five.
+        int id = Snapshot(leader)[^1].SessionId;
+        mark = Snapshot(leader).Count;
+        Assert.True(cache.Remove(id));
+        leader.Append("sess", 0, 2);
+        await CaughtUp(followers[0].Partition, leader, "sess-0 after the session was rebuilt");
+        Assert.Contains(Snapshot(leader).Skip(mark), f => f.Epoch == 0 && f.Sent == 5);
+        Assert.Equal(1, cache.Count);
+        Assert.Equal(1, leader.Connections);
+    }
+
+    private static List<(int SessionId, int Epoch, int Sent, (string, int)[] Forgotten)> Snapshot(ScriptedLeader leader) => leader.SessionLogSnapshot();
 
     public void Dispose()
     {

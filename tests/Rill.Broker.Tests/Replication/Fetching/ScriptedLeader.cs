@@ -1,3 +1,4 @@
+using Rill.Broker.FetchSessions;
 using Rill.Broker.Replication.Fetching;
 using Rill.Protocol;
 using Rill.Protocol.Messages;
@@ -8,7 +9,9 @@ namespace Rill.Broker.Tests.Replication.Fetching;
 /// <summary>
 /// A leader broker for fetcher tests: real leader logs per partition, answering Fetch (sessionless, from each partition's log,
 /// high watermark = log end) and OffsetForLeaderEpoch (from the log's epoch cache), with errors forced per partition.
-/// Counts connections and records what each request asked for.
+/// Counts connections and records what each request asked for. With <see cref="Sessions"/> it keeps fetch sessions with
+/// the broker's own session classes (<see cref="FetchSessionContext"/>, <see cref="FetchSessionCache"/>, <see cref="CachedPartition"/>):
+/// a full fetch creates one, an incremental fetch reads every session partition and answers only those with news.
 /// </summary>
 internal sealed class ScriptedLeader : IDisposable
 {
@@ -17,6 +20,12 @@ internal sealed class ScriptedLeader : IDisposable
     private readonly Dictionary<(string, int), Func<FetchResponse.PartitionData>> _fetchErrors = [];
     private readonly object _gate = new();
     private int _connections;
+
+    /// <summary>Fetch sessions (KIP-227), as the broker keeps them.</summary>
+    public FetchSessionCache? Sessions { get; init; }
+
+    /// <summary>Each Fetch's session id, epoch, partitions sent and partitions forgotten.</summary>
+    public List<(int SessionId, int Epoch, int Sent, (string, int)[] Forgotten)> SessionLog { get; } = [];
 
     public int Connections => Volatile.Read(ref _connections);
 
@@ -65,6 +74,14 @@ internal sealed class ScriptedLeader : IDisposable
         }
     }
 
+    public List<(int SessionId, int Epoch, int Sent, (string, int)[] Forgotten)> SessionLogSnapshot()
+    {
+        lock (_gate)
+        {
+            return [.. SessionLog];
+        }
+    }
+
     public int FetchesNaming(string topic, int partition)
     {
         lock (_gate)
@@ -102,38 +119,73 @@ internal sealed class ScriptedLeader : IDisposable
         lock (_gate)
         {
             FetchRequests.Add([.. request.Topics.SelectMany(t => t.Partitions.Select(p => (t.Topic, p.Partition)))]);
-            foreach (FetchRequest.FetchTopic topic in request.Topics)
+            SessionLog.Add((request.SessionId, request.SessionEpoch, request.Topics.Sum(t => t.Partitions.Count),
+                [.. request.ForgottenTopicsData.SelectMany(t => t.Partitions.Select(p => (t.Topic, p)))]));
+            FetchSessionContext? context = Sessions is { } cache ? FetchSessionContext.Create(cache, request, 11) : null;
+            if (context is { Mode: FetchSessionMode.Error })
             {
-                var answer = new FetchResponse.FetchableTopicResponse { Topic = topic.Topic };
-                response.Responses.Add(answer);
-                foreach (FetchRequest.FetchPartition p in topic.Partitions)
+                return new FetchResponse { ErrorCode = (short)context.Error };
+            }
+            List<(string Topic, FetchRequest.FetchPartition Partition, CachedPartition? Cached)> targets = context?.Session is { } session
+                ? [.. session.Snapshot().Select(c => (c.Key.Topic, new FetchRequest.FetchPartition { Partition = c.Key.Partition, FetchOffset = c.FetchOffset,
+                    PartitionMaxBytes = c.MaxBytes, CurrentLeaderEpoch = c.CurrentLeaderEpoch }, (CachedPartition?)c))]
+                : [.. request.Topics.SelectMany(t => t.Partitions.Select(p => (t.Topic, p, (CachedPartition?)null)))];
+            if (context is { Mode: FetchSessionMode.Full } && Sessions is { } sessions)
+            {
+                FetchSession? created = sessions.TryCreate(true, false, targets.Count, created =>
                 {
-                    if (_fetchErrors.TryGetValue((topic.Topic, p.Partition), out var forced))
+                    foreach (FetchRequest.FetchTopic topic in request.Topics)
                     {
-                        FetchResponse.PartitionData data = forced();
-                        data.PartitionIndex = p.Partition;
-                        answer.Partitions.Add(data);
-                        continue;
+                        foreach (FetchRequest.FetchPartition p in topic.Partitions)
+                        {
+                            created.AddOrUpdate(FetchSessionContext.KeyOf(topic, p.Partition, false), p);
+                        }
                     }
-                    PartitionLog log = Log(topic.Topic, p.Partition);
-                    var result = new FetchResponse.PartitionData
+                });
+                response.SessionId = created?.Id ?? 0;
+            }
+            else if (context?.Session is { } incremental)
+            {
+                response.SessionId = incremental.Id;
+            }
+            foreach (var (topic, p, cached) in targets)
+            {
+                FetchResponse.PartitionData data;
+                if (_fetchErrors.TryGetValue((topic, p.Partition), out var forced))
+                {
+                    data = forced();
+                    data.PartitionIndex = p.Partition;
+                }
+                else
+                {
+                    PartitionLog log = Log(topic, p.Partition);
+                    data = new FetchResponse.PartitionData
                     {
-                        PartitionIndex = p.Partition, HighWatermark = log.LogEndOffset, LogStartOffset = log.LogStartOffset, Records = ReadOnlyMemory<byte>.Empty,
+                        PartitionIndex = p.Partition, HighWatermark = log.LogEndOffset, LogStartOffset = log.LogStartOffset, LastStableOffset = -1,
+                        Records = ReadOnlyMemory<byte>.Empty,
                     };
                     if (p.FetchOffset > log.LogEndOffset)
                     {
-                        result.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
+                        data.ErrorCode = (short)ErrorCode.OffsetOutOfRange;
                     }
                     else if (p.FetchOffset < log.LogEndOffset)
                     {
                         LogReadResult read = log.Read(p.FetchOffset, p.PartitionMaxBytes, minOneBatch: true);
                         byte[] bytes = new byte[read.Length];
                         read.CopyTo(bytes);
-                        result.Records = bytes;
+                        data.Records = bytes;
                         any = true;
                     }
-                    answer.Partitions.Add(result);
                 }
+                if (cached is not null && !cached.MustRespond(data, remember: true))
+                {
+                    continue; // an incremental answer carries only partitions with news
+                }
+                if (response.Responses.Find(r => r.Topic == topic) is not { } answer)
+                {
+                    response.Responses.Add(answer = new FetchResponse.FetchableTopicResponse { Topic = topic });
+                }
+                answer.Partitions.Add(data);
             }
         }
         if (!any)
