@@ -61,6 +61,7 @@ public class ConsoleSessionRestartTests
         Assert.True(File.Exists(Path.Combine(broker.DataDirectory, "rill-console-sessions.json")));
 
         // A restart keeps the login (the key is in the data dir); the CSRF token is the same.
+        Assert.Equal(0, await broker.StopAsync());
         await broker.RestartAsync();
         (status, body, _) = await SendAsync(broker.HttpAddress!, HttpMethod.Get, "/api/session", cookie);
         Assert.Equal(HttpStatusCode.OK, status);
@@ -72,6 +73,7 @@ public class ConsoleSessionRestartTests
         Assert.Equal(HttpStatusCode.NoContent, status);
         (status, body, _) = await SendAsync(broker.HttpAddress!, HttpMethod.Get, "/api/topics", cookie);
         Assert.Equal(HttpStatusCode.Unauthorized, status);
+        Assert.Equal(0, await broker.StopAsync());
         await broker.RestartAsync();
         (status, _, _) = await SendAsync(broker.HttpAddress!, HttpMethod.Get, "/api/topics", cookie);
         Assert.Equal(HttpStatusCode.Unauthorized, status);
