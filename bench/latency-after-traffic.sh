@@ -17,8 +17,14 @@
 # 4 groups, as bench/compare/run.sh does before its latency runs), RATE (100000),
 # LAT_SECONDS (6), RDPERF (rdkafka_performance with the paced -r patch; bench/compare/run.sh builds it into
 # ~/.cache/rill-compare), RILL_DLL (an already-built rill.dll), DOTNET_COUNTERS (path of dotnet-counters),
-# RILL_ENV (extra environment for the broker, e.g. "DOTNET_gcConcurrent=1").
+# NICE (e.g. -15: see above), RILL_ENV (extra environment for the broker, e.g. "DOTNET_gcConcurrent=1").
 set -euo pipefail
+# NICE=-15 runs the broker and the load generators at a higher CPU priority than the rest of a shared machine
+# (root only): the latency figures then say more about the broker than about the other processes' load.
+if [[ -n ${NICE:-} && -z ${_RILL_LATENCY_NICED:-} ]]; then
+    export _RILL_LATENCY_NICED=1
+    exec nice -n "$NICE" bash "$0" "$@"
+fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 PRE_RECORDS=${PRE_RECORDS:-2000000}
 PRE_MIX=${PRE_MIX:-simple}

@@ -53,10 +53,12 @@ internal sealed class RuntimeEventLog : EventListener
     public static RuntimeEventLog? StartFromEnvironment()
     {
         string? path = Environment.GetEnvironmentVariable(EnvironmentVariable);
-        if (string.IsNullOrWhiteSpace(path))
-        {
-            return null;
-        }
+        return string.IsNullOrWhiteSpace(path) ? null : Start(path);
+    }
+
+    /// <summary>Starts a log written to <paramref name="path"/> (created or truncated).</summary>
+    public static RuntimeEventLog Start(string path)
+    {
         var writer = new StreamWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read), new UTF8Encoding(false))
         {
             AutoFlush = false,
