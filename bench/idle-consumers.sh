@@ -41,8 +41,20 @@ for ((i = 0; i < CONSUMERS; i++)); do
 done
 sleep 3 # connected and polling
 ticks() { awk '{ print $14 + $15 }' "/proc/$server_pid/stat"; }
+COUNTERS_BIN=${DOTNET_COUNTERS:-$(command -v dotnet-counters || echo /work/tools/dotnet-counters)}
+alloc=""
+if [[ -x $COUNTERS_BIN ]]; then
+    # Allocation rate over the same window (dotnet-counters, System.Runtime's dotnet.gc.heap.total_allocated).
+    "$COUNTERS_BIN" collect -p "$server_pid" --refresh-interval 1 --format csv -o "$work/counters.csv" \
+        --counters 'System.Runtime[dotnet.gc.heap.total_allocated]' --duration "00:00:$(printf %02d "$MEASURE_S")" >/dev/null 2>&1 &
+    counters=$!
+fi
 t0=$(ticks)
 sleep "$MEASURE_S"
 t1=$(ticks)
-echo "consumers=$CONSUMERS seconds=$MEASURE_S broker_cpu_ms_per_s=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) / MEASURE_S ))"
+if [[ -n ${counters:-} ]]; then
+    wait "$counters" 2>/dev/null || true
+    alloc=" broker_alloc_mb_per_s=$(awk -F, '/total_allocated/ { s += $5; n++ } END { printf "%.2f", n ? s / n / 1e6 : 0 }' "$work/counters.csv" 2>/dev/null)"
+fi
+echo "consumers=$CONSUMERS seconds=$MEASURE_S broker_cpu_ms_per_s=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) / MEASURE_S ))$alloc"
 echo "# load average: $(cut -d' ' -f1-3 /proc/loadavg)" >&2
