@@ -37,7 +37,7 @@ COUNTERS_BIN=${DOTNET_COUNTERS:-$(command -v dotnet-counters || echo /work/tools
 work=$(mktemp -d /tmp/rill-latency.XXXXXX)
 server_pid="" counters_pid=""
 cleanup() {
-    [[ -n "$counters_pid" ]] && kill "$counters_pid" 2>/dev/null || true
+    [[ -n "$counters_pid" ]] && kill -KILL "$counters_pid" 2>/dev/null || true
     [[ -n "$server_pid" ]] && { kill "$server_pid" 2>/dev/null; wait "$server_pid" 2>/dev/null || true; }
     [[ "${KEEP:-0}" == 1 ]] && echo "# kept $work" >&2 || rm -rf "$work"
 }
@@ -137,7 +137,12 @@ fi
 echo "# broker after the run: RSS $(awk '/^VmRSS/ { printf "%.1f MB", $2 / 1024 }' "/proc/$server_pid/status"), peak $(awk '/^VmHWM/ { printf "%.1f MB", $2 / 1024 }' "/proc/$server_pid/status")"
 
 if [[ -n "$counters_pid" ]]; then
-    kill -INT "$counters_pid" 2>/dev/null || true; wait "$counters_pid" 2>/dev/null || true; counters_pid=""
+    # dotnet-counters ignores SIGINT without a terminal (it waited for 'q' and kept this script and the broker
+    # running): TERM, then KILL.
+    kill "$counters_pid" 2>/dev/null || true
+    for ((i = 0; i < 50; i++)); do kill -0 "$counters_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$counters_pid" 2>/dev/null || true
+    wait "$counters_pid" 2>/dev/null || true; counters_pid=""
     /usr/bin/python3 - "$work/counters.csv" <<'PY' >&2
 import csv, sys, collections
 last, peak = {}, collections.defaultdict(float)
