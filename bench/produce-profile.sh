@@ -22,6 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cpu() { awk -v hz="$hz" '{ printf "%.2f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+ucpu() { awk -v hz="$hz" '{ printf "%.2f", $14 / hz }' "/proc/$1/stat"; }
 
 dll=${RILL_DLL:-}
 if [[ -z $dll ]]; then
@@ -40,20 +41,20 @@ run() { # topic size count [extra]
     grep 'messages produced' "$work/perf.out" | tail -1 | sed -E 's/.*: ([0-9]+) msgs\/s and ([0-9.]+) MB\/s.*/\1 \2/'
 }
 n=0
-echo "| case | records/s | MB/s | broker CPU s | CPU s per GB | syscalls per MB | load avg |"
-echo "|---|---:|---:|---:|---:|---:|---|"
+echo "| case | records/s | MB/s | broker CPU s | CPU s per GB | of it user | syscalls per MB | load avg |"
+echo "|---|---:|---:|---:|---:|---:|---:|---|"
 for c in $CASES; do
     IFS=: read -r size parts count <<<"$c"
     extra=(-X sticky.partitioning.linger.ms=0); [[ $parts == 1 ]] && extra=(-p 0)
     n=$((n + 1)); t=prof-$n
     "$PY" "$repo/bench/compare/tools.py" create-topic "$b" "$t" "$parts" >/dev/null
     run "$t" "$size" "${WARMUP:-50000}" "${extra[@]}" >/dev/null # warm-up (PERF: enough for the JIT to finish)
-    before=$(cpu "$pid")
+    before=$(cpu "$pid"); ubefore=$(ucpu "$pid")
     if [[ ${PERF:-0} == 1 ]]; then
         perf record -F 999 -g -p "$pid" -o "$work/perf-$size-$parts.data" >/dev/null 2>&1 & ppid=$!
     fi
     r=$(run "$t" "$size" "$count" "${extra[@]}")
-    after=$(cpu "$pid")
+    after=$(cpu "$pid"); uafter=$(ucpu "$pid")
     if [[ ${PERF:-0} == 1 ]]; then kill -INT $ppid; wait $ppid 2>/dev/null || true; fi
     mb=$(awk -v s="$size" -v c="$count" 'BEGIN { printf "%.1f", s * c / 1e6 }')
     spm="-"
@@ -67,7 +68,7 @@ for c in $CASES; do
         [[ -z $calls ]] && calls=$(tail -1 "$work/strace-$size-$parts.txt" | awk '{ print $(NF-2) }')
         spm=$(awk -v k="$calls" -v s="$size" -v c="$sc" 'BEGIN { printf "%.0f", k / (s * c / 1e6) }')
     fi
-    echo "| ${size} B x $parts p | $(awk '{ print $1 }' <<<"$r") | $(awk '{ print $2 }' <<<"$r") | $(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.2f", a - b }') | $(awk -v a="$after" -v b="$before" -v mb="$mb" 'BEGIN { printf "%.2f", (a - b) / mb * 1000 }') | $spm | $(cut -d' ' -f1 /proc/loadavg) |"
+    echo "| ${size} B x $parts p | $(awk '{ print $1 }' <<<"$r") | $(awk '{ print $2 }' <<<"$r") | $(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.2f", a - b }') | $(awk -v a="$after" -v b="$before" -v mb="$mb" 'BEGIN { printf "%.2f", (a - b) / mb * 1000 }') | $(awk -v a="$uafter" -v b="$ubefore" -v mb="$mb" 'BEGIN { printf "%.2f", (a - b) / mb * 1000 }') | $spm | $(cut -d' ' -f1 /proc/loadavg) |"
 done
 if [[ ${PERF:-0} == 1 ]]; then
     for f in "$work"/perf-*.data; do
