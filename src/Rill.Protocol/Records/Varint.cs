@@ -54,6 +54,13 @@ public static class Varint
                 value = (long)(b0 >> 1) ^ -(long)(b0 & 1);
                 return true;
             }
+            if ((uint)(p + 1) < (uint)data.Length && data[p + 1] < 0x80)
+            {
+                uint raw = (b0 & 0x7F) | ((uint)data[p + 1] << 7);
+                position = p + 2;
+                value = (long)(raw >> 1) ^ -(long)(raw & 1);
+                return true;
+            }
         }
         return TryReadVarLongLoop(data, ref position, out value);
     }
