@@ -38,7 +38,11 @@ b=127.0.0.1:$port
 run() { # topic size count [extra]
     local t=$1 s=$2 c=$3; shift 3
     timeout 300 "$perf_tool" -P -b "$b" -t "$t" -s "$s" -c "$c" -a -1 -X linger.ms=5 "$@" >"$work/perf.out" 2>&1
-    grep 'messages produced' "$work/perf.out" | tail -1 | sed -E 's/.*: ([0-9]+) msgs\/s and ([0-9.]+) MB\/s.*/\1 \2/'
+    local line
+    line=$(grep 'messages produced' "$work/perf.out" | tail -1)
+    # Every record must be delivered (a broker refusing batches, e.g. CORRUPT_MESSAGE, would still print a rate).
+    [[ $(sed -E 's/.* ([0-9]+) delivered .*/\1/' <<<"$line") == "$c" ]] || { echo "not all delivered: $line" >&2; exit 1; }
+    sed -E 's/.*: ([0-9]+) msgs\/s and ([0-9.]+) MB\/s.*/\1 \2/' <<<"$line"
 }
 n=0
 echo "| case | records/s | MB/s | broker CPU s | CPU s per GB | of it user | syscalls per MB | load avg |"
