@@ -2,6 +2,12 @@ using BenchmarkDotNet.Running;
 
 // dotnet run -c Release --project bench/Rill.Benchmarks -- --filter '*'
 // dotnet run -c Release --project bench/Rill.Benchmarks -- cleaner     (log cleaner throughput)
+// dotnet run -c Release --project bench/Rill.Benchmarks -- produce     (produce path CPU per GB, ProduceBenchmarks.cs)
+if (args is ["produce", ..])
+{
+    Rill.Benchmarks.ProduceBench.Run(args);
+    return;
+}
 if (args is ["cleaner", ..])
 {
     Rill.Benchmarks.CleanerThroughput.Run();
