@@ -185,7 +185,7 @@ public sealed partial class PartitionLog
         Volatile.Write(ref _recoveryPoint, newBase);
         WriteProducerSnapshot(newBase);
 
-        LogSegment created = LogSegment.Open(Directory, newBase, Config, now);
+        LogSegment created = OpenSegment(newBase, now);
         if (created.Size != 0)
         {
             // A leftover file at this offset can only be stale data; start it afresh.
@@ -224,6 +224,7 @@ public sealed partial class PartitionLog
 
     private void FlushLocked(long now)
     {
+        if (!_dir.Exists) return; // a new log never written has nothing to sync
         long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         Active.Flush();
         StorageMeters.RecordFlush(flushStarted);

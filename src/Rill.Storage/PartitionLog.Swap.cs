@@ -85,7 +85,7 @@ public sealed partial class PartitionLog
             File.Move(swapPath, logPath, overwrite: true);
             DirectorySync.Flush(Directory);
 
-            LogSegment fresh = LogSegment.Open(Directory, baseOffset, Config, nowMs);
+            LogSegment fresh = OpenSegment(baseOffset, nowMs);
             fresh.Recover(int.MaxValue);
             fresh.EndOffset = Math.Max(fresh.EndOffset, group[^1].EndOffset);
             fresh.OnBecomeInactive();
