@@ -178,6 +178,7 @@ public sealed partial class PartitionLog
     /// </summary>
     public int DeleteDueSegments()
     {
+        if (_pendingDeletes.Count == 0) return 0; // unlocked read, as FlushIfDue: a stale value waits for the next tick
         lock (_lock)
         {
             return DeleteDueSegmentsLocked();
