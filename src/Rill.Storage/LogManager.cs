@@ -137,8 +137,9 @@ public sealed partial class LogManager : IDisposable
         log.CloseWithoutCleanShutdown();
         if (!Directory.Exists(log.Directory))
         {
-            Checkpoint();
-            return Task.CompletedTask; // a partition never written has no directory
+            // Never written: no directory to remove, and no checkpoint to rewrite (a stale line for a partition with
+            // no directory is ignored at open), so removing the thousands of partitions of a failed creation is cheap.
+            return Task.CompletedTask;
         }
         string target = Path.Combine(LogDirectory,
             tp.DirectoryName + "." + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture) + DeleteSuffix);
