@@ -114,41 +114,51 @@ public sealed partial class ReplicationTests
     [Fact]
     public async Task A_reassignment_in_progress_is_listed_and_can_be_cancelled()
     {
-        // Broker 3 is killed but still registered for 20 s: a reassignment adding it cannot complete.
+        // A paused broker stays registered for its 20 s session (it still accepts connections, so the fast failure
+        // detector leaves it alone; a killed one would be fenced at once): a reassignment adding it cannot complete.
+        // It must not be the controller, which executes the reassignment.
         await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=20000");
-        await ClientAsync("create-assigned", cluster.Broker(1).BootstrapServers, "stuck", "1,2");
-        await Eventually.ValueAsync(() => DescribeAsync(cluster.Broker(1), "stuck"), v => v is [{ Isr.Length: 2 }], "ISR 1,2");
-        await cluster.Broker(3).KillAsync();
-        string plan = Path.Combine(cluster.Broker(1).DataDirectory, "..", $"reassign-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(plan, """{"version":1,"partitions":[{"topic":"stuck","partition":0,"replicas":[1,2,3]}]}""");
+        int controller = await Eventually.ValueAsync(
+            () => Task.FromResult(Enumerable.Range(1, 3).FirstOrDefault(id => cluster.Broker(id).Output.Contains($"Broker {id} is the active controller", StringComparison.Ordinal))),
+            id => id > 0, "a controller");
+        int stuck = controller == 3 ? 2 : 3;
+        int[] current = Enumerable.Range(1, 3).Where(id => id != stuck).ToArray();
+        RillProcess a = cluster.Broker(current[0]), b = cluster.Broker(current[1]);
+        await ClientAsync("create-assigned", a.BootstrapServers, "stuck", string.Join(',', current));
+        await Eventually.ValueAsync(() => DescribeAsync(a, "stuck"), v => v is [{ Isr.Length: 2 }], "ISR of the two current replicas");
+        cluster.Broker(stuck).Pause();
+        string plan = Path.Combine(a.DataDirectory, "..", $"reassign-{Guid.NewGuid():N}.json");
+        string target = $"{current[0]},{current[1]},{stuck}";
+        await File.WriteAllTextAsync(plan, $$"""{"version":1,"partitions":[{"topic":"stuck","partition":0,"replicas":[{{target}}]}]}""");
         try
         {
-            ExternalTool.Result execute = await RillAsync("reassign-partitions", "--bootstrap-server", cluster.Broker(2).BootstrapServers,
+            ExternalTool.Result execute = await RillAsync("reassign-partitions", "--bootstrap-server", b.BootstrapServers,
                 "--reassignment-json-file", plan, "--execute");
             Assert.True(execute.ExitCode == 0, execute.Stdout + execute.Stderr);
-            ExternalTool.Result list = await RillAsync("reassign-partitions", "--bootstrap-server", cluster.Broker(1).BootstrapServers, "--list");
-            Assert.Matches(@"stuck\s+0\s+1,2,3\s+3\s+\n", list.Stdout + "\n");
-            ExternalTool.Result verify = await RillAsync("reassign-partitions", "--bootstrap-server", cluster.Broker(1).BootstrapServers,
+            ExternalTool.Result list = await RillAsync("reassign-partitions", "--bootstrap-server", a.BootstrapServers, "--list");
+            Assert.Matches($@"stuck\s+0\s+{target}\s+{stuck}\s+\n", list.Stdout + "\n");
+            ExternalTool.Result verify = await RillAsync("reassign-partitions", "--bootstrap-server", a.BootstrapServers,
                 "--reassignment-json-file", plan, "--verify");
             Assert.Equal(1, verify.ExitCode);
             Assert.Contains("Reassignment of partition stuck-0 is still in progress.", verify.Stdout);
 
-            ExternalTool.Result cancel = await RillAsync("reassign-partitions", "--bootstrap-server", cluster.Broker(1).BootstrapServers,
+            ExternalTool.Result cancel = await RillAsync("reassign-partitions", "--bootstrap-server", a.BootstrapServers,
                 "--reassignment-json-file", plan, "--cancel");
             Assert.True(cancel.ExitCode == 0, cancel.Stdout + cancel.Stderr);
             Assert.Contains("Successfully cancelled partition reassignments for stuck-0", cancel.Stdout);
-            PartitionView cancelled = (await DescribeAsync(cluster.Broker(2), "stuck"))![0];
-            Assert.Equal([1, 2], cancelled.Replicas);
-            list = await RillAsync("reassign-partitions", "--bootstrap-server", cluster.Broker(2).BootstrapServers, "--list");
+            PartitionView cancelled = (await DescribeAsync(b, "stuck"))![0];
+            Assert.Equal(current, cancelled.Replicas);
+            list = await RillAsync("reassign-partitions", "--bootstrap-server", b.BootstrapServers, "--list");
             Assert.DoesNotContain("stuck", list.Stdout);
             // Cancelling again: NO_REASSIGNMENT_IN_PROGRESS, exit 1.
-            cancel = await RillAsync("reassign-partitions", "--bootstrap-server", cluster.Broker(1).BootstrapServers,
+            cancel = await RillAsync("reassign-partitions", "--bootstrap-server", a.BootstrapServers,
                 "--reassignment-json-file", plan, "--cancel");
             Assert.Equal(1, cancel.ExitCode);
             Assert.Contains("NoReassignmentInProgress", cancel.Stderr);
         }
         finally
         {
+            cluster.Broker(stuck).Resume();
             File.Delete(plan);
         }
     }

@@ -118,6 +118,42 @@ public class ConsolePagesTests(ConsoleFixture fixture)
     }
 
     [Fact]
+    public async Task A_slow_automatic_load_does_not_replace_the_messages_loaded_since()
+    {
+        string topic = Unique("slow");
+        string lines = string.Join('\n', Enumerable.Range(0, 200).Select(i => $"k{i}:v{i}")) + "\n";
+        await ExternalTool.RunOkAsync("kcat", ["-b", fixture.Broker.BootstrapServers, "-P", "-t", topic, "-p", "0", "-K", ":"], stdin: lines,
+            timeout: TimeSpan.FromSeconds(60)); // auto-creates the topic
+        await using PageSession session = await fixture.NewPageAsync();
+        IPage page = session.Page;
+        // Hold the automatic load (newest messages, when the tab opens) until the user's own Load has been answered.
+        var userLoadAnswered = new TaskCompletionSource();
+        await page.RouteAsync("**/messages?*", async route =>
+        {
+            if (route.Request.Url.Contains("from=newest"))
+            {
+                await userLoadAnswered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            await route.ContinueAsync();
+        });
+        await fixture.OpenAsync(page, "/topics/" + Uri.EscapeDataString(topic), "topic");
+        await page.ClickAsync("[data-tab-button='messages']");
+        await page.SelectOptionAsync("#browse-partition", "0");
+        await page.SelectOptionAsync("#browse-from", "offset");
+        await page.FillAsync("#browse-offset", "100");
+        IResponse answered = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("#browse-load"), r => r.Url.Contains("from=offset"));
+        await page.WaitForSelectorAsync("#messages tr.message[data-offset='100']");
+        IResponse late = await page.RunAndWaitForResponseAsync(() => { userLoadAnswered.SetResult(); return Task.CompletedTask; },
+            r => r.Url.Contains("from=newest"));
+        Assert.True(answered.Ok && late.Ok);
+        await late.FinishedAsync();
+        await page.EvaluateAsync("() => new Promise(r => setTimeout(r, 100))"); // the late answer's continuation has run by now
+        Assert.Equal("100", await page.Locator("#messages tr.message").First.GetAttributeAsync("data-offset"));
+        Assert.Equal(50, await page.Locator("#messages tr.message").CountAsync());
+        session.AssertClean();
+    }
+
+    [Fact]
     public async Task Watch_a_groups_lag_rise_and_fall_then_reset_its_offsets()
     {
         string topic = Unique("payments"), group = Unique("billing");

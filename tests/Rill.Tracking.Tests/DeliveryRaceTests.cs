@@ -60,9 +60,15 @@ public sealed class DeliveryRaceTests : IAsyncLifetime
         }
         await Wait.UntilAsync(async () => (await _app.GetJsonAsync("/api/stats")).GetProperty("processed").TryGetProperty("tracking-customer", out var n) && n.GetInt64() >= Count,
             "the customer group to report what it processed");
-        received.AddRange(stream.Drain().Where(e => e.Name == "position").Select(e => e.Data.GetProperty("ts").GetInt64()));
+        var drained = stream.Drain();
+        received.AddRange(drained.Where(e => e.Name == "position").Select(e => e.Data.GetProperty("ts").GetInt64()));
         Assert.Equal(sent, received);
-        Assert.Contains(skipped, e => e.Name == "delivered");
+        // `delivered` comes from the order book, not the position stream: it may reach the page before or after
+        // the last position (on a loaded machine the positions can win), but it must come.
+        if (!skipped.Concat(drained).Any(e => e.Name == "delivered"))
+        {
+            await stream.NextAsync("delivered");
+        }
     }
 
     [Fact]

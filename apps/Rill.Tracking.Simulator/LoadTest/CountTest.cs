@@ -61,9 +61,12 @@ static class CountTest
         long appDelta = (stats?.Acked ?? 0) - before.Acked - lagWait.ProbeUpdates;
         if (appDelta != acked) failures.Add($"the app counted {appDelta} acks, the riders {acked}");
         if (drain is null) failures.Add("consumer lag did not reach 0 in every group within 180 s");
-        // every group processes each acked update once, plus the lag waiter's probe updates (a replay would show as more)
+        // every group processes each acked update at least once, plus the lag waiter's probe updates. More is a replay:
+        // the groups are at-least-once, so records processed after the last commit that landed are processed again after
+        // a rebalance (a heartbeat starved on a loaded machine); what a replay must not do is checked below (history rows
+        // stay exact, customers see no duplicate position). Fewer means an update was skipped.
         foreach (var (group, n) in processedDelta)
-            if (n != acked + lagWait.ProbeUpdates) failures.Add($"group {group} processed {n} records, not {acked + lagWait.ProbeUpdates} ({acked} acked + {lagWait.ProbeUpdates} lag probes)");
+            if (n < acked + lagWait.ProbeUpdates) failures.Add($"group {group} processed {n} records, fewer than {acked + lagWait.ProbeUpdates} ({acked} acked + {lagWait.ProbeUpdates} lag probes)");
         if (!history.Exact)
             failures.Add($"history: {history.Rows} rows for {history.Acked} acked, {history.Duplicates} duplicates, {history.Missing} missing{(history.Error is null ? "" : ", " + history.Error)}");
         long wSent = watches.Sum(w => w.SentWhileArmed), wDelivered = watches.Sum(w => w.ExactlyReceived);

@@ -75,7 +75,7 @@ sealed class LoadTestReport(LoadTestOptions o)
             foreach (var g in LagWaiter.Groups)
             {
                 string processed = c.ProcessedDelta.TryGetValue(g, out long p)
-                    ? $"processed {p:N0} ({(p == c.Acked + c.ProbeUpdates ? "=" : "!=")} {c.Acked:N0} acked + {c.ProbeUpdates} lag probes)"
+                    ? $"processed {p:N0} ({(p == c.Acked + c.ProbeUpdates ? "=" : p > c.Acked + c.ProbeUpdates ? $"> (replayed {p - c.Acked - c.ProbeUpdates:N0})" : "<")} {c.Acked:N0} acked + {c.ProbeUpdates} lag probes)"
                     : "processed: not reported by /api/stats";
                 string lag = c.FinalLag.TryGetValue(g, out long l) ? $"lag {l}" : "lag not reported";
                 L($"| group `{g}` | {lag}, {processed} |");

@@ -3,6 +3,7 @@ using Rill.Broker.Topics;
 using Rill.Cluster;
 using Rill.Cluster.Membership;
 using Rill.Cluster.Topics;
+using Rill.Storage;
 
 namespace Rill.Broker.Replication;
 
@@ -95,15 +96,23 @@ internal sealed class ReplicaManager : IAsyncDisposable
     private void ApplyPartition(Partition partition, PartitionState state)
     {
         PartitionReplica? replica = partition.Replica;
+        // A broker that does not host the partition never opens (and so never creates) its log: `partition.Log`
+        // opens lazily, and touching it here made every broker create a log for every partition of the cluster,
+        // which DropLogAsync then deleted again.
+        bool hosted = state.Leader == _self || state.IsHostedBy(_self);
         if (replica is null)
         {
             // A restarted replica starts from its checkpointed high watermark (replication-offset-checkpoint); as a
             // follower it then truncates to where its log diverges from the leader's (ReplicaFetcher, KIP-279).
-            long highWatermark = Math.Max(0, Math.Min(partition.Log.ReplicatedHighWatermark, partition.Log.LogEndOffset));
+            PartitionLog? log = hosted ? partition.Log : partition.OpenedLog;
+            long highWatermark = log is null ? 0 : Math.Max(0, Math.Min(log.ReplicatedHighWatermark, log.LogEndOffset));
             replica = new PartitionReplica(_self, state, highWatermark, _broker.Time) { LagTimeMaxMs = _broker.Config.ReplicaLagTimeMaxMs };
             replica.HighWatermarkAdvanced += partition.Appended.Notify;
             partition.Replica = replica;
-            partition.Log.ReplicatedHighWatermark = highWatermark;
+            if (log is not null)
+            {
+                log.ReplicatedHighWatermark = highWatermark;
+            }
         }
         PartitionState old = replica.State;
         bool newTerm = old.Leader != state.Leader || old.LeaderEpoch != state.LeaderEpoch;
@@ -121,9 +130,9 @@ internal sealed class ReplicaManager : IAsyncDisposable
             partition.Appended.Notify();
             return;
         }
-        partition.Log.BecomeFollower();
-        if (!state.IsHostedBy(_self))
+        if (!hosted)
         {
+            partition.OpenedLog?.BecomeFollower();
             // Not (or no longer: reassigned away) a replica here: no fetcher and no local log.
             Task stopped = StopFetcher(partition);
             replica.Apply(state, 0);
@@ -133,6 +142,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
             }
             return;
         }
+        partition.Log.BecomeFollower();
         if (newTerm)
         {
             // The new fetcher first truncates to the divergence point it finds with OffsetForLeaderEpoch (KIP-101/279).
@@ -266,9 +276,9 @@ internal sealed class ReplicaManager : IAsyncDisposable
         {
             foreach (Partition partition in topic.Partitions)
             {
-                if (partition.Replica is { } replica)
+                if (partition.Replica is { } replica && partition.OpenedLog is { } log)
                 {
-                    partition.Log.ReplicatedHighWatermark = replica.HighWatermark;
+                    log.ReplicatedHighWatermark = replica.HighWatermark; // a partition hosted elsewhere has no log here
                 }
             }
         }

@@ -16,7 +16,7 @@ from kafka.admin import (KafkaAdminClient, NewTopic, ACL, ACLFilter, ResourcePat
 bootstrap, topic = sys.argv[1], sys.argv[2]
 def conf(user):
     return dict(bootstrap_servers=bootstrap, security_protocol="SASL_PLAINTEXT", sasl_mechanism="PLAIN",
-                sasl_plain_username=user, sasl_plain_password=user + "-pw")
+                sasl_plain_username=user, sasl_plain_password=user + "-pw", api_version_auto_timeout_ms=30000)
 """;
 
     private const string KafkaPythonAcls = PythonCommon + "\n" + """

@@ -28,6 +28,8 @@ print(",".join(got))
 import sys, json
 from kafka import KafkaProducer, KafkaConsumer
 conf = json.loads(sys.argv[1]); topic = sys.argv[2]
+# kafka-python probes the broker version in 2 s by default: a TLS + SASL handshake on a loaded machine can take longer.
+conf.setdefault("api_version_auto_timeout_ms", 30000)
 p = KafkaProducer(**conf)
 for i in range(20):
     p.send(topic, b"v%d" % i)

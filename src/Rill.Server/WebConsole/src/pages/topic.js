@@ -100,15 +100,18 @@ export function topicPage(view, name) {
   }
 
   async function browse() {
-    searchRun++;
+    // The newest request wins: the automatic load when the tab opens can answer after a Load the user clicked since.
+    const run = ++searchRun;
     const form = new FormData(view.querySelector('#browse'));
     const from = form.get('from');
     const ts = form.get('timestamp');
-    messages = await api.get(`${path}/messages` + qs({
+    const loaded = await api.get(`${path}/messages` + qs({
       partition: form.get('partition'), from, limit: form.get('limit'),
       offset: from === 'offset' ? form.get('offset') : undefined,
       timestamp: from === 'timestamp' && ts ? new Date(ts).getTime() : undefined,
     }));
+    if (run !== searchRun) return;
+    messages = loaded;
     renderMessages();
   }
 
