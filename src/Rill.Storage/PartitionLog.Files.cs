@@ -36,7 +36,7 @@ public sealed partial class PartitionLog
     private LogSegment OpenSegment(long baseOffset, long now)
     {
         _dir.EnsureCreated();
-        LogSegment segment = LogSegment.Open(_dir, baseOffset, Config, now, _files);
+        LogSegment segment = LogSegment.Open(_dir, baseOffset, Config, now, _files, create: true);
         using (segment.LogFile.Acquire())
         {
             // opening creates the file

@@ -88,4 +88,22 @@ public sealed class OpenFileBudgetTests
         busy.Close();
         Assert.Equal(0, manager.OpenSegmentFiles);
     }
+
+    [Fact]
+    public void A_segment_deleted_while_its_file_was_closed_by_the_budget_is_still_read_whole_and_never_recreated()
+    {
+        using var dir = new TempDirectory();
+        using LogManager manager = Open(dir.Path, 1);
+        PartitionLog log = manager.GetOrCreateLog(new TopicPartition("old", 0), Config);
+        for (int i = 0; i < 30; i++) log.AppendCopy(TestBatch.Create(2, 1000 + i, valueSize: 60));
+        Assert.True(log.SegmentCount > 1);
+        LogReadResult located = log.Read(0, 100_000, minOneBatch: true); // a fetch that located the oldest segment
+        manager.GetOrCreateLog(new TopicPartition("other", 0), Config).AppendCopy(TestBatch.Create(1, 1)); // closes old's files
+
+        Assert.Equal(1, log.DeleteOldestSegments(s => s.BaseOffset == 0)); // renamed *.deleted, removed later
+        byte[] copy = new byte[located.Length];
+        Assert.Equal(located.Length, located.CopyTo(copy));
+        Assert.Equal(0, TestBatch.BaseOffset(copy));
+        Assert.False(File.Exists(Path.Combine(log.Directory, "00000000000000000000.log"))); // not reopened by its old name
+    }
 }

@@ -19,7 +19,8 @@ internal sealed partial class LogSegment : IDisposable
     private int _bytesSinceLastIndexEntry;
     private long _endOffset;
 
-    private LogSegment(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files, bool isNew)
+    private LogSegment(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files, bool isNew,
+        bool create)
     {
         string dir = directory.Path;
         _dir = dir;
@@ -29,7 +30,7 @@ internal sealed partial class LogSegment : IDisposable
         CreatedMs = createdMs;
         IndexFilesExisted = !isNew && File.Exists(LogFileNames.IndexFile(dir, baseOffset))
             && File.Exists(LogFileNames.TimeIndexFile(dir, baseOffset));
-        _file = new SegmentFile(LogFileNames.LogFile(dir, baseOffset), directory, files);
+        _file = new SegmentFile(LogFileNames.LogFile(dir, baseOffset), directory, files, create || isNew);
         Index = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TxnIndex = isNew ? new TransactionIndex() : TransactionIndex.Load(LogFileNames.TxnIndexFile(dir, baseOffset));
@@ -76,13 +77,17 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>MaxTimestamp of the first batch (segment.ms is measured from it); -1 if unknown or empty.</summary>
     private long _firstBatchTimestamp = long.MinValue;
 
-    /// <summary>A segment whose .log may exist (opened lazily: no descriptor until first used).</summary>
-    public static LogSegment Open(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files)
-        => new(directory, baseOffset, config, createdMs, files, isNew: false);
+    /// <summary>
+    /// A segment whose .log exists (opened lazily: no descriptor until first used), or, with
+    /// <paramref name="create"/>, may not exist yet and is created by the first open.
+    /// </summary>
+    public static LogSegment Open(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files,
+        bool create = false)
+        => new(directory, baseOffset, config, createdMs, files, isNew: false, create);
 
     /// <summary>The first segment of a new log: nothing on disk yet; the first write creates the directory and the file.</summary>
     public static LogSegment CreateNew(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files)
-        => new(directory, baseOffset, config, createdMs, files, isNew: true);
+        => new(directory, baseOffset, config, createdMs, files, isNew: true, create: true);
 
     public long FirstBatchTimestamp()
     {

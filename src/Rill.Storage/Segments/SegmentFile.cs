@@ -17,13 +17,17 @@ internal sealed class SegmentFile : IDisposable
     private readonly Lock _gate = new();
     private SafeFileHandle? _handle;
     private bool _disposed;
+    private volatile bool _pinned;
+    private bool _mayCreate;
     private long _lastUse;
 
-    public SegmentFile(string path, PartitionDirectory directory, SegmentFileCache cache)
+    /// <param name="create">Whether the first open may create the file (a new segment); a reopen never does.</param>
+    public SegmentFile(string path, PartitionDirectory directory, SegmentFileCache cache, bool create)
     {
         Path = path;
         _directory = directory;
         _cache = cache;
+        _mayCreate = create;
     }
 
     public string Path { get; }
@@ -69,7 +73,13 @@ internal sealed class SegmentFile : IDisposable
             {
                 return current;
             }
+            if (_pinned)
+            {
+                // Renamed, unlinked or replaced since: its path no longer names this segment's bytes.
+                throw new ObjectDisposedException(Path, "The segment is being deleted.");
+            }
             handle = OpenHandle();
+            _mayCreate = false;
             bool added = false;
             handle.DangerousAddRef(ref added);
             Volatile.Write(ref _handle, handle);
@@ -78,18 +88,49 @@ internal sealed class SegmentFile : IDisposable
         return handle;
     }
 
+    /// <summary>
+    /// The segment's files are about to be renamed or removed while readers may still hold the segment (retention,
+    /// compaction): opens the descriptor if needed and keeps it out of the cache's reach, since reopening by path
+    /// would find another file or none. A lease after the descriptor is gone fails as for a deleted segment.
+    /// </summary>
+    public void Pin()
+    {
+        lock (_gate)
+        {
+            if (_disposed || _pinned) return;
+            if (_handle is null)
+            {
+                try
+                {
+                    Volatile.Write(ref _handle, OpenHandle());
+                }
+                catch (IOException)
+                {
+                    // no descriptor to keep: readers of this segment get nothing, as after its deletion
+                }
+            }
+            _pinned = true;
+            _cache.OnClosed(this); // out of the budget, never evicted; closed by Dispose when the delay has passed
+        }
+    }
+
     private SafeFileHandle OpenHandle()
     {
-        _directory.EnsureCreated();
+        FileMode mode = _mayCreate ? FileMode.OpenOrCreate : FileMode.Open;
+        if (_mayCreate) _directory.EnsureCreated();
         try
         {
-            return FileIo.OpenReadWrite(Path);
+            return FileIo.OpenReadWrite(Path, mode);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new ObjectDisposedException($"The segment file {Path} is gone.", e);
         }
         catch (IOException e) when (IsTooManyOpenFiles(e) && _cache.RelievePressure(this))
         {
             try
             {
-                return FileIo.OpenReadWrite(Path);
+                return FileIo.OpenReadWrite(Path, mode);
             }
             catch (IOException again) when (IsTooManyOpenFiles(again))
             {
@@ -125,7 +166,11 @@ internal sealed class SegmentFile : IDisposable
     }
 
     /// <summary>Closes the descriptor to stay within the budget (the next lease reopens it); called by the cache.</summary>
-    internal void Evict() => Interlocked.Exchange(ref _handle, null)?.Dispose();
+    internal void Evict()
+    {
+        if (_pinned) return;
+        Interlocked.Exchange(ref _handle, null)?.Dispose();
+    }
 
     /// <summary>Closes the descriptor for good (the segment was deleted or its log closed).</summary>
     public void Dispose()
