@@ -101,6 +101,10 @@ public sealed partial class LeaderEpochTests(EtcdFixture fixture) : IClassFixtur
             "the returning replica's log equal to the leader's", TimeSpan.FromSeconds(40));
         Assert.Contains($"diverge-0: truncated from 120 to {newStart} following leader {after.Leader}", old.Output);
         Assert.DoesNotMatch(@"diverge-0: truncated from \d+ to 0 ", old.Output);
+        // The follower's append writes the segment before the epoch checkpoint (PartitionLog.AppendAsFollower): the
+        // equal logs above can be seen a moment before the checkpoint has the new epoch.
+        await Eventually.TrueAsync(() => EpochCheckpoint(leader, "diverge").SequenceEqual(EpochCheckpoint(old, "diverge")),
+            "the returning replica's leader-epoch-checkpoint equal to the leader's", TimeSpan.FromSeconds(10));
         Assert.Equal(EpochCheckpoint(leader, "diverge"), EpochCheckpoint(old, "diverge"));
         await Eventually.ValueAsync(() => DescribeAsync(leader, "diverge"), v => v is { Isr.Length: 3 }, "the returning replica back in the ISR", TimeSpan.FromSeconds(40));
 

@@ -144,6 +144,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 continue;
             }
 
+            if (Replication.ClusterReadiness.AwaitsClusterState(_broker, partition))
+            {
+                data.ErrorCode = (short)ErrorCode.NotLeaderOrFollower; // not joined yet: its local log is not the partition's
+                anyError = true;
+                continue;
+            }
             if (partition.Replica is { IsLeader: true } leading
                 && Replication.ReplicaFetch.AnsweredBeforeRead(partition, leading, requested, version, data))
             {

@@ -52,8 +52,17 @@ internal sealed class ListOffsetsHandler : ApiHandler<ListOffsetsRequest, ListOf
                     });
                     continue;
                 }
-                topicResponse.Partitions.Add(Answer(found?.GetPartition(requested.PartitionIndex), requested, context.ApiVersion, now,
-                    readCommitted: context.ApiVersion >= 2 && request.IsolationLevel == 1));
+                Partition? partition = found?.GetPartition(requested.PartitionIndex);
+                topicResponse.Partitions.Add(partition is not null && Replication.ClusterReadiness.AwaitsClusterState(_broker, partition)
+                    ? new ListOffsetsResponse.ListOffsetsPartitionResponse
+                    {
+                        PartitionIndex = requested.PartitionIndex,
+                        ErrorCode = (short)ErrorCode.NotLeaderOrFollower, // cluster mode, not joined yet: its local log is not the partition's
+                        Timestamp = -1,
+                        Offset = -1,
+                        LeaderEpoch = -1,
+                    }
+                    : Answer(partition, requested, context.ApiVersion, now, readCommitted: context.ApiVersion >= 2 && request.IsolationLevel == 1));
             }
         }
         return ValueTask.FromResult<ListOffsetsResponse?>(response);

@@ -34,6 +34,11 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
     public override short MaxVersion => 12;
 
     protected override ValueTask<ProduceResponse?> HandleAsync(RequestContext context, ProduceRequest request)
+        => _broker.Replication is { } replication && Replication.LeadershipCatchUp.TopicsToCheck(_broker.Topics, request) is { } topics
+            ? CatchUpThenHandleAsync(context, request, replication, topics)
+            : HandleCurrent(context, request);
+
+    private ValueTask<ProduceResponse?> HandleCurrent(RequestContext context, ProduceRequest request)
         => request.TransactionalId is not null
             && (_broker.Config.TransactionPartitionVerificationEnable || AddsPartitionsImplicitly(context))
             ? HandleTransactionalAsync(context, request)
@@ -62,6 +67,7 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                 string? message = null;
                 PartitionAppendResult result = default;
                 Partition? partition = topic?.GetPartition(partitionData.Index);
+                int leaderEpoch = partition?.Replica?.LeaderEpoch ?? -1; // read before the leadership check: acks=all fails if it changed
                 if (!validAcks)
                 {
                     error = ErrorCode.InvalidRequiredAcks;
@@ -96,6 +102,11 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                 else if (partition.Replica is { } replica && Replication.ReplicaProduce.Reject(replica, partition, acks, out error, out message))
                 {
                 }
+                else if (Replication.ClusterReadiness.AwaitsClusterState(_broker, partition))
+                {
+                    error = ErrorCode.NotLeaderOrFollower;
+                    message = "This broker has not joined the cluster yet: it does not lead this partition.";
+                }
                 else if (acks == -1 && partition.Replica is null && partition.Topic.Config.MinInsyncReplicas > 1)
                 {
                     error = ErrorCode.NotEnoughReplicas;
@@ -128,7 +139,7 @@ internal sealed partial class ProduceHandler : ApiHandler<ProduceRequest, Produc
                 topicResponse.PartitionResponses.Add(answer);
                 if (acks == -1 && error == ErrorCode.None && partition!.Replica is { } isr)
                 {
-                    (awaitingIsr ??= []).Add((answer, isr.WaitForHighWatermarkAsync(partition.Log.LogEndOffset - 1)));
+                    (awaitingIsr ??= []).Add((answer, isr.WaitForHighWatermarkAsync(partition.Log.LogEndOffset - 1, leaderEpoch)));
                 }
             }
         }

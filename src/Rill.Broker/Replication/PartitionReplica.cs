@@ -36,6 +36,9 @@ internal sealed class PartitionReplica
     public long LagTimeMaxMs { get; set; } = 30_000;
 
     public PartitionState State => _state;
+
+    /// <summary>This broker's id.</summary>
+    public int Self => _self;
     public bool IsLeader => _state.Leader == _self;
     public bool IsFollower => _state.Leader != _self && _state.IsHostedBy(_self);
     public int LeaderId => _state.Leader;
@@ -258,17 +261,29 @@ internal sealed class PartitionReplica
         while (Interlocked.CompareExchange(ref _highWatermark, logEndOffset, current) != current);
     }
 
-    /// <summary>acks=all: completes with NONE when the high watermark passes <paramref name="lastOffset"/>, or with an error when leadership is lost.</summary>
-    public Task<ErrorCode> WaitForHighWatermarkAsync(long lastOffset)
+    /// <summary>
+    /// acks=all: completes with NONE when the high watermark passes <paramref name="lastOffset"/>, or with an error when
+    /// leadership is lost. With <paramref name="leaderEpoch"/> (the epoch this broker led in when it appended), NOT_LEADER_OR_FOLLOWER
+    /// as soon as this broker no longer leads in that epoch, also when the high watermark already passes the offset: a
+    /// broker that lost leadership between its leadership check and its append wrote as leader into a log that is now a
+    /// follower's, which truncates that write away, while its high watermark (learnt from the new leader) may already
+    /// be past the offset (Kafka excludes this with its leader/ISR lock around the append).
+    /// </summary>
+    public Task<ErrorCode> WaitForHighWatermarkAsync(long lastOffset, int leaderEpoch = -1)
     {
-        if (HighWatermark > lastOffset)
+        long highWatermark = HighWatermark;
+        if (leaderEpoch >= 0 && !LeadsIn(leaderEpoch))
+        {
+            return Task.FromResult(ErrorCode.NotLeaderOrFollower);
+        }
+        if (highWatermark > lastOffset)
         {
             return Task.FromResult(ErrorCode.None);
         }
         var done = new TaskCompletionSource<ErrorCode>(TaskCreationOptions.RunContinuationsAsynchronously);
         lock (_gate)
         {
-            if (!IsLeader)
+            if (!IsLeader || (leaderEpoch >= 0 && !LeadsIn(leaderEpoch)))
             {
                 return Task.FromResult(ErrorCode.NotLeaderOrFollower);
             }
@@ -279,6 +294,12 @@ internal sealed class PartitionReplica
             CompleteWaiters(HighWatermark);
         }
         return done.Task;
+    }
+
+    private bool LeadsIn(int leaderEpoch)
+    {
+        PartitionState state = _state;
+        return state.Leader == _self && state.LeaderEpoch == leaderEpoch;
     }
 
     private void MaybeAdvance(long leaderLogEndOffset)

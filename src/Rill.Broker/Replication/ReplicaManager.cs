@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Rill.Broker.Replication.Fetching;
 using Rill.Broker.Topics;
 using Rill.Cluster;
 using Rill.Cluster.Membership;
@@ -10,8 +11,9 @@ namespace Rill.Broker.Replication;
 /// <summary>
 /// Cluster mode's data path on one broker. Watches {prefix}/topics/ and applies each change in revision
 /// order: the local topic and partition logs are created (or deleted), each partition gets its
-/// <see cref="PartitionReplica"/>, and this broker leads it, follows it (a <see cref="ReplicaFetcher"/> from
-/// the leader, which first truncates to where this log diverges from the leader's, KIP-101/279) or neither. As leader
+/// <see cref="PartitionReplica"/>, and this broker leads it, follows it (in the <see cref="ReplicaFetcher"/> for
+/// that leader, one connection per source broker, <see cref="ReplicaFetcherManager"/>; a partition first truncates to where
+/// its log diverges from the leader's, KIP-101/279) or neither. As leader
 /// it proposes ISR shrink/expand by replica.lag.time.max.ms (compare-and-swap on the topic key). As the active
 /// controller it re-elects leaders from the ISR when brokers go (<see cref="LeaderElection"/>), writing with
 /// its controller epoch. On shutdown it first moves its leaderships to other ISR members.
@@ -24,8 +26,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
     private readonly ClusterMember _member;
     private readonly ILogger _log;
     private readonly int _self;
-    private readonly Dictionary<(string Topic, int Partition), ReplicaFetcher> _fetchers = [];
-    private readonly object _fetchersGate = new();
+    private readonly ReplicaFetcherManager _fetchers;
     private readonly CancellationTokenSource _stop = new();
     private Task _loop = Task.CompletedTask;
 
@@ -40,7 +41,14 @@ internal sealed class ReplicaManager : IAsyncDisposable
         Admin = new ClusterTopicAdmin(this);
         Operations = new ControllerOperations(this, log);
         ControllerRequests = new ControllerRequestQueue(this, Operations, log);
+        var settings = ReplicaFetcherSettings.From(broker.Config);
+        _fetchers = new ReplicaFetcherManager(_self, settings,
+            async (leader, stop) => await ReplicaChannelLink.ConnectAsync(FindBroker(leader) ?? throw new IOException($"Broker {leader} is not registered"),
+                _interBroker, _self, settings, stop).ConfigureAwait(false), log, broker.Time);
     }
+
+    /// <summary>The replica fetchers (one per source broker with the default num.replica.fetchers=1).</summary>
+    internal ReplicaFetcherManager Fetchers => _fetchers;
 
     /// <summary>ElectLeaders, reassignments and leader balancing, as the active controller executes them.</summary>
     public ControllerOperations Operations { get; }
@@ -78,7 +86,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
     {
         if (versioned is null)
         {
-            StopFetchers(name);
+            _fetchers.RemoveTopic(name);
             if (_broker.Topics.Find(name) is not null)
             {
                 _broker.Topics.Delete(name);
@@ -161,41 +169,20 @@ internal sealed class ReplicaManager : IAsyncDisposable
 
     private void EnsureFetcher(Partition partition, PartitionReplica replica, PartitionState state)
     {
-        var key = (partition.Topic.Name, partition.Index);
-        ReplicaFetcher? old;
-        lock (_fetchersGate)
+        if (_stop.IsCancellationRequested)
         {
-            if (_stop.IsCancellationRequested)
-            {
-                return; // shutting down: this broker no longer fetches
-            }
-            if (_fetchers.TryGetValue(key, out old) && old.Leader == state.Leader && old.Epoch == state.LeaderEpoch)
-            {
-                return;
-            }
-            var fetcher = new ReplicaFetcher(partition, replica, _self, state.Leader, state.LeaderEpoch, FindBroker, _log, _interBroker);
-            _fetchers[key] = fetcher;
-            fetcher.Start();
+            return; // shutting down: this broker no longer fetches
         }
-        if (old is not null)
-        {
-            _ = old.StopAsync();
-        }
+        _fetchers.AddOrUpdate(partition, replica, state.Leader, state.LeaderEpoch);
     }
 
     private BrokerInfo? FindBroker(int id) => _member.Brokers.FirstOrDefault(b => b.Id == id);
 
+    /// <summary>Takes the partition out of its fetcher; the returned task is complete: once removed, no fetcher changes its log.</summary>
     private Task StopFetcher(Partition partition)
     {
-        ReplicaFetcher? old;
-        lock (_fetchersGate)
-        {
-            if (!_fetchers.Remove((partition.Topic.Name, partition.Index), out old))
-            {
-                return Task.CompletedTask;
-            }
-        }
-        return old.StopAsync();
+        _fetchers.Remove(partition);
+        return Task.CompletedTask;
     }
 
     /// <summary>Once the fetcher has stopped, deletes the log of a partition this broker no longer hosts (unless it hosts it again meanwhile).</summary>
@@ -214,20 +201,6 @@ internal sealed class ReplicaManager : IAsyncDisposable
         {
             _log.LogWarning("Deleting the log of {Topic}-{Partition} failed: {Message}", partition.Topic.Name, partition.Index, e.Message);
         }
-    }
-
-    private void StopFetchers(string topic)
-    {
-        List<ReplicaFetcher> stopped = [];
-        lock (_fetchersGate)
-        {
-            foreach (var key in _fetchers.Keys.Where(k => k.Topic == topic).ToArray())
-            {
-                stopped.Add(_fetchers[key]);
-                _fetchers.Remove(key);
-            }
-        }
-        stopped.ForEach(f => _ = f.StopAsync());
     }
 
     /// <summary>Every 200 ms: ISR changes this broker proposes as leader, and, when it is the controller, leader elections.</summary>
@@ -410,13 +383,7 @@ internal sealed class ReplicaManager : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
-        ReplicaFetcher[] fetchers;
-        lock (_fetchersGate)
-        {
-            fetchers = [.. _fetchers.Values];
-            _fetchers.Clear();
-        }
-        await Task.WhenAll(fetchers.Select(f => f.StopAsync())).ConfigureAwait(false);
+        await _fetchers.DisposeAsync().ConfigureAwait(false);
         try
         {
             CheckpointHighWatermarks();

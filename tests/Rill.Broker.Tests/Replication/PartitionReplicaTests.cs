@@ -60,6 +60,26 @@ public sealed class PartitionReplicaTests
     }
 
     [Fact]
+    public async Task Acks_all_of_an_append_made_in_a_leader_epoch_this_broker_no_longer_leads_fails_even_below_the_high_watermark()
+    {
+        // The produce checked leadership in epoch 0, then the broker became a follower of epoch 1 before its append
+        // (written as leader at offset 7 of what is now a follower's log, to be truncated away); by the time the
+        // produce waits, the high watermark learnt from the new leader is already past 7.
+        PartitionReplica replica = Leader([1, 2]);
+        replica.OnLeaderAppended(8);
+        replica.Apply(new PartitionState([1, 2, 3], 2, 1, [1, 2]), 8);
+        replica.SetFollowerHighWatermark(10, 10);
+        Assert.Equal(10, replica.HighWatermark);
+
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, await replica.WaitForHighWatermarkAsync(7, leaderEpoch: 0));
+
+        // Leading again in a later epoch does not make the epoch-0 append committed either.
+        replica.Apply(new PartitionState([1, 2, 3], 1, 2, [1, 2]), 10);
+        Assert.Equal(ErrorCode.NotLeaderOrFollower, await replica.WaitForHighWatermarkAsync(7, leaderEpoch: 0));
+        Assert.Equal(ErrorCode.None, await replica.WaitForHighWatermarkAsync(7, leaderEpoch: 2));
+    }
+
+    [Fact]
     public void A_follower_not_caught_up_for_replica_lag_time_max_leaves_the_isr_and_rejoins_once_it_reaches_the_high_watermark()
     {
         PartitionReplica replica = Leader([1, 2, 3], lagMs: 1000);
