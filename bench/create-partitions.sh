@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Times CreateTopics of one topic with many partitions (issue 16: 10,000 partitions in at most 1 s) against a
 # `rill serve` process, with kafka-python's admin client (python3-kafka). Prints one line per run:
-#   partitions=N run=i create_ms=T broker_ms=B
-# (create_ms: the CreateTopics call as the client saw it; broker_ms: the broker's own time for the topic, from its log)
+#   partitions=N run=i create_ms=T broker_ms=B broker_cpu_ms=C
+# (create_ms: the CreateTopics call as the client saw it; broker_ms: the broker's own time for the topic, from its log;
+# broker_cpu_ms: the broker process's user+system CPU during the call, from /proc: the figure that survives a loaded machine)
 # and, with STRACE=1, the server's syscall summary (strace -c -f) for the last run on stderr.
 # Knobs: PARTITIONS (10000), RUNS (3), RILL_DLL (an already-built rill.dll; else builds src/Rill.Server in Release),
 # KEEP=1 keeps the temporary data directory.
@@ -42,6 +43,7 @@ for ((run = 1; run <= RUNS; run++)); do
         strace_pid=$!
         sleep 1
     fi
+    cpu_before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
     ms=$(/usr/bin/python3 - "$port" "wide-$run" "$PARTITIONS" <<'PY'
 import sys, time
 from kafka.admin import KafkaAdminClient, NewTopic
@@ -62,7 +64,8 @@ PY
         [[ -n "$server_ms" ]] && break
         sleep 0.1
     done
-    echo "partitions=$PARTITIONS run=$run create_ms=$ms broker_ms=${server_ms:-?}"
+    cpu_after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+    echo "partitions=$PARTITIONS run=$run create_ms=$ms broker_ms=${server_ms:-?} broker_cpu_ms=$(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) ))"
     if [[ -n "$strace_pid" ]]; then
         kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true; strace_pid=""
         log "server syscalls during run $run (strace -c -f):"; head -25 "$work/strace.txt" >&2

@@ -73,6 +73,7 @@ internal static class ServeCommand
             return CommandLine.Fail(e.Message);
         }
 
+        using Diagnostics.RuntimeEventLog? runtimeEvents = Diagnostics.RuntimeEventLog.StartFromEnvironment();
         using ILoggerFactory loggerFactory = LoggerFactory.Create(b => ConsoleLogging.Add(b, rillOptions.LogFormat)
             .SetMinimumLevel(rillOptions.LogLevel)
             .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)

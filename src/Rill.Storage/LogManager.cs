@@ -28,25 +28,43 @@ public sealed partial class LogManager : IDisposable
     private readonly Lock _checkpointLock = new();
     private bool _closed;
 
-    private LogManager(string logDirectory, TimeProvider time)
+    private readonly Segments.SegmentFileCache _segmentFiles;
+
+    private LogManager(string logDirectory, TimeProvider time, int maxOpenFiles)
     {
         LogDirectory = logDirectory;
         _time = time;
+        _segmentFiles = maxOpenFiles > 0 ? new Segments.SegmentFileCache(maxOpenFiles)
+            : new Segments.SegmentFileCache(Internal.OpenFileLimit.DefaultSegmentBudget());
     }
 
     public string LogDirectory { get; }
+
+    /// <summary>
+    /// rill.log.max.open.files: how many segment files this directory's logs keep open at once (the least recently
+    /// used are closed beyond it and reopened on use).
+    /// </summary>
+    public int MaxOpenSegmentFiles => _segmentFiles.Capacity;
+
+    /// <summary>Segment files open now.</summary>
+    public int OpenSegmentFiles => _segmentFiles.OpenCount;
+
+    /// <summary>Segment files closed to stay within <see cref="MaxOpenSegmentFiles"/> since the start.</summary>
+    public long SegmentFileEvictions => _segmentFiles.Evictions;
 
     /// <summary>
     /// Opens (creating if needed) the log directory and every partition in it. <paramref name="configFor"/> gives
     /// the config of each partition found. Missing or garbled checkpoints mean full recovery of unclean logs.
     /// </summary>
     /// <param name="producerIdExpirationMs">producer.id.expiration.ms: producers idle this long are dropped from the state loaded (null: none).</param>
+    /// <param name="maxOpenFiles">rill.log.max.open.files: segment files kept open at once; 0: half the process's open-file limit.</param>
     public static LogManager Open(string logDirectory, Func<TopicPartition, LogConfig> configFor, TimeProvider? time = null,
-        long? producerIdExpirationMs = null)
+        long? producerIdExpirationMs = null, int maxOpenFiles = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(logDirectory);
         ArgumentNullException.ThrowIfNull(configFor);
-        var manager = new LogManager(Path.GetFullPath(logDirectory), time ?? TimeProvider.System);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxOpenFiles);
+        var manager = new LogManager(Path.GetFullPath(logDirectory), time ?? TimeProvider.System, maxOpenFiles);
         Directory.CreateDirectory(manager.LogDirectory);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, RecoveryPointCheckpointFile), out var recoveryPoints);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, LogStartOffsetCheckpointFile), out var startOffsets);
@@ -76,6 +94,7 @@ public sealed partial class LogManager : IDisposable
                 HighWatermark = highWatermarks.TryGetValue(item.Tp, out long hw) ? hw : null,
                 Time = manager._time,
                 ProducerIdExpirationMs = producerIdExpirationMs,
+                SegmentFiles = manager._segmentFiles,
             };
             manager._logs[item.Tp] = PartitionLog.Open(item.Path, configFor(item.Tp), options);
         });
@@ -98,7 +117,7 @@ public sealed partial class LogManager : IDisposable
         {
             if (_logs.TryGetValue(tp, out PartitionLog? existing)) return existing;
             var log = PartitionLog.Open(Path.Combine(LogDirectory, tp.DirectoryName), config,
-                new LogOpenOptions { Time = _time });
+                new LogOpenOptions { Time = _time, SegmentFiles = _segmentFiles });
             _logs[tp] = log;
             return log;
         }
@@ -116,6 +135,12 @@ public sealed partial class LogManager : IDisposable
             if (!_logs.TryRemove(tp, out log)) return Task.CompletedTask;
         }
         log.CloseWithoutCleanShutdown();
+        if (!Directory.Exists(log.Directory))
+        {
+            // Never written: no directory to remove, and no checkpoint to rewrite (a stale line for a partition with
+            // no directory is ignored at open), so removing the thousands of partitions of a failed creation is cheap.
+            return Task.CompletedTask;
+        }
         string target = Path.Combine(LogDirectory,
             tp.DirectoryName + "." + Guid.NewGuid().ToString("N", CultureInfo.InvariantCulture) + DeleteSuffix);
         Directory.Move(log.Directory, target);

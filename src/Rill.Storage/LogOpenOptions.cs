@@ -29,5 +29,8 @@ public sealed record LogOpenOptions
     /// </summary>
     public long? ProducerIdExpirationMs { get; init; }
 
+    /// <summary>The budget of open segment files this log shares (its log manager's); null: the process-wide default.</summary>
+    internal Segments.SegmentFileCache? SegmentFiles { get; init; }
+
     public static LogOpenOptions Default { get; } = new();
 }

@@ -1,6 +1,4 @@
-using Microsoft.Win32.SafeHandles;
 using Rill.Protocol;
-using Rill.Storage.Internal;
 using Rill.Storage.Segments;
 
 namespace Rill.Storage;
@@ -8,7 +6,7 @@ namespace Rill.Storage;
 /// <summary>
 /// Where the answer to a fetch lies: <see cref="Length"/> bytes of whole batches at <see cref="FilePosition"/> in
 /// one segment file, starting with the batch that holds the fetch offset. Copy them out with <see cref="CopyTo"/>
-/// (one pread, no allocation) or send them from <see cref="FileHandle"/>. <see cref="Error"/> is
+/// (one pread, no allocation). <see cref="Error"/> is
 /// OFFSET_OUT_OF_RANGE for an offset below the log start or past the log end; a fetch at the log end offset is
 /// no error and has length 0.
 /// </summary>
@@ -38,9 +36,6 @@ public readonly struct LogReadResult
     /// <summary>Base offset of the first batch returned (-1 when nothing); may be below the fetch offset.</summary>
     public long FirstBatchOffset { get; }
 
-    /// <summary>The segment file handle (for sendfile-style transfers); null when there is nothing to read.</summary>
-    public SafeFileHandle? FileHandle => _segment?.Handle;
-
     /// <summary>
     /// Copies the batches into <paramref name="destination"/> (at most its length); returns the bytes copied.
     /// Throws <see cref="ObjectDisposedException"/> if the segment was deleted in between (retention, truncation).
@@ -49,7 +44,7 @@ public readonly struct LogReadResult
     {
         if (_segment is null || Length == 0) return 0;
         Span<byte> target = destination.Length > Length ? destination[..Length] : destination;
-        return FileIo.ReadFully(_segment.Handle, target, FilePosition);
+        return _segment.ReadAt(target, FilePosition);
     }
 
     /// <summary>

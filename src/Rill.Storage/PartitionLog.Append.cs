@@ -185,7 +185,7 @@ public sealed partial class PartitionLog
         Volatile.Write(ref _recoveryPoint, newBase);
         WriteProducerSnapshot(newBase);
 
-        LogSegment created = LogSegment.Open(Directory, newBase, Config, now);
+        LogSegment created = OpenSegment(newBase, now);
         if (created.Size != 0)
         {
             // A leftover file at this offset can only be stale data; start it afresh.
@@ -214,6 +214,9 @@ public sealed partial class PartitionLog
     /// <summary>Flushes if flush.ms has passed since the last fsync; for a periodic task of the log manager.</summary>
     public void FlushIfDue()
     {
+        // Read without the lock (a stale value only delays the flush to the next tick): the maintenance tick asks
+        // every log each second, and most of tens of thousands of partitions have nothing to flush.
+        if (Volatile.Read(ref _unflushedMessages) == 0) return;
         lock (_lock)
         {
             if (_closed) return;
@@ -224,6 +227,7 @@ public sealed partial class PartitionLog
 
     private void FlushLocked(long now)
     {
+        if (!_dir.Exists) return; // a new log never written has nothing to sync
         long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         Active.Flush();
         StorageMeters.RecordFlush(flushStarted);

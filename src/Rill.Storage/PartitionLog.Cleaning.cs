@@ -222,7 +222,7 @@ public sealed partial class PartitionLog
                     buffer = ArrayPool<byte>.Shared.Rent(total);
                 }
                 Span<byte> batch = buffer.AsSpan(0, total);
-                if (FileIo.ReadFully(segment.Handle, batch, pos) != total) break;
+                if (segment.ReadAt(batch, pos) != total) break;
                 action(batch);
                 pos += total;
             }

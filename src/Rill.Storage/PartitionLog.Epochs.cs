@@ -75,7 +75,7 @@ public sealed partial class PartitionLog
     private void ResetToEmptyLocked(long offset)
     {
         foreach (LogSegment s in _segments) s.DeleteFiles();
-        LogSegment fresh = LogSegment.Open(Directory, offset, Config, NowMs);
+        LogSegment fresh = OpenSegment(offset, NowMs);
         fresh.TruncateTo(0);
         fresh.EndOffset = offset;
         _segments = [fresh];
@@ -104,7 +104,7 @@ public sealed partial class PartitionLog
         string path = Path.Combine(Directory, LeaderEpochCheckpointFile.FileName);
         bool exists = File.Exists(path);
         bool readable = LeaderEpochCheckpointFile.TryRead(path, out List<EpochEntry> entries);
-        _epochs = new LeaderEpochCache(path, entries);
+        _epochs = new LeaderEpochCache(path, entries, _dir.EnsureCreated);
         // A log that never had a leader epoch (single node: batches carry whatever the client wrote) is not scanned.
         long scanFrom = !exists ? long.MaxValue : readable ? recoveredFrom : LogStartOffset;
         if (!readable) _epochs.Clear();

@@ -10,7 +10,8 @@ public sealed partial class PartitionLog
 
     private void Load(LogOpenOptions options)
     {
-        if (!System.IO.Directory.Exists(Directory))
+        InitFiles(options);
+        if (!_dir.Exists)
         {
             CreateEmpty(options);
             return;
@@ -38,10 +39,10 @@ public sealed partial class PartitionLog
         DeleteOrphanIndexes(bases);
 
         var segments = new List<LogSegment>(Math.Max(1, bases.Count));
-        foreach (long b in bases) segments.Add(LogSegment.Open(Directory, b, Config, now));
+        foreach (long b in bases) segments.Add(LogSegment.Open(_dir, b, Config, now, _files));
         if (segments.Count == 0)
         {
-            segments.Add(LogSegment.Open(Directory, Math.Max(0, options.LogStartOffset ?? 0), Config, now));
+            segments.Add(OpenSegment(Math.Max(0, options.LogStartOffset ?? 0), now));
             clean = true;
         }
 
@@ -96,16 +97,16 @@ public sealed partial class PartitionLog
     }
 
     /// <summary>
-    /// A new partition: an empty directory with an empty first segment. Nothing to list, recover, flush or rebuild
-    /// (its index files are written when the segment is first flushed), so creating a topic of many partitions
-    /// costs a mkdir and one file per partition and no fsync (a crash before any write leaves an empty log either
-    /// way: the topic's metadata, not the directory, says the partition exists, and opening recreates it).
+    /// A new partition: an empty log in memory only. No directory, no file, no descriptor and no fsync: the first write
+    /// (the first append, a leader-epoch checkpoint) creates the directory and the first segment's file, and the first
+    /// fsync of the log syncs the directory and its parent too. So creating a topic of many partitions costs no file
+    /// system work per partition; the topic's metadata, not a directory, says the partition exists, and opening a
+    /// missing directory gives this empty log again (a crash before any write loses nothing).
     /// </summary>
     private void CreateEmpty(LogOpenOptions options)
     {
-        System.IO.Directory.CreateDirectory(Directory);
         long baseOffset = Math.Max(0, options.LogStartOffset ?? 0);
-        _segments = [LogSegment.Open(Directory, baseOffset, Config, NowMs)];
+        _segments = [LogSegment.CreateNew(_dir, baseOffset, Config, NowMs, _files)];
         OpenedAfterCleanShutdown = true;
         _logEndOffset = baseOffset;
         _logStartOffset = baseOffset;
@@ -137,6 +138,7 @@ public sealed partial class PartitionLog
     private List<long> ListSnapshots()
     {
         var offsets = new List<long>();
+        if (!_dir.Exists) return offsets;
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + LogFileNames.SnapshotSuffix))
         {
             if (LogFileNames.TryParseOffset(Path.GetFileName(path), LogFileNames.SnapshotSuffix, out long o)) offsets.Add(o);
@@ -208,7 +210,7 @@ public sealed partial class PartitionLog
                                 if (control is not null) System.Buffers.ArrayPool<byte>.Shared.Return(control);
                                 control = System.Buffers.ArrayPool<byte>.Shared.Rent(total);
                             }
-                            if (FileIo.ReadFully(seg.Handle, control.AsSpan(0, total), pos) == total) batch = control.AsSpan(0, total);
+                            if (seg.ReadAt(control.AsSpan(0, total), pos) == total) batch = control.AsSpan(0, total);
                         }
                         if (_producers.ApplyBatch(batch) is { } aborted) seg.TxnIndex.Append(aborted);
                     }

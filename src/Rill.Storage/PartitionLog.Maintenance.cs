@@ -146,6 +146,7 @@ public sealed partial class PartitionLog
         for (int i = 0; i < count; i++)
         {
             LogSegment s = segments[i];
+            s.LogFile.Pin(); // renamed below: a reader still holding the segment must not reopen it by its old name
             // As Kafka: the files are renamed *.deleted now (a restart removes them) and removed, with the handle a
             // reader may still hold, file.delete.delay.ms later (DeleteDueSegments, on the log manager's tick).
             string[] renamed =
@@ -178,6 +179,7 @@ public sealed partial class PartitionLog
     /// </summary>
     public int DeleteDueSegments()
     {
+        if (_pendingDeletes.Count == 0) return 0; // unlocked read, as FlushIfDue: a stale value waits for the next tick
         lock (_lock)
         {
             return DeleteDueSegmentsLocked();

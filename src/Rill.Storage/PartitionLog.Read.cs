@@ -152,7 +152,7 @@ public sealed partial class PartitionLog
         try
         {
             Span<byte> batch = buffer.AsSpan(0, total);
-            if (FileIo.ReadFully(seg.Handle, batch, pos) != total) return TimestampOffset.None;
+            if (seg.ReadAt(batch, pos) != total) return TimestampOffset.None;
             long baseTs = Batch.BaseTimestamp(batch);
             int count = Batch.RecordCount(batch);
             int p = RecordBatchLayout.HeaderSize;

@@ -71,6 +71,7 @@ public sealed partial class PartitionLog
             long baseOffset = group[0].BaseOffset;
             string logPath = LogFileNames.LogFile(Directory, baseOffset);
             string swapPath = logPath + SwapSuffix;
+            foreach (LogSegment old in group) old.LogFile.Pin(); // their paths are about to name other bytes, or none
             File.Move(cleanedPath, swapPath, overwrite: true);
             DirectorySync.Flush(Directory);
             // The cleaned segment's .txnindex: the aborts whose marker it kept while data of theirs was in the walk.
@@ -85,7 +86,7 @@ public sealed partial class PartitionLog
             File.Move(swapPath, logPath, overwrite: true);
             DirectorySync.Flush(Directory);
 
-            LogSegment fresh = LogSegment.Open(Directory, baseOffset, Config, nowMs);
+            LogSegment fresh = OpenSegment(baseOffset, nowMs);
             fresh.Recover(int.MaxValue);
             fresh.EndOffset = Math.Max(fresh.EndOffset, group[^1].EndOffset);
             fresh.OnBecomeInactive();

@@ -136,6 +136,11 @@ public sealed partial class PartitionLog : IDisposable
         lock (_lock)
         {
             if (_closed) return;
+            if (!_dir.Exists)
+            {
+                CloseFiles(); // never written: nothing to flush, snapshot or mark
+                return;
+            }
             LogSegment active = Active;
             active.OnBecomeInactive();
             foreach (LogSegment s in _segments)

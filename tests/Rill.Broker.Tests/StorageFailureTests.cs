@@ -50,4 +50,23 @@ public class StorageFailureTests : BrokerTestBase
         var created = await client.RequestAsync<CreateTopicsResponse>(ApiKey.CreateTopics, 7, Create("riders", 4));
         Assert.Equal(0, created.Topics[0].ErrorCode);
     }
+
+    [Fact]
+    public async Task A_topic_list_that_cannot_be_written_fails_the_creation_with_a_clear_error_and_leaves_no_topic()
+    {
+        string logDir = Broker.Host.Broker.Config.LogDirs[0];
+        string temp = Path.Combine(logDir, "rill-topics.json.tmp");
+        Directory.CreateDirectory(temp); // the topic list is written there first: now it cannot be
+        await using var client = await ConnectAsync();
+
+        var failed = await client.RequestAsync<CreateTopicsResponse>(ApiKey.CreateTopics, 7, Create("wide", 3000));
+        Assert.Equal((short)ErrorCode.KafkaStorageError, failed.Topics[0].ErrorCode);
+        Assert.Contains("topic list", failed.Topics[0].ErrorMessage);
+        Assert.Null(Broker.Host.Broker.Topics.Find("wide"));
+
+        Directory.Delete(temp);
+        var created = await client.RequestAsync<CreateTopicsResponse>(ApiKey.CreateTopics, 7, Create("wide", 3000));
+        Assert.Equal(0, created.Topics[0].ErrorCode);
+        Assert.Equal(3000, Broker.Host.Broker.Topics.Find("wide")!.Partitions.Length);
+    }
 }

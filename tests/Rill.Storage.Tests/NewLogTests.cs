@@ -9,15 +9,45 @@ public sealed class NewLogTests
         => PartitionLog.Open(path, Config, new LogOpenOptions { Time = new FakeTimeProvider(), LogStartOffset = logStartOffset });
 
     [Fact]
-    public void A_new_log_writes_only_its_empty_segment_file_and_no_index_files()
+    public void A_new_log_creates_nothing_on_disk_until_its_first_append_and_then_only_its_segment_file()
     {
         using var dir = new TempDirectory();
         string path = Path.Combine(dir.Path, "t-0");
         using PartitionLog log = Open(path);
-        Assert.Equal(["00000000000000000000.log"], Directory.GetFiles(path).Select(Path.GetFileName).Order());
+        Assert.False(Directory.Exists(path));
+        Assert.False(log.IsOnDisk);
+        Assert.Equal(0, log.OpenSegmentFiles);
         Assert.Equal(0, log.LogEndOffset);
         Assert.Equal(0, log.LogStartOffset);
         Assert.True(log.OpenedAfterCleanShutdown);
+        Assert.Equal(0, log.Read(0, 1000, minOneBatch: true).Length); // reading the empty log needs no file
+        log.Flush(); // nothing written: nothing to sync, still nothing on disk
+        Assert.False(Directory.Exists(path));
+
+        log.AppendCopy(TestBatch.Create(2, 1000));
+        Assert.Equal(["00000000000000000000.log"], Directory.GetFiles(path).Select(Path.GetFileName).Order());
+        Assert.Equal(1, log.OpenSegmentFiles);
+    }
+
+    [Fact]
+    public void Closing_and_reopening_a_log_never_written_leaves_nothing_on_disk()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "t-0");
+        Open(path).Close();
+        Assert.False(Directory.Exists(path));
+        using PartitionLog reopened = Open(path);
+        Assert.Equal(0, reopened.LogEndOffset);
+        Assert.Equal(0, reopened.AppendCopy(TestBatch.Create(1, 1000)).FirstOffset);
+    }
+
+    [Fact]
+    public void A_new_log_whose_directory_name_is_taken_by_a_file_fails_to_open()
+    {
+        using var dir = new TempDirectory();
+        string path = Path.Combine(dir.Path, "t-0");
+        File.WriteAllText(path, "in the way");
+        Assert.Throws<IOException>(() => Open(path));
     }
 
     [Fact]

@@ -15,6 +15,7 @@ public sealed class RillProcess : IAsyncDisposable
     private readonly string[] _extra;
     private readonly bool _ownsDirectory;
     private string? _configFile;
+    private int? _openFileLimit;
     private Process? _process;
     private readonly StringBuilder _output = new();
 
@@ -43,6 +44,14 @@ public sealed class RillProcess : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Starts under <c>ulimit -n <paramref name="openFileLimit"/></c> (through bash; restarts keep the limit).</summary>
+    public static async Task<RillProcess> StartWithOpenFileLimitAsync(int openFileLimit, params string[] properties)
+    {
+        var process = new RillProcess(Directory.CreateTempSubdirectory("rill-interop-").FullName, true, properties) { _openFileLimit = openFileLimit };
+        await process.StartAsync(port: 0);
+        return process;
+    }
+
     /// <summary>Starts with <c>--config <paramref name="configFile"/></c>; the --set overrides (log.dirs, listeners, <paramref name="properties"/>) still win.</summary>
     public static async Task<RillProcess> StartWithConfigAsync(string configFile, params string[] properties)
     {
@@ -54,12 +63,19 @@ public sealed class RillProcess : IAsyncDisposable
     private async Task StartAsync(int port)
     {
         string rill = Path.Combine(AppContext.BaseDirectory, "rill.dll");
-        var info = new ProcessStartInfo("dotnet")
+        var info = new ProcessStartInfo(_openFileLimit is null ? "dotnet" : "bash")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_openFileLimit is { } limit)
+        {
+            // exec: the process id stays the broker's, so Kill and signals reach it.
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"ulimit -n {limit} && exec \"$0\" \"$@\"");
+            info.ArgumentList.Add("dotnet");
+        }
         info.ArgumentList.Add(rill);
         info.ArgumentList.Add("serve");
         if (_configFile is not null)

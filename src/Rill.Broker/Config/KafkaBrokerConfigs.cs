@@ -334,6 +334,9 @@ public static class KafkaBrokerConfigs
         // Rill's own: the finalized level of Kafka's transaction.version feature (Kafka sets it with kafka-storage format
         // --feature / kafka-features upgrade; 4.x formats new clusters at 2). 2 turns transactions v2 (KIP-890 part 2) on.
         D("rill.transaction.version", Short, "2", "[0,...,2]", A),
+        // Rill's own: segment files kept open at once; the least recently used are closed beyond it and reopened on use
+        // (0: half the process's open-file limit, ulimit -n). docs/dev/storage.md#open-files.
+        D("rill.log.max.open.files", Int, "0", "[0,...]", A),
 
         // Removed in Kafka 4.0 (ZooKeeper mode, message format v0/v1): accepted, never applied.
         R("zookeeper.connect"),

@@ -55,12 +55,13 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         List<Partition?> partitions = Resolve(context, request, version, targets);
 
         Task? changed = null;
+        bool expired = false;
         while (true)
         {
             var (data, bytes, anyError) = Read(context, request, targets, version, maxBytes);
             TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
             bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
-            if (enough || anyError || remaining <= TimeSpan.Zero)
+            if (enough || anyError || expired || remaining <= TimeSpan.Zero)
             {
                 return FetchTargets.Respond(_broker.FetchSessions, session, request, version, targets, data);
             }
@@ -75,6 +76,10 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             long parked = System.Diagnostics.Stopwatch.GetTimestamp();
             await PartitionSignals.WaitAsync(changed, remaining, _broker.Time, context.Aborted).ConfigureAwait(false);
             context.WaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - parked;
+            // A wait that ended by its timeout is the deadline: answer with what the read finds now. Looping back
+            // on a remaining fraction of a millisecond (timers are in whole ms) spun: hundreds of reads and waits
+            // at the end of every idle long poll (issue 16).
+            expired = !changed.IsCompleted;
             changed = null;
         }
     }

@@ -34,9 +34,24 @@ internal sealed class AppendSignal
 
 internal static class PartitionSignals
 {
+    /// <summary>Completes when any of <paramref name="partitions"/> is appended to. One partition (the common consumer) costs no list and no WhenAny.</summary>
     public static Task WhenAnyAppended(List<Partition?> partitions)
     {
-        var tasks = new List<Task>(partitions.Count);
+        Partition? only = null;
+        int count = 0;
+        foreach (Partition? partition in partitions)
+        {
+            if (partition is not null)
+            {
+                only = partition;
+                count++;
+            }
+        }
+        if (count <= 1)
+        {
+            return only is null ? new TaskCompletionSource().Task : only.Appended.WhenAppended();
+        }
+        var tasks = new List<Task>(count);
         foreach (Partition? partition in partitions)
         {
             if (partition is not null)
@@ -44,18 +59,20 @@ internal static class PartitionSignals
                 tasks.Add(partition.Appended.WhenAppended());
             }
         }
-        return tasks.Count == 0 ? new TaskCompletionSource().Task : Task.WhenAny(tasks);
+        return Task.WhenAny(tasks);
     }
 
-    /// <summary>Waits for <paramref name="changed"/>, the timeout, or cancellation, whichever comes first. Never throws on timeout.</summary>
+    /// <summary>
+    /// Waits for <paramref name="changed"/>, the timeout, or cancellation, whichever comes first. A timeout is the
+    /// ordinary end of a long poll on an idle partition, so it throws nothing (an idle consumer waits out its
+    /// fetch.wait.max.ms twice a second: a TimeoutException each time cost a throw, a stack trace and ~1 KB);
+    /// cancellation throws <see cref="OperationCanceledException"/>.
+    /// </summary>
     public static async Task WaitAsync(Task changed, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
-        try
-        {
-            await changed.WaitAsync(timeout, time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-        }
+        // Whole milliseconds, rounded up: timers fire in ms, and a shorter wait would end before the deadline.
+        TimeSpan wait = TimeSpan.FromMilliseconds(Math.Ceiling(timeout.TotalMilliseconds));
+        await changed.WaitAsync(wait, time, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        cancellationToken.ThrowIfCancellationRequested();
     }
 }

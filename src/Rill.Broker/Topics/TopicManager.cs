@@ -74,7 +74,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
 
         LogConfig defaults = TopicSettings.Resolve(new Dictionary<string, string>(), _layers.Current, out _).Log;
         _logs = LogManager.Open(dir, tp => byName.TryGetValue(tp.Topic, out Topic? t) ? t.Config.Log : defaults, _time,
-            _layers.Current.ProducerIdExpirationMs);
+            _layers.Current.ProducerIdExpirationMs, _config.LogMaxOpenFiles);
         foreach (Topic topic in byName.Values)
         {
             topic.Partitions = OpenPartitions(topic, records.First(r => r.Name == topic.Name).Partitions);
@@ -165,7 +165,10 @@ internal sealed partial class TopicManager : IAsyncDisposable
             }
             var byName = new Dictionary<string, Topic>(current.ByName, StringComparer.Ordinal) { [name] = topic };
             var byId = new Dictionary<Guid, Topic>(current.ById) { [id] = topic };
-            _store!.Save(byName.Values.Select(t => t.ToRecord()));
+            if (SaveOrRollBack(byName.Values, topic, 0, partitions) is { } saveError)
+            {
+                return TopicCreateResult.Failed(ErrorCode.KafkaStorageError, saveError);
+            }
             _snapshot = new Snapshot(byName, byId);
             _log.LogInformation("Created topic {Topic} with {Partitions} partitions in {Ms} ms", name, partitions,
                 (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
@@ -364,6 +367,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
                 return (ErrorCode.None, null);
             }
 
+            Partition[] before = topic.Partitions;
             try
             {
                 topic.Partitions = OpenPartitions(topic, current, count);
@@ -372,7 +376,11 @@ internal sealed partial class TopicManager : IAsyncDisposable
             {
                 return (ErrorCode.KafkaStorageError, e.Message);
             }
-            _store!.Save(_snapshot.ByName.Values.Select(t => t.ToRecord()));
+            if (SaveOrRollBack(_snapshot.ByName.Values, topic, current, count) is { } saveError)
+            {
+                topic.Partitions = before;
+                return (ErrorCode.KafkaStorageError, saveError);
+            }
             _log.LogInformation("Topic {Topic} now has {Partitions} partitions (was {Before})", name, count, current);
             return (ErrorCode.None, null);
         }

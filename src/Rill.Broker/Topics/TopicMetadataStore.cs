@@ -44,6 +44,9 @@ internal sealed class TopicMetadataStore
             stream.Flush(flushToDisk: true);
         }
         File.Move(temp, _path, overwrite: true);
+        // The rename must reach the disk before the change is acknowledged: a new topic's partitions exist only here
+        // until they are written to (their directories are created then).
+        Storage.DurableDirectory.Sync(Path.GetDirectoryName(_path)!);
     }
 }
 

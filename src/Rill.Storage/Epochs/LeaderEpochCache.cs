@@ -9,14 +9,17 @@ namespace Rill.Storage.Epochs;
 public sealed class LeaderEpochCache
 {
     private readonly string? _path;
+    private readonly Action? _beforeWrite;
     private readonly Lock _gate = new();
     private readonly List<EpochEntry> _entries;
     private volatile int _latestEpoch;
 
     /// <param name="path">The checkpoint file, or null for a cache that is never written (tests).</param>
-    public LeaderEpochCache(string? path, IEnumerable<EpochEntry>? entries = null)
+    /// <param name="beforeWrite">Called before the file is written (the log creates its directory on first use).</param>
+    public LeaderEpochCache(string? path, IEnumerable<EpochEntry>? entries = null, Action? beforeWrite = null)
     {
         _path = path;
+        _beforeWrite = beforeWrite;
         _entries = entries is null ? [] : [.. entries];
         _latestEpoch = _entries.Count == 0 ? -1 : _entries[^1].Epoch;
     }
@@ -111,6 +114,8 @@ public sealed class LeaderEpochCache
     private void ChangedLocked()
     {
         _latestEpoch = _entries.Count == 0 ? -1 : _entries[^1].Epoch;
-        if (_path is not null) LeaderEpochCheckpointFile.Write(_path, _entries);
+        if (_path is null) return;
+        _beforeWrite?.Invoke();
+        LeaderEpochCheckpointFile.Write(_path, _entries);
     }
 }

@@ -19,7 +19,8 @@ internal sealed partial class LogSegment
         _bytesSinceLastIndexEntry = 0;
         _firstBatchTimestamp = long.MinValue;
 
-        long fileLength = RandomAccess.GetLength(_log);
+        using SegmentFile.Lease lease = _file.Acquire();
+        long fileLength = RandomAccess.GetLength(lease.Handle);
         long pos = 0;
         long next = BaseOffset;
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
@@ -28,7 +29,7 @@ internal sealed partial class LogSegment
         {
             while (pos + RecordBatchLayout.HeaderSize <= fileLength)
             {
-                if (FileIo.ReadFully(_log, header, pos) != header.Length) break;
+                if (FileIo.ReadFully(lease.Handle, header, pos) != header.Length) break;
                 int total = Batch.CheckHeader(header, fileLength - pos, maxBatchSize);
                 if (total < 0) break;
                 long baseOffset = Batch.BaseOffset(header);
@@ -40,7 +41,7 @@ internal sealed partial class LogSegment
                     buffer = Rent(total);
                 }
                 Span<byte> whole = buffer.AsSpan(0, total);
-                if (FileIo.ReadFully(_log, whole, pos) != total || !Batch.CrcMatches(whole)) break;
+                if (FileIo.ReadFully(lease.Handle, whole, pos) != total || !Batch.CrcMatches(whole)) break;
                 OnBatch(Batch.MaxTimestamp(header), last, (int)pos, total);
                 next = last + 1;
                 pos += total;
@@ -52,7 +53,8 @@ internal sealed partial class LogSegment
         }
 
         long cut = fileLength - pos;
-        if (cut > 0) RandomAccess.SetLength(_log, pos);
+        if (cut > 0) RandomAccess.SetLength(lease.Handle, pos);
+        _unsynced = true; // what the last process wrote may still be only in the page cache
         Volatile.Write(ref _size, pos);
         EndOffset = next;
         return cut;

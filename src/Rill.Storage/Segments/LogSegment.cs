@@ -1,5 +1,4 @@
 using System.Buffers;
-using Microsoft.Win32.SafeHandles;
 using Rill.Protocol.Records;
 using Rill.Storage.Internal;
 
@@ -13,24 +12,29 @@ namespace Rill.Storage.Segments;
 internal sealed partial class LogSegment : IDisposable
 {
     private readonly string _dir;
-    private readonly SafeFileHandle _log;
+    private readonly SegmentFile _file;
+    private readonly PartitionDirectory _directory;
+    private bool _unsynced;
     private long _size;
     private int _bytesSinceLastIndexEntry;
     private long _endOffset;
 
-    private LogSegment(string dir, long baseOffset, LogConfig config, long createdMs)
+    private LogSegment(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files, bool isNew,
+        bool create)
     {
+        string dir = directory.Path;
         _dir = dir;
+        _directory = directory;
         BaseOffset = baseOffset;
         Config = config;
         CreatedMs = createdMs;
-        IndexFilesExisted = File.Exists(LogFileNames.IndexFile(dir, baseOffset))
+        IndexFilesExisted = !isNew && File.Exists(LogFileNames.IndexFile(dir, baseOffset))
             && File.Exists(LogFileNames.TimeIndexFile(dir, baseOffset));
-        _log = FileIo.OpenReadWrite(LogFileNames.LogFile(dir, baseOffset));
+        _file = new SegmentFile(LogFileNames.LogFile(dir, baseOffset), directory, files, create || isNew);
         Index = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
-        TxnIndex = TransactionIndex.Load(LogFileNames.TxnIndexFile(dir, baseOffset));
-        _size = RandomAccess.GetLength(_log);
+        TxnIndex = isNew ? new TransactionIndex() : TransactionIndex.Load(LogFileNames.TxnIndexFile(dir, baseOffset));
+        _size = isNew ? 0 : _file.Length();
         _endOffset = baseOffset;
     }
 
@@ -45,7 +49,15 @@ internal sealed partial class LogSegment : IDisposable
     /// log (append, rebuild), which alone knows where each transaction started; flushed with the segment.
     /// </summary>
     public TransactionIndex TxnIndex { get; }
-    public SafeFileHandle Handle => _log;
+    /// <summary>The .log file, opened on use and closed when the process keeps too many open (see <see cref="SegmentFile"/>).</summary>
+    public SegmentFile LogFile => _file;
+
+    /// <summary>Reads from the .log at <paramref name="position"/> until <paramref name="buffer"/> is full or the file ends.</summary>
+    public int ReadAt(Span<byte> buffer, long position)
+    {
+        using SegmentFile.Lease lease = _file.Acquire();
+        return FileIo.ReadFully(lease.Handle, buffer, position);
+    }
 
     /// <summary>Whether both index files were there when the segment was opened (else they must be rebuilt).</summary>
     public bool IndexFilesExisted { get; }
@@ -65,14 +77,23 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>MaxTimestamp of the first batch (segment.ms is measured from it); -1 if unknown or empty.</summary>
     private long _firstBatchTimestamp = long.MinValue;
 
-    public static LogSegment Open(string dir, long baseOffset, LogConfig config, long createdMs)
-        => new(dir, baseOffset, config, createdMs);
+    /// <summary>
+    /// A segment whose .log exists (opened lazily: no descriptor until first used), or, with
+    /// <paramref name="create"/>, may not exist yet and is created by the first open.
+    /// </summary>
+    public static LogSegment Open(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files,
+        bool create = false)
+        => new(directory, baseOffset, config, createdMs, files, isNew: false, create);
+
+    /// <summary>The first segment of a new log: nothing on disk yet; the first write creates the directory and the file.</summary>
+    public static LogSegment CreateNew(PartitionDirectory directory, long baseOffset, LogConfig config, long createdMs, SegmentFileCache files)
+        => new(directory, baseOffset, config, createdMs, files, isNew: true, create: true);
 
     public long FirstBatchTimestamp()
     {
         if (_firstBatchTimestamp != long.MinValue) return _firstBatchTimestamp;
         Span<byte> header = stackalloc byte[RecordBatchLayout.HeaderSize];
-        _firstBatchTimestamp = Size >= RecordBatchLayout.HeaderSize && FileIo.ReadFully(_log, header, 0) == header.Length
+        _firstBatchTimestamp = Size >= RecordBatchLayout.HeaderSize && ReadAt(header, 0) == header.Length
             ? Batch.MaxTimestamp(header)
             : -1;
         return _firstBatchTimestamp;
@@ -84,7 +105,11 @@ internal sealed partial class LogSegment : IDisposable
     public void Append(ReadOnlySpan<byte> batches)
     {
         long start = _size;
-        RandomAccess.Write(_log, batches, start);
+        using (SegmentFile.Lease lease = _file.Acquire())
+        {
+            RandomAccess.Write(lease.Handle, batches, start);
+        }
+        _unsynced = true;
         if (start == 0) _firstBatchTimestamp = Batch.MaxTimestamp(batches);
 
         // Indexes and EndOffset first, the committed size last: a reader that sees the new bytes
@@ -144,7 +169,20 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>fsync of the log and both indexes.</summary>
     public void Flush()
     {
-        RandomAccess.FlushToDisk(_log);
+        if (_unsynced)
+        {
+            // An fsync through a reopened descriptor also syncs what was written through one the cache closed.
+            using (SegmentFile.Lease lease = _file.Acquire())
+            {
+                RandomAccess.FlushToDisk(lease.Handle);
+            }
+            _unsynced = false;
+        }
+        else
+        {
+            _directory.EnsureCreated(); // the index files below are written next to the .log
+        }
+        _directory.SyncIfCreated();
         Index.Flush();
         TimeIndex.Flush();
         FlushTxnIndex();
@@ -161,7 +199,7 @@ internal sealed partial class LogSegment : IDisposable
     public bool TryReadHeader(long position, Span<byte> header, long limit)
     {
         if (position + header.Length > limit) return false;
-        return FileIo.ReadFully(_log, header, position) == header.Length;
+        return ReadAt(header, position) == header.Length;
     }
 
     /// <summary>
@@ -218,14 +256,18 @@ internal sealed partial class LogSegment : IDisposable
     /// <summary>Cuts the log file at <paramref name="position"/> (a batch boundary) and rebuilds the indexes.</summary>
     public void TruncateTo(long position)
     {
-        RandomAccess.SetLength(_log, position);
+        using (SegmentFile.Lease lease = _file.Acquire())
+        {
+            RandomAccess.SetLength(lease.Handle, position);
+        }
+        _unsynced = true;
         Volatile.Write(ref _size, position);
         Recover(Config.MaxMessageBytes);
     }
 
     public void Dispose()
     {
-        _log.Dispose();
+        _file.Dispose();
         Index.Dispose();
         TimeIndex.Dispose();
     }
@@ -234,6 +276,7 @@ internal sealed partial class LogSegment : IDisposable
     public void DeleteFiles()
     {
         Dispose();
+        if (!_directory.Exists) return; // a new log's segment that was never written has no files
         File.Delete(LogFileNames.LogFile(_dir, BaseOffset));
         File.Delete(LogFileNames.IndexFile(_dir, BaseOffset));
         File.Delete(LogFileNames.TimeIndexFile(_dir, BaseOffset));

@@ -212,7 +212,8 @@ public sealed class LeaderEpochLogTests
             log.BecomeLeader(1);
             for (int i = 0; i < 5; i++) log.AppendCopy(TestBatch.Create(2, 1));
             log.ReplicatedHighWatermark = 6;
-            manager.GetOrCreateLog(new TopicPartition("local", 0), new LogConfig()); // not replicated: not in the file
+            // not replicated: not in the file (written to, so that it is on disk and reopened below)
+            manager.GetOrCreateLog(new TopicPartition("local", 0), new LogConfig()).AppendCopy(TestBatch.Create(1, 1));
             manager.CheckpointHighWatermarks();
             Assert.Equal("0\n1\nr 0 6\n", File.ReadAllText(Path.Combine(dir.Path, LogManager.ReplicationOffsetCheckpointFile)));
         }
