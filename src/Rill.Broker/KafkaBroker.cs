@@ -62,6 +62,9 @@ public sealed class KafkaBroker : IAsyncDisposable
             _clusterSecurity is { } cq ? new Clustering.Security.ClusterClientQuotaStore(cq.Quotas) : new Quotas.FileClientQuotaStore(config.LogDirs[0]), Time,
             _loggerFactory.CreateLogger<Quotas.BrokerQuotas>());
         FetchSessions = new FetchSessions.FetchSessionCache(config.MaxIncrementalFetchSessionCacheSlots, Time);
+        ConsoleSessions = _clusterSecurity is { } cc
+            ? new WebConsole.ConsoleSessionState(new Clustering.Security.ClusterConsoleSessionStorage(cc.ConsoleSessions), Time)
+            : WebConsole.ConsoleSessionState.InDirectory(config.LogDirs[0], Time);
         Handlers = HandlerSetup.CreateRegistry(this);
         _connections = new KafkaConnectionHandler(Handlers, config.SocketRequestMaxBytes,
             _loggerFactory.CreateLogger<KafkaConnectionHandler>(), _stopping.Token, Quotas, _loggerFactory.CreateLogger(Network.RequestLog.Category));
@@ -89,6 +92,9 @@ public sealed class KafkaBroker : IAsyncDisposable
 
     /// <summary>Every listener's TLS and SASL settings.</summary>
     public BrokerSecurity Security { get; }
+
+    /// <summary>The web console's session signing key and logged-out sessions (the log dir's file, or the cluster's metadata store).</summary>
+    public WebConsole.ConsoleSessionState ConsoleSessions { get; }
 
     /// <summary>ACLs and the checks every handler makes (allows everything unless authorizer.class.name is set).</summary>
     public AclAuthorizer Authorizer { get; }

@@ -96,6 +96,8 @@ public sealed class ConsoleBench(Xunit.Abstractions.ITestOutputHelper output)
             for (int run = 0; run < 3; run++)
             {
                 // The page's loop: 1 s passes until done, resuming from the cursor.
+                using var brokerProcess = Process.GetProcessById(broker.ProcessId!.Value);
+                TimeSpan cpuBefore = brokerProcess.TotalProcessorTime;
                 var clock = Stopwatch.StartNew();
                 string? cursor = null;
                 long scanned = 0;
@@ -115,8 +117,11 @@ public sealed class ConsoleBench(Xunit.Abstractions.ITestOutputHelper output)
                     }
                 }
                 double seconds = clock.Elapsed.TotalSeconds;
+                brokerProcess.Refresh();
+                double cpu = (brokerProcess.TotalProcessorTime - cpuBefore).TotalSeconds;
                 Assert.Equal(1, found);
-                Report($"search {compression} run {run + 1}: found after {scanned / 1048576.0:F0} MB in {seconds:F2} s ({scanned / 1048576.0 / seconds:F0} MB/s, {passes} pass(es))");
+                Report($"search {compression} run {run + 1}: found after {scanned / 1048576.0:F0} MB in {seconds:F2} s ({scanned / 1048576.0 / seconds:F0} MB/s, {passes} pass(es));"
+                    + $" broker CPU {cpu:F2} s = {cpu / (scanned / 1e9):F2} s per GB on disk; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
             }
         }
     }

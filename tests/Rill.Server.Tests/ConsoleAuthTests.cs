@@ -94,7 +94,7 @@ public class ConsoleAuthTests
         Assert.Matches("(?i)httponly", admin.SetCookie!);
         Assert.Matches("(?i)samesite=strict", admin.SetCookie!);
         Assert.Matches("(?i)max-age=28800", admin.SetCookie!);
-        Assert.True(admin.Cookie!.Length >= 43, "the session id is 256 random bits");
+        Assert.True(admin.Cookie!.Length >= 43, "the session token carries a 128-bit id and a 256-bit mac");
         (status, body) = await admin.GetAsync("/api/session");
         Assert.Equal("User:admin", body.GetProperty("principal").GetString());
         Assert.True(body.GetProperty("canAlterCluster").GetBoolean());

@@ -10,7 +10,7 @@ namespace Rill.Broker.Security;
 /// broker's own SASL servers, in process: a SCRAM exchange against <see cref="ScramSaslServer"/> and the
 /// SCRAM credential store (SCRAM-SHA-512 first, then SCRAM-SHA-256), else a PLAIN message against each
 /// SASL listener's <see cref="PlainSaslServer"/> users. There is no second user store and no second
-/// verification code. Failures count as failed SASL logins and feed the same per-IP brute-force limit
+/// verification code (<see cref="VerifyBearer"/> does the same for OAUTHBEARER tokens). Failures count as failed SASL logins and feed the same per-IP brute-force limit
 /// (<c>rill.sasl.max.failed.logins.per.ip</c>): a blocked address is refused without checking.
 /// </summary>
 public sealed class PasswordLogin(BrokerSecurity security)
@@ -34,6 +34,40 @@ public sealed class PasswordLogin(BrokerSecurity security)
         security.CountFailedLogin();
         security.LoginLimiter.Record(remote);
         return new LoginResult(null, "Authentication failed: Invalid username or password", Blocked: false);
+    }
+
+    /// <summary>
+    /// An OAUTHBEARER token checked by the broker's own OAUTHBEARER server (the listeners' JWT validator: keys,
+    /// issuer, audience, expiry, sub claim): the principal and the token's expiry when valid. Failures count
+    /// as failed SASL logins, as for passwords.
+    /// </summary>
+    public LoginResult VerifyBearer(string token, EndPoint? remote)
+    {
+        if (security.LoginLimiter.IsBlocked(remote))
+        {
+            security.CountFailedLogin();
+            return new LoginResult(null, "Too many failed logins from this address: try again later.", Blocked: true);
+        }
+        byte[] message = Encoding.UTF8.GetBytes("n,,\u0001auth=Bearer " + token.Trim() + "\u0001\u0001");
+        bool anyListener = false;
+        string? error = null;
+        foreach (ListenerSecurity listener in security.Listeners)
+        {
+            if (listener.CreateSaslServer("OAUTHBEARER") is not { } server)
+            {
+                continue;
+            }
+            anyListener = true;
+            SaslStep step = server.Evaluate(message);
+            if (step is { Error: null, Complete: true, User: { } user })
+            {
+                return new LoginResult("User:" + user, null, Blocked: false, step.CredentialExpiry);
+            }
+            error = step.Error ?? server.Evaluate([0x01]).Error; // an invalid token gets an error challenge; the client's 0x01 ends it with the reason
+        }
+        security.CountFailedLogin();
+        security.LoginLimiter.Record(remote);
+        return new LoginResult(null, anyListener ? error ?? "Authentication failed: invalid token" : "No listener accepts OAUTHBEARER.", Blocked: false);
     }
 
     /// <summary>The SCRAM client's half, run against the broker's SCRAM server (which checks the proof against the stored key).</summary>
@@ -81,4 +115,4 @@ public sealed class PasswordLogin(BrokerSecurity security)
 }
 
 /// <summary>A password check: the principal when it passed, else the reason (and whether the address is over the failed-login limit).</summary>
-public sealed record LoginResult(string? Principal, string? Error, bool Blocked);
+public sealed record LoginResult(string? Principal, string? Error, bool Blocked, DateTimeOffset? CredentialExpiry = null);

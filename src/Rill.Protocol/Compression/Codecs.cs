@@ -6,10 +6,14 @@ namespace Rill.Protocol.Compression;
 /// <summary>
 /// The four Kafka compression codecs over a records area: gzip (BCL), snappy (Snappier, with
 /// the xerial framing the Java client writes), lz4 (the LZ4 frame format, K4os) and
-/// zstd (ZstdSharp), all managed. Decompression is bounded by a size limit and never trusts the input.
+/// zstd (the system's libzstd when present, else ZstdSharp), the others managed. Decompression is bounded
+/// by a size limit and never trusts the input.
 /// </summary>
 public static class Codecs
 {
+    /// <summary>The zstd implementation in use ("libzstd 1.5.4" or "ZstdSharp (managed)"), for the start-up log.</summary>
+    public static string ZstdImplementation => Zstd.Implementation;
+
     /// <summary>A complete gzip member holding nothing: header, an empty final deflate block, CRC-32 0, size 0.</summary>
     private static ReadOnlySpan<byte> EmptyGzip => [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0x03, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
 

@@ -14,9 +14,11 @@ public sealed record RillServerOptions
     public const string ConsoleEnabledKey = "rill.console.enabled";
     public const string ConsoleLoginKey = "rill.console.login";
     public const string ConsoleSessionLifetimeKey = "rill.console.session.lifetime.ms";
+    public const string ConsoleSessionIdleTimeoutKey = "rill.console.session.idle.timeout.ms";
 
     public static IReadOnlyList<string> Keys { get; } =
-        [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey, ConsoleLoginKey, ConsoleSessionLifetimeKey];
+        [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey, ConsoleLoginKey, ConsoleSessionLifetimeKey,
+         ConsoleSessionIdleTimeoutKey];
 
     /// <summary>Where /metrics, /health/* and the console are served; null when <c>none</c>.</summary>
     public Uri? HttpListener { get; init; } = new("http://127.0.0.1:9644");
@@ -33,8 +35,11 @@ public sealed record RillServerOptions
     /// </summary>
     public ConsoleLoginMode ConsoleLogin { get; init; } = ConsoleLoginMode.Auto;
 
-    /// <summary>How long a console login lasts (absolute; the cookie's Max-Age); 8 hours by default.</summary>
+    /// <summary>How long a console login lasts at most (absolute; the cookie's Max-Age); 8 hours by default.</summary>
     public TimeSpan ConsoleSessionLifetime { get; init; } = TimeSpan.FromHours(8);
+
+    /// <summary>A console login ends after this long without the user using the page; 30 minutes by default.</summary>
+    public TimeSpan ConsoleSessionIdleTimeout { get; init; } = TimeSpan.FromMinutes(30);
 
     /// <summary>"text" (one line per event) or "json" (one JSON object per event).</summary>
     public string LogFormat { get; init; } = "text";
@@ -85,6 +90,11 @@ public sealed record RillServerOptions
                 case ConsoleSessionLifetimeKey:
                     options = long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long ms) && ms > 0
                         ? options with { ConsoleSessionLifetime = TimeSpan.FromMilliseconds(ms) }
+                        : throw new ArgumentException($"Invalid value '{value}' for {key}: expected a positive number of milliseconds");
+                    break;
+                case ConsoleSessionIdleTimeoutKey:
+                    options = long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long idleMs) && idleMs > 0
+                        ? options with { ConsoleSessionIdleTimeout = TimeSpan.FromMilliseconds(idleMs) }
                         : throw new ArgumentException($"Invalid value '{value}' for {key}: expected a positive number of milliseconds");
                     break;
                 default:

@@ -10,12 +10,24 @@ namespace Rill.Broker.Tests.Clustering;
 public class ClusterEntrySetTests
 {
     /// <summary>An in-process metadata store with etcd's semantics for what ClusterEntrySet uses (revisions, guarded transactions, prefix watches).</summary>
-    private sealed class MemoryStore : IMetadataStore
+    internal sealed class MemoryStore : IMetadataStore
     {
         private readonly Lock _lock = new();
         private readonly Dictionary<string, VersionedValue> _keys = new(StringComparer.Ordinal);
         private readonly List<Channel<MetadataChange>> _watchers = [];
         private long _revision;
+
+        /// <summary>Watches started so far (a change made before a watch starts is not replayed to it).</summary>
+        public int Watchers
+        {
+            get
+            {
+                lock (_lock)
+                {
+                    return _watchers.Count;
+                }
+            }
+        }
 
         public IReadOnlyDictionary<string, string> Snapshot()
         {

@@ -10,8 +10,14 @@ export class ApiError extends Error {
 /** The login session: its CSRF token goes with every state-changing call (the session id is an HttpOnly cookie). */
 export const session = { csrfToken: null, principal: null, loginRequired: false, canAlterCluster: true, canDescribeCluster: true };
 
+// The user's last click or key press: sent with every call, so that the pages' polling alone does not keep
+// a login alive past rill.console.session.idle.timeout.ms.
+let lastInput = Date.now();
+for (const type of ['pointerdown', 'keydown']) window.addEventListener(type, () => { lastInput = Date.now(); }, true);
+
 async function call(method, path, body) {
   const headers = body === undefined ? {} : { 'content-type': 'application/json' };
+  headers['x-rill-idle-ms'] = String(Math.max(0, Date.now() - lastInput));
   if (method !== 'GET' && session.csrfToken) headers['x-rill-csrf'] = session.csrfToken;
   const response = await fetch(path, {
     method,

@@ -3,7 +3,8 @@ import { errorText } from '../ui.js';
 
 /**
  * The login page, shown when the broker has security (an authorizer or SASL listeners): the user name and
- * password of a SASL user of the broker (SCRAM credentials or PLAIN users), checked by the broker itself.
+ * password of a SASL user of the broker (SCRAM credentials or PLAIN users), or an OAUTHBEARER token (a JWT the
+ * broker's OAUTHBEARER listeners accept), checked by the broker itself.
  */
 export function loginPage(view, onLoggedIn) {
   view.innerHTML = `<h1>Log in</h1>
@@ -13,7 +14,24 @@ export function loginPage(view, onLoggedIn) {
       <label>Password <input id="login-password" name="password" type="password" autocomplete="current-password" required></label>
       <div class="actions"><button type="submit" id="login-submit">Log in</button></div>
       <p id="login-error" class="error-text"></p>
+    </form>
+    <form id="login-token" class="panel">
+      <p class="muted">Or an OAUTHBEARER token (JWT) accepted by the broker's OAUTHBEARER listeners.</p>
+      <label>Token <input id="login-token-value" name="token" type="password" autocomplete="off" required></label>
+      <div class="actions"><button type="submit" id="login-token-submit">Log in with token</button></div>
+      <p id="login-token-error" class="error-text"></p>
     </form>`;
+  view.querySelector('#login-token').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const error = view.querySelector('#login-token-error');
+    error.textContent = '';
+    try {
+      Object.assign(session, await api.post('/api/login', { token: view.querySelector('#login-token-value').value }));
+      await onLoggedIn();
+    } catch (err) {
+      error.textContent = errorText(err);
+    }
+  });
   view.querySelector('#login').addEventListener('submit', async (e) => {
     e.preventDefault();
     const error = view.querySelector('#login-error');
