@@ -3,7 +3,7 @@ using Rill.Broker.Topics;
 
 namespace Rill.Broker.Tests.Topics;
 
-/// <summary>A 10,000-partition topic: created in one request, every partition usable, all of it back after a restart.</summary>
+/// <summary>A 10,000-partition topic: created in one request, every partition usable, all of it back after a restart, and only written partitions on disk.</summary>
 public class ManyPartitionsTests : BrokerTestBase
 {
     private const int Count = 10_000;
@@ -27,7 +27,9 @@ public class ManyPartitionsTests : BrokerTestBase
         Assert.Equal(created.TopicId, wide.Id);
         Assert.Equal(Enumerable.Range(0, Count), wide.Partitions.Select(p => p.Index));
         string dir = Broker.Host.Broker.Topics.LogDirectory;
-        Assert.Equal(Count, Directory.EnumerateDirectories(dir, "wide-*").Count());
+        // A partition gets its directory at its first write: only the two written ones have one (the topic list
+        // in rill-topics.json is what makes the other 9,998 come back).
+        Assert.Equal(["wide-0", $"wide-{Count - 1}"], Directory.EnumerateDirectories(dir, "wide-*").Select(d => Path.GetFileName(d)).Order(StringComparer.Ordinal));
         Assert.Equal(2, (await FetchAsync(again, "wide", Count - 1, 0)).HighWatermark);
         Assert.Equal(1, (await FetchAsync(again, "wide", 0, 0)).HighWatermark);
         Assert.Equal(0, (await FetchAsync(again, "wide", Count / 2, 0)).HighWatermark);
