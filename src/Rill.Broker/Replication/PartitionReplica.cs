@@ -19,6 +19,11 @@ internal sealed class PartitionReplica
     private readonly List<(long Offset, TaskCompletionSource<ErrorCode> Done)> _waiters = [];
     private volatile PartitionState _state;
     private long _highWatermark;
+    // The ISR this leader proposed and has not seen applied yet (KIP-497's "maximal ISR"): until the store's change
+    // comes back, the high watermark waits for the applied ISR and for every proposed member. A follower joins the
+    // ISR in the store before this leader applies it, and the controller may elect it in that window: a record
+    // committed without it would then be lost.
+    private int[]? _proposedIsr;
 
     public PartitionReplica(int self, PartitionState state, long highWatermark, TimeProvider time)
     {
@@ -62,6 +67,11 @@ internal sealed class PartitionReplica
             PartitionState old = _state;
             wasLeader = old.Leader == _self;
             _state = state;
+            if (_proposedIsr is { } proposed
+                && (state.Leader != _self || state.LeaderEpoch != old.LeaderEpoch || proposed.All(state.InIsr)))
+            {
+                _proposedIsr = null; // applied (or no longer this leader's to propose)
+            }
             if (state.Leader == _self && (!wasLeader || old.LeaderEpoch != state.LeaderEpoch))
             {
                 ResetFollowers(state);
@@ -221,6 +231,18 @@ internal sealed class PartitionReplica
         }
     }
 
+    /// <summary>
+    /// The ISR this leader is about to write to the store (null: none). Until it is applied, the high watermark also
+    /// waits for the members it adds (the maximal ISR). Called before every write, and with null when there is none.
+    /// </summary>
+    public void Proposing(int[]? isr)
+    {
+        lock (_gate)
+        {
+            _proposedIsr = isr;
+        }
+    }
+
     /// <summary>A follower's log end offset as the leader last heard it (-1: not yet).</summary>
     public long FollowerEndOffset(int follower)
     {
@@ -317,8 +339,17 @@ internal sealed class PartitionReplica
             {
                 if (replica != _self)
                 {
-                    long leo = _followers.TryGetValue(replica, out FollowerProgress? p) ? p.LogEndOffset : -1;
-                    candidate = Math.Min(candidate, leo);
+                    candidate = Math.Min(candidate, FollowerEnd(replica));
+                }
+            }
+            if (_proposedIsr is { } proposed)
+            {
+                foreach (int replica in proposed)
+                {
+                    if (replica != _self && !state.InIsr(replica))
+                    {
+                        candidate = Math.Min(candidate, FollowerEnd(replica)); // joining: maximal ISR
+                    }
                 }
             }
             if (candidate <= _highWatermark)
@@ -330,6 +361,8 @@ internal sealed class PartitionReplica
         CompleteWaiters(candidate);
         HighWatermarkAdvanced?.Invoke();
     }
+
+    private long FollowerEnd(int replica) => _followers.TryGetValue(replica, out FollowerProgress? p) ? p.LogEndOffset : -1;
 
     private void CompleteWaiters(long highWatermark)
     {

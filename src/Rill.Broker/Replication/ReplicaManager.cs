@@ -272,11 +272,13 @@ internal sealed class ReplicaManager : IAsyncDisposable
             }
             for (int i = 0; i < versioned.State.Partitions.Length && i < topic.Partitions.Length; i++)
             {
-                if (topic.Partitions[i].Replica is not { IsLeader: true } replica || replica.ProposedIsr() is not { } proposed)
+                if (topic.Partitions[i].Replica is not { IsLeader: true } replica)
                 {
                     continue;
                 }
-                if (ReplicaDivergence.RegisteredOnly(proposed, replica.State.Isr, _self, live) is not { } isr)
+                int[]? isr = replica.ProposedIsr() is { } proposed ? ReplicaDivergence.RegisteredOnly(proposed, replica.State.Isr, _self, live) : null;
+                replica.Proposing(isr); // from now on the high watermark also waits for a joining member (KIP-497)
+                if (isr is null)
                 {
                     continue;
                 }

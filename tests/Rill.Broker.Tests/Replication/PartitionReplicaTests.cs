@@ -106,6 +106,53 @@ public sealed class PartitionReplicaTests
     }
 
     [Fact]
+    public void While_an_isr_expansion_is_being_written_the_high_watermark_also_waits_for_the_joining_member()
+    {
+        // ISR [1, 2]; 3 catches up and the leader proposes [1, 2, 3]. The store may accept it (and the controller
+        // elect 3) before this leader applies it: a record committed meanwhile without 3 would be lost on 3's election.
+        PartitionReplica replica = Leader([1, 2]);
+        replica.OnLeaderAppended(10);
+        replica.OnFollowerFetch(2, 10, 10);
+        Assert.Equal(10, replica.HighWatermark);
+        replica.OnFollowerFetch(3, 10, 10);
+        int[] proposed = replica.ProposedIsr()!;
+        Assert.Equal([1, 2, 3], proposed);
+        replica.Proposing(proposed);
+
+        replica.OnLeaderAppended(20);
+        replica.OnFollowerFetch(2, 20, 20);
+        Assert.Equal(10, replica.HighWatermark); // 3 has not got 10..19 yet
+        replica.OnFollowerFetch(3, 15, 20);
+        Assert.Equal(15, replica.HighWatermark);
+
+        // Applied: 3 is an ordinary ISR member now; a later proposal without change forgets the pending one.
+        replica.Apply(new PartitionState([1, 2, 3], 1, 0, [1, 2, 3]), 20);
+        replica.OnFollowerFetch(3, 20, 20);
+        Assert.Equal(20, replica.HighWatermark);
+        replica.Proposing(replica.ProposedIsr());
+        replica.OnLeaderAppended(30);
+        replica.OnFollowerFetch(2, 30, 30);
+        replica.OnFollowerFetch(3, 30, 30);
+        Assert.Equal(30, replica.HighWatermark);
+    }
+
+    [Fact]
+    public void A_proposal_that_is_not_written_stops_holding_the_high_watermark()
+    {
+        PartitionReplica replica = Leader([1, 2]);
+        replica.OnLeaderAppended(10);
+        replica.OnFollowerFetch(2, 10, 10);
+        replica.OnFollowerFetch(3, 10, 10);
+        replica.Proposing(replica.ProposedIsr());
+        replica.OnLeaderAppended(20);
+        replica.OnFollowerFetch(2, 20, 20);
+        Assert.Equal(10, replica.HighWatermark);
+        replica.Proposing(null); // e.g. 3 is not registered: nothing is written
+        replica.OnLeaderAppended(20);
+        Assert.Equal(20, replica.HighWatermark);
+    }
+
+    [Fact]
     public void A_follower_taken_out_of_the_isr_rejoins_only_after_fetching_again()
     {
         PartitionReplica replica = Leader([1, 2, 3]);
