@@ -60,7 +60,10 @@ public sealed partial class LeaderEpochTests(EtcdFixture fixture) : IClassFixtur
     [Fact]
     public async Task A_follower_with_a_divergent_tail_truncates_to_the_divergence_point_and_ends_with_the_leaders_log()
     {
-        await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=4000");
+        // The followers are paused below while the old leader takes a tail: their sessions must outlast that pause on a
+        // loaded machine (4 s did not: both were fenced, left the ISR, and the kill left the partition offline). The kill
+        // itself is detected by the refused port, not the session.
+        await using RillCluster cluster = await RillCluster.StartAsync(fixture.Etcd, 3, "broker.session.timeout.ms=20000");
         await ExternalTool.RunOkAsync(ExternalTool.Python, [Client, "create", cluster.Broker(1).BootstrapServers, "diverge", "1", "3", "min.insync.replicas=2"],
             timeout: TimeSpan.FromSeconds(60));
         var before = (await Eventually.ValueAsync(() => DescribeAsync(cluster.Broker(1), "diverge"), v => v is { Leader: > 0, Isr.Length: 3 }, "a full ISR"))!.Value;
