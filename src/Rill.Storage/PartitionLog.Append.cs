@@ -162,7 +162,10 @@ public sealed partial class PartitionLog
             Batch.IsTransactional(b));
     }
 
-    /// <summary>Starts a new segment at the log end offset (Kafka's log.roll), unless the active one is empty.</summary>
+    /// <summary>
+    /// Starts a new segment at the log end offset (Kafka's log.roll), unless the active one is empty, and returns once
+    /// the rolled segment is flushed (an append that rolls does not wait for that).
+    /// </summary>
     public void Roll()
     {
         lock (_lock)
@@ -170,6 +173,7 @@ public sealed partial class PartitionLog
             ThrowIfClosed();
             if (Active.Size > 0) RollLocked(NowMs);
         }
+        WaitForRollFlushes();
     }
 
     private LogSegment RollLocked(long now)
@@ -177,13 +181,11 @@ public sealed partial class PartitionLog
         LogSegment old = Active;
         long newBase = LogEndOffset;
         old.OnBecomeInactive();
-        long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        old.Flush();
-        StorageMeters.RecordFlush(flushStarted);
+        // The old segment's fsync, the producer snapshot and the directory sync happen off the append path
+        // (PartitionLog.RollFlush.cs); the recovery point moves once they are done.
+        ScheduleRollFlushLocked(old, newBase);
         _unflushedMessages = 0;
         _lastFlushMs = now;
-        Volatile.Write(ref _recoveryPoint, newBase);
-        WriteProducerSnapshot(newBase);
 
         LogSegment created = OpenSegment(newBase, now);
         if (created.Size != 0)
@@ -197,7 +199,6 @@ public sealed partial class PartitionLog
         Array.Copy(current, next, current.Length);
         next[^1] = created;
         _segments = next;
-        DirectorySync.Flush(Directory);
         return created;
     }
 
@@ -229,6 +230,12 @@ public sealed partial class PartitionLog
     {
         if (!_dir.Exists) return; // a new log never written has nothing to sync
         long flushStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        // Rolled segments whose background flush has not run yet are above the recovery point too.
+        long recoveryPoint = RecoveryPoint;
+        foreach (LogSegment s in _segments)
+        {
+            if (s.BaseOffset >= recoveryPoint && s != Active) s.Flush();
+        }
         Active.Flush();
         StorageMeters.RecordFlush(flushStarted);
         _unflushedMessages = 0;

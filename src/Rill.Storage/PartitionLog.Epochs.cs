@@ -66,6 +66,7 @@ public sealed partial class PartitionLog
             ThrowIfClosed();
             ResetToEmptyLocked(offset);
             _epochs.Clear();
+            _truncations++;
             if (RecoveryPoint > LogEndOffset) Volatile.Write(ref _recoveryPoint, LogEndOffset);
             DirectorySync.Flush(Directory);
             RebuildProducerState();

@@ -33,6 +33,7 @@ public sealed partial class PartitionLog
                 if (pos >= 0) last.TruncateTo(pos);
                 Volatile.Write(ref _logEndOffset, last.EndOffset);
             }
+            _truncations++;
             if (RecoveryPoint > LogEndOffset) Volatile.Write(ref _recoveryPoint, LogEndOffset);
             _epochs.TruncateFromEnd(LogEndOffset);
             _epochs.TruncateFromStart(LogStartOffset);

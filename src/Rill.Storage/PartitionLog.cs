@@ -10,8 +10,8 @@ namespace Rill.Storage;
 /// Writes (append, roll, truncate, retention) are serialised by one lock; reads (<see cref="Read"/>,
 /// timestamp lookups) take no lock and see only batches whose append has completed. An append issues its
 /// write syscall before returning, so acknowledged data survives a crash of the process (it is in the page
-/// cache); fsync happens per the flush policy (flush.messages / flush.ms, default never), at segment roll and at
-/// <see cref="Close"/>.
+/// cache); fsync happens per the flush policy (flush.messages / flush.ms, default never), after a segment roll (in
+/// the background, PartitionLog.RollFlush.cs) and at <see cref="Close"/>.
 /// </para>
 /// <para>
 /// Opening trusts nothing but the .log files: without the clean-shutdown marker the segments from the recovery
@@ -133,6 +133,7 @@ public sealed partial class PartitionLog : IDisposable
     /// </summary>
     public void Close()
     {
+        WaitForRollFlushes();
         lock (_lock)
         {
             if (_closed) return;
@@ -157,6 +158,7 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>Closes the files as a crash would leave them: no flush, no snapshot, no marker (for tests).</summary>
     internal void CloseWithoutCleanShutdown()
     {
+        WaitForRollFlushes();
         lock (_lock)
         {
             if (_closed) return;
@@ -174,6 +176,7 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>Closes the log and deletes its directory.</summary>
     public void Delete()
     {
+        WaitForRollFlushes();
         lock (_lock)
         {
             if (!_closed) CloseFiles();

@@ -161,12 +161,13 @@ public sealed class AppendReadTests
     }
 
     [Fact]
-    public void Roll_writes_a_producer_snapshot_named_by_offset()
+    public async Task Roll_writes_a_producer_snapshot_named_by_offset()
     {
         using var dir = new TempDirectory();
         using PartitionLog log = Open(dir, new LogConfig { SegmentBytes = 300 });
         for (int i = 0; i < 5; i++) log.AppendCopy(TestBatch.Create(1, 1, valueSize: 100, producerId: 7, producerEpoch: 0, baseSequence: i));
         Assert.True(log.SegmentCount >= 2);
+        await log.WhenRollsFlushed(); // the roll's snapshot is written off the append path
         Assert.NotEmpty(Directory.GetFiles(log.Directory, "*.snapshot"));
     }
 

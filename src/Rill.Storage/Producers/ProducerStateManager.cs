@@ -205,7 +205,10 @@ internal sealed class ProducerStateManager
     private const int EntryHeaderSize = 8 + 2 + 8 + 4 + 12;
     private const int BatchSize = 4 + 4 + 8 + 8 + 8;
 
-    public void WriteSnapshot(string path)
+    public void WriteSnapshot(string path) => FileIo.WriteAtomically(path, SerializeSnapshot());
+
+    /// <summary>The snapshot file's bytes for the current state (written later, outside the log's lock, after a roll).</summary>
+    public byte[] SerializeSnapshot()
     {
         int size = 2 + 4 + 4;
         foreach (ProducerEntry e in _producers.Values) size += EntryHeaderSize + e.Count * BatchSize;
@@ -235,7 +238,7 @@ internal sealed class ProducerStateManager
             }
         }
         BinaryPrimitives.WriteUInt32BigEndian(s[2..], Crc32C.Compute(s[6..]));
-        FileIo.WriteAtomically(path, buf);
+        return buf;
     }
 
     /// <summary>Replaces the state with a snapshot file's; false (state cleared) if the file is unreadable or corrupt.</summary>
