@@ -57,10 +57,14 @@ trap 'exit 130' INT TERM
 log() { echo "# [$(($(date +%s) - started_at))s] $*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
 
-# Starts a server in its own session (so its whole process tree can be stopped); sets $last_pid.
+# Starts a server in its own process group (so its whole process tree can be stopped); sets $last_pid.
 start_bg() { # name cmd...
     local name=$1; shift
-    setsid "$@" <"${BG_STDIN:-/dev/null}" >"$work/$name.log" 2>&1 &
+    # Its own process group (so its whole tree can be stopped), but not its own session: with the kernel's
+    # scheduler autogroups (sched_autogroup_enabled=1, Debian's default), a new session is a new CPU group that
+    # competes as one with the load generators' group, and on 2 cores that stalled the latency probe's consumer for
+    # 100-300 ms (p99 80-270 ms at 100,000 msg/s with setsid, 1.6-1.9 ms without; docs/benchmarks.md, issue 16).
+    "$PY" -c 'import os, sys; os.setpgid(0, 0); os.execvp(sys.argv[1], sys.argv[1:])' "$@" <"${BG_STDIN:-/dev/null}" >"$work/$name.log" 2>&1 &
     last_pid=$!
     server_pids+=("$last_pid")
 }
