@@ -10,6 +10,15 @@ public sealed class RollFlushTests
 
     private static PartitionLog Open(string path) => PartitionLog.Open(path, Config, new LogOpenOptions { Time = new FakeTimeProvider() });
 
+    /// <summary>A log whose rolled-segment flushes wait for the returned gate.</summary>
+    private static (PartitionLog Log, TaskCompletionSource Gate) OpenHeld(string path)
+    {
+        PartitionLog log = Open(path);
+        var gate = new TaskCompletionSource();
+        log.HoldRollFlushes(gate.Task);
+        return (log, gate);
+    }
+
     private static void AppendUntilSegments(PartitionLog log, int segments, ref int sequence)
     {
         for (int guard = 0; log.SegmentCount < segments && guard < 1000; guard++)
@@ -23,9 +32,8 @@ public sealed class RollFlushTests
     public async Task The_recovery_point_moves_to_the_rolled_segment_end_once_its_flush_has_run()
     {
         using var dir = new TempDirectory();
-        using PartitionLog log = Open(dir.Sub("t-0"));
-        var gate = new TaskCompletionSource();
-        log.HoldRollFlushes(gate.Task);
+        var (log, gate) = OpenHeld(dir.Sub("t-0"));
+        using PartitionLog _ = log;
         int sequence = 0;
         AppendUntilSegments(log, 2, ref sequence);
         long rolledAt = log.GetSegments()[^1].BaseOffset;
@@ -45,9 +53,8 @@ public sealed class RollFlushTests
     public void An_explicit_flush_covers_a_rolled_segment_whose_background_flush_has_not_run()
     {
         using var dir = new TempDirectory();
-        using PartitionLog log = Open(dir.Sub("t-0"));
-        var gate = new TaskCompletionSource();
-        log.HoldRollFlushes(gate.Task);
+        var (log, gate) = OpenHeld(dir.Sub("t-0"));
+        using PartitionLog _ = log;
         int sequence = 0;
         AppendUntilSegments(log, 3, ref sequence);
 
@@ -60,9 +67,8 @@ public sealed class RollFlushTests
     public async Task A_flush_finishing_after_a_truncation_below_the_roll_leaves_the_recovery_point_and_snapshots_alone()
     {
         using var dir = new TempDirectory();
-        using PartitionLog log = Open(dir.Sub("t-0"));
-        var gate = new TaskCompletionSource();
-        log.HoldRollFlushes(gate.Task);
+        var (log, gate) = OpenHeld(dir.Sub("t-0"));
+        using PartitionLog _ = log;
         int sequence = 0;
         AppendUntilSegments(log, 2, ref sequence);
         long rolledAt = log.GetSegments()[^1].BaseOffset;
@@ -102,16 +108,14 @@ public sealed class RollFlushTests
         string path = dir.Sub("t-0"), crashed = dir.Sub("crashed-0");
         long end;
         int sequence = 0;
-        using (PartitionLog log = Open(path))
+        var (log, gate) = OpenHeld(path);
+        using (log)
         {
-            var gate = new TaskCompletionSource();
-            log.HoldRollFlushes(gate.Task);
             AppendUntilSegments(log, 3, ref sequence);
             end = log.LogEndOffset;
             Assert.Equal(0, log.RecoveryPoint);
             // What a crash leaves now: every write in the files, no roll snapshot, no clean-shutdown marker.
-            Directory.CreateDirectory(crashed);
-            foreach (string f in Directory.GetFiles(path)) File.Copy(f, Path.Combine(crashed, Path.GetFileName(f)));
+            RecoveryTests.CopyDirectory(path, crashed);
             gate.SetResult();
         }
 
