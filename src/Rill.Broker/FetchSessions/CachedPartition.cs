@@ -1,3 +1,4 @@
+using Rill.Protocol;
 using Rill.Protocol.Messages;
 
 namespace Rill.Broker.FetchSessions;
@@ -54,19 +55,31 @@ internal sealed class CachedPartition
     /// <paramref name="remember"/> is set.
     /// </summary>
     public bool MustRespond(FetchResponse.PartitionData data, bool remember)
+        => MustRespond(data.Records is { Length: > 0 } || data.PreferredReadReplica >= 0 || data.DivergingEpoch is not null,
+            data.ErrorCode, data.HighWatermark, data.LastStableOffset, data.LogStartOffset, remember);
+
+    /// <summary>
+    /// Whether a plain read (no preferred replica, no diverging epoch) would be left out of an incremental
+    /// response: no records, no error, the same offsets as last answered. The Fetch handler asks before it
+    /// builds the partition's response entry, so an idle partition of a session costs no allocation.
+    /// </summary>
+    public bool Unchanged(bool hasRecords, ErrorCode error, long highWatermark, long lastStableOffset, long logStartOffset)
+        => !MustRespond(hasRecords, (short)error, highWatermark, lastStableOffset, logStartOffset, remember: false);
+
+    private bool MustRespond(bool news, short error, long highWatermark, long lastStableOffset, long logStartOffset, bool remember)
     {
-        bool must = data.Records is { Length: > 0 } || data.PreferredReadReplica >= 0 || data.DivergingEpoch is not null;
-        if (HighWatermark != data.HighWatermark || LastStableOffset != data.LastStableOffset || LogStartOffset != data.LogStartOffset)
+        bool must = news;
+        if (HighWatermark != highWatermark || LastStableOffset != lastStableOffset || LogStartOffset != logStartOffset)
         {
             must = true;
             if (remember)
             {
-                HighWatermark = data.HighWatermark;
-                LastStableOffset = data.LastStableOffset;
-                LogStartOffset = data.LogStartOffset;
+                HighWatermark = highWatermark;
+                LastStableOffset = lastStableOffset;
+                LogStartOffset = logStartOffset;
             }
         }
-        if (data.ErrorCode != 0)
+        if (error != 0)
         {
             must = true;
             if (remember)

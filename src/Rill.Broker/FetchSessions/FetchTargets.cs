@@ -9,6 +9,18 @@ namespace Rill.Broker.FetchSessions;
 /// </summary>
 internal static class FetchTargets
 {
+    /// <summary>A partition's response entry with no records and unknown offsets (-1), carrying <paramref name="error"/>.</summary>
+    public static FetchResponse.PartitionData Answer(int partition, Rill.Protocol.ErrorCode error) => new()
+    {
+        PartitionIndex = partition,
+        ErrorCode = (short)error,
+        HighWatermark = -1,
+        LastStableOffset = -1,
+        LogStartOffset = -1,
+        PreferredReadReplica = -1,
+        Records = ReadOnlyMemory<byte>.Empty,
+    };
+
     public static FetchTarget[] FromRequest(FetchRequest request, short version)
     {
         int count = 0;
@@ -71,10 +83,11 @@ internal static class FetchTargets
     /// <summary>
     /// The response for what was read (<paramref name="data"/>, one per target): every partition for full and
     /// sessionless fetches, with the new session's id when epoch 0 created one; for incremental fetches only the
-    /// partitions with records, errors or changed offsets. Consecutive partitions of a topic share one topic entry.
+    /// partitions with records, errors or changed offsets (an entry the handler left null is an unchanged one).
+    /// Consecutive partitions of a topic share one topic entry.
     /// </summary>
     public static FetchResponse Respond(FetchSessionCache cache, FetchSessionContext context, FetchRequest request, short version,
-        FetchTarget[] targets, FetchResponse.PartitionData[] data)
+        FetchTarget[] targets, FetchResponse.PartitionData?[] data)
     {
         var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
         bool[]? include = null;
@@ -87,7 +100,7 @@ internal static class FetchTargets
                 for (int i = 0; i < targets.Length; i++)
                 {
                     var key = new SessionPartitionKey(targets[i].TopicId, targets[i].Topic, targets[i].Partition);
-                    session.AddOrUpdate(key, targets[i].Request!).MustRespond(data[i], remember: true);
+                    session.AddOrUpdate(key, targets[i].Request!).MustRespond(data[i]!, remember: true);
                 }
             });
             response.SessionId = created?.Id ?? 0;
@@ -99,9 +112,13 @@ internal static class FetchTargets
             {
                 for (int i = 0; i < targets.Length; i++)
                 {
+                    if (data[i] is not { } answered)
+                    {
+                        continue; // unchanged: nothing new to remember
+                    }
                     CachedPartition cached = targets[i].Cached!;
-                    include[i] = cached.MustRespond(data[i], remember: true);
-                    if (data[i].Records is { Length: > 0 })
+                    include[i] = cached.MustRespond(answered, remember: true);
+                    if (answered.Records is { Length: > 0 })
                     {
                         session.MoveToEnd(cached);
                     }
@@ -122,7 +139,7 @@ internal static class FetchTargets
                 topic = new FetchResponse.FetchableTopicResponse { Topic = targets[i].Topic, TopicId = targets[i].TopicId };
                 response.Responses.Add(topic);
             }
-            topic.Partitions.Add(data[i]);
+            topic.Partitions.Add(data[i]!);
         }
         return response;
     }

@@ -113,10 +113,15 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         return result;
     }
 
-    private (FetchResponse.PartitionData[] Data, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
+    /// <summary>
+    /// Reads every target. The entry of a session partition with nothing to answer (no records, no error, the
+    /// offsets last answered) stays null: an incremental fetch of many idle partitions builds no response entry
+    /// for them (<see cref="FetchTargets.Respond"/> leaves them out).
+    /// </summary>
+    private (FetchResponse.PartitionData?[] Data, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
         FetchTarget[] targets, short version, int maxBytes)
     {
-        var result = new FetchResponse.PartitionData[targets.Length];
+        var result = new FetchResponse.PartitionData?[targets.Length];
         int replicaId = Replication.ReplicaFetch.ReplicaIdOf(request, version);
         bool readCommitted = version >= 4 && request.IsolationLevel == 1;
         long total = 0;
@@ -125,39 +130,21 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         {
             ref readonly FetchTarget requested = ref targets[i];
             Partition? partition = requested.Found;
-            var data = new FetchResponse.PartitionData
+            ErrorCode refused = requested.Denied ? ErrorCode.TopicAuthorizationFailed
+                : partition is null ? (version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition)
+                // not joined yet: its local log is not the partition's
+                : Replication.ClusterReadiness.AwaitsClusterState(_broker, partition) ? ErrorCode.NotLeaderOrFollower
+                : ErrorCode.None;
+            if (refused != ErrorCode.None)
             {
-                PartitionIndex = requested.Partition,
-                HighWatermark = -1,
-                LastStableOffset = -1,
-                LogStartOffset = -1,
-                AbortedTransactions = null,
-                PreferredReadReplica = -1,
-                Records = ReadOnlyMemory<byte>.Empty,
-            };
-            result[i] = data;
-            if (requested.Denied)
-            {
-                data.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                result[i] = FetchTargets.Answer(requested.Partition, refused);
                 anyError = true;
                 continue;
             }
-            if (partition is null)
+            if (partition!.Replica is { IsLeader: true } leading
+                && Replication.ReplicaFetch.AnswerBeforeRead(partition, leading, requested, version) is { } early)
             {
-                data.ErrorCode = (short)(version >= 13 ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition);
-                anyError = true;
-                continue;
-            }
-
-            if (Replication.ClusterReadiness.AwaitsClusterState(_broker, partition))
-            {
-                data.ErrorCode = (short)ErrorCode.NotLeaderOrFollower; // not joined yet: its local log is not the partition's
-                anyError = true;
-                continue;
-            }
-            if (partition.Replica is { IsLeader: true } leading
-                && Replication.ReplicaFetch.AnsweredBeforeRead(partition, leading, requested, version, data))
-            {
+                result[i] = early;
                 anyError = true; // answer now: a fence or a diverging epoch is not worth a long poll
                 continue;
             }
@@ -170,7 +157,12 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
                 ? ReadLegacy(partition, requested.FetchOffset, budget, version, minOneBatch, context)
                 : readCommitted ? partition.ReadCommitted(requested.FetchOffset, budget, minOneBatch, context)
                 : partition.Read(requested.FetchOffset, budget, minOneBatch, context);
-            data.ErrorCode = (short)read.Error;
+            if (requested.Cached is { } cached
+                && cached.Unchanged(!read.Records.IsEmpty, read.Error, read.HighWatermark, read.LastStableOffset, read.LogStartOffset))
+            {
+                continue;
+            }
+            FetchResponse.PartitionData data = FetchTargets.Answer(requested.Partition, read.Error);
             data.HighWatermark = read.HighWatermark;
             data.LastStableOffset = read.LastStableOffset;
             if (readCommitted)
@@ -179,6 +171,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             }
             data.LogStartOffset = read.LogStartOffset;
             data.Records = read.Records;
+            result[i] = data;
             total += read.Records.Length;
             anyError |= read.Error != ErrorCode.None;
         }

@@ -44,31 +44,31 @@ internal static class ReplicaFetch
     /// older than the leader's is FENCED_LEADER_EPOCH, newer UNKNOWN_LEADER_EPOCH (the client refreshes its metadata).
     /// last_fetched_epoch (v12+, KIP-595): when the leader's log ends that epoch below the fetch offset, or never had it,
     /// the answer carries no records but the diverging epoch and its end offset, where the fetcher must truncate.
-    /// True when <paramref name="data"/> is complete (no read).
+    /// Returns the complete answer (no read), or null when the partition is to be read.
     /// </summary>
-    public static bool AnsweredBeforeRead(Partition partition, PartitionReplica replica, in FetchSessions.FetchTarget requested,
-        short version, Rill.Protocol.Messages.FetchResponse.PartitionData data)
+    public static Rill.Protocol.Messages.FetchResponse.PartitionData? AnswerBeforeRead(Partition partition, PartitionReplica replica,
+        in FetchSessions.FetchTarget requested, short version)
     {
         ErrorCode fenced = version >= 9 ? replica.CheckLeaderEpoch(requested.CurrentLeaderEpoch) : ErrorCode.None;
         if (fenced != ErrorCode.None)
         {
-            data.ErrorCode = (short)fenced;
-            return true;
+            return FetchSessions.FetchTargets.Answer(requested.Partition, fenced);
         }
         if (version < 12 || requested.LastFetchedEpoch < 0)
         {
-            return false;
+            return null;
         }
         Storage.Epochs.EpochEndOffset end = partition.Log.EndOffsetForEpoch(requested.LastFetchedEpoch);
         if (end.IsUndefined || (end.Epoch == requested.LastFetchedEpoch && end.EndOffset >= requested.FetchOffset))
         {
-            return false;
+            return null;
         }
+        Rill.Protocol.Messages.FetchResponse.PartitionData data = FetchSessions.FetchTargets.Answer(requested.Partition, ErrorCode.None);
         data.DivergingEpoch = new Rill.Protocol.Messages.FetchResponse.EpochEndOffset { Epoch = end.Epoch, EndOffset = end.EndOffset };
         data.HighWatermark = replica.HighWatermark;
         data.LastStableOffset = partition.LastStableOffset;
         data.LogStartOffset = partition.LogStartOffset;
-        return true;
+        return data;
     }
 
     private static PartitionReadResult Failed(ErrorCode error) => new(error, ReadOnlyMemory<byte>.Empty, -1, -1);

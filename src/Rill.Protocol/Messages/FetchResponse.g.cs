@@ -351,7 +351,7 @@ public sealed partial class FetchResponse : IApiMessage
         public EpochEndOffset? DivergingEpoch { get; set; } = null;
         public LeaderIdAndEpoch? CurrentLeader { get; set; } = null;
         public FetchSnapshotId? SnapshotId { get; set; } = null;
-        public List<AbortedTransaction>? AbortedTransactions { get; set; } = new();
+        public List<AbortedTransaction>? AbortedTransactions { get; set; } = null;
         public int PreferredReadReplica { get; set; } = -1;
         public ReadOnlyMemory<byte>? Records { get; set; } = null;
         public List<RawTaggedField>? UnknownTaggedFields { get; set; }

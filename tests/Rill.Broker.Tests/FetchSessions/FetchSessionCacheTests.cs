@@ -1,4 +1,5 @@
 using Rill.Broker.FetchSessions;
+using Rill.Protocol;
 using Rill.Protocol.Messages;
 
 namespace Rill.Broker.Tests.FetchSessions;
@@ -157,5 +158,22 @@ public class FetchSessionCacheTests
         Assert.False(cached.MustRespond(data, remember: true));
         data.LogStartOffset = 3;
         Assert.True(cached.MustRespond(data, remember: true));
+    }
+
+    [Fact]
+    public void Unchanged_agrees_with_MustRespond_and_remembers_nothing()
+    {
+        var cached = new CachedPartition(new SessionPartitionKey(Guid.Empty, "t", 0), new FetchRequest.FetchPartition());
+        Assert.False(cached.Unchanged(false, ErrorCode.None, 5, 5, 0)); // never answered
+        Assert.False(cached.Unchanged(false, ErrorCode.None, 5, 5, 0)); // asking twice remembers nothing
+        var data = new FetchResponse.PartitionData { HighWatermark = 5, LastStableOffset = 5, LogStartOffset = 0, Records = ReadOnlyMemory<byte>.Empty };
+        Assert.True(cached.MustRespond(data, remember: true));
+        Assert.True(cached.Unchanged(false, ErrorCode.None, 5, 5, 0));
+        Assert.False(cached.Unchanged(true, ErrorCode.None, 5, 5, 0)); // records
+        Assert.False(cached.Unchanged(false, ErrorCode.NotLeaderOrFollower, 5, 5, 0)); // an error
+        Assert.False(cached.Unchanged(false, ErrorCode.None, 6, 5, 0)); // high watermark
+        Assert.False(cached.Unchanged(false, ErrorCode.None, 5, 6, 0)); // last stable offset
+        Assert.False(cached.Unchanged(false, ErrorCode.None, 5, 5, 1)); // log start offset
+        Assert.True(cached.Unchanged(false, ErrorCode.None, 5, 5, 0));
     }
 }
