@@ -15,9 +15,10 @@ public class ClusterEntrySetTests
         private readonly Lock _lock = new();
         private readonly Dictionary<string, VersionedValue> _keys = new(StringComparer.Ordinal);
         private readonly List<Channel<MetadataChange>> _watchers = [];
+        private readonly List<MetadataChange> _history = [];
         private long _revision;
 
-        /// <summary>Watches started so far (a change made before a watch starts is not replayed to it).</summary>
+        /// <summary>Watches started so far.</summary>
         public int Watchers
         {
             get
@@ -78,6 +79,7 @@ public class ClusterEntrySetTests
                         _keys[write.Key] = new VersionedValue(write.Key, write.Value, revision);
                         change = new MetadataChange(write.Key, write.Value, revision, false);
                     }
+                    _history.Add(change);
                     foreach (var watcher in _watchers)
                     {
                         watcher.Writer.TryWrite(change);
@@ -91,9 +93,15 @@ public class ClusterEntrySetTests
 
         public async IAsyncEnumerable<MetadataChange> WatchAsync(string prefix, long afterRevision, [EnumeratorCancellation] CancellationToken cancellationToken = default)
         {
+            // As etcd: a watch from a revision first replays the changes made after it, so a watch that starts late
+            // (its loop runs on the thread pool) misses nothing.
             var channel = Channel.CreateUnbounded<MetadataChange>();
             lock (_lock)
             {
+                foreach (MetadataChange past in _history)
+                {
+                    channel.Writer.TryWrite(past);
+                }
                 _watchers.Add(channel);
             }
             await foreach (MetadataChange change in channel.Reader.ReadAllAsync(cancellationToken))
