@@ -32,5 +32,11 @@ public sealed record LogOpenOptions
     /// <summary>The budget of open segment files this log shares (its log manager's); null: the process-wide default.</summary>
     internal Segments.SegmentFileCache? SegmentFiles { get; init; }
 
+    /// <summary>
+    /// The log directory's clean-shutdown marker was found: every log in it was closed cleanly, whatever its own
+    /// directory holds (<see cref="LogManager.Close"/> writes one marker for the directory, as Kafka does).
+    /// </summary>
+    internal bool LogDirectoryClean { get; init; }
+
     public static LogOpenOptions Default { get; } = new();
 }

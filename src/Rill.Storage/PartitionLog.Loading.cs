@@ -17,7 +17,7 @@ public sealed partial class PartitionLog
             return;
         }
         string marker = Path.Combine(Directory, LogFileNames.CleanShutdownFile);
-        bool clean = File.Exists(marker);
+        bool clean = options.LogDirectoryClean || File.Exists(marker);
         long now = NowMs;
         CompleteInterruptedSwaps();
 

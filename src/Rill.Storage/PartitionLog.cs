@@ -133,14 +133,28 @@ public sealed partial class PartitionLog : IDisposable
     /// </summary>
     public void Close()
     {
+        if (CloseBeforeMarker())
+        {
+            WriteCleanShutdownMarker();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Close"/> without the marker: flushes, writes the producer snapshot and closes the files. True when
+    /// the marker is due (the log has files on disk). A batched shutdown (<see cref="LogManager.Close"/>) runs this
+    /// for every log with the fsyncs deferred, syncs the file system once, and only then writes the markers, so
+    /// that no marker can be on disk before the data it vouches for.
+    /// </summary>
+    internal bool CloseBeforeMarker()
+    {
         WaitForRollFlushes();
         lock (_lock)
         {
-            if (_closed) return;
+            if (_closed) return false;
             if (!_dir.Exists)
             {
                 CloseFiles(); // never written: nothing to flush, snapshot or mark
-                return;
+                return false;
             }
             LogSegment active = Active;
             active.OnBecomeInactive();
@@ -149,11 +163,15 @@ public sealed partial class PartitionLog : IDisposable
                 if (s.BaseOffset >= RecoveryPoint || s == active) s.Flush();
             }
             WriteProducerSnapshot(LogEndOffset);
-            Internal.FileIo.WriteAtomically(Path.Combine(Directory, LogFileNames.CleanShutdownFile), []);
             Volatile.Write(ref _recoveryPoint, LogEndOffset);
             CloseFiles();
+            return true;
         }
     }
+
+    /// <summary>The clean-shutdown marker of a log closed by <see cref="CloseBeforeMarker"/>.</summary>
+    internal void WriteCleanShutdownMarker()
+        => Internal.FileIo.WriteAtomically(Path.Combine(Directory, LogFileNames.CleanShutdownFile), []);
 
     /// <summary>Closes the files as a crash would leave them: no flush, no snapshot, no marker (for tests).</summary>
     internal void CloseWithoutCleanShutdown()
@@ -162,9 +180,13 @@ public sealed partial class PartitionLog : IDisposable
         lock (_lock)
         {
             if (_closed) return;
+            ClosedUncleanly = true;
             CloseFiles();
         }
     }
+
+    /// <summary>Closed by <see cref="CloseWithoutCleanShutdown"/>: a log manager writes no clean-shutdown marker over it.</summary>
+    internal bool ClosedUncleanly { get; private set; }
 
     private void CloseFiles()
     {

@@ -29,7 +29,7 @@ public class ServeCommandTests
         await ExternalTool.RunOkAsync("kcat", ["-b", broker.BootstrapServers, "-P", "-t", "sigterm"], stdin: "a\nb\nc\n");
         Assert.Equal(0, await broker.StopAsync());
         Assert.Contains("Stopped", broker.Output);
-        Assert.True(File.Exists(Path.Combine(broker.DataDirectory, "sigterm-0", ".rill_cleanshutdown")), "no clean-shutdown marker");
+        Assert.True(File.Exists(Path.Combine(broker.DataDirectory, ".rill_cleanshutdown")), "no clean-shutdown marker for the log directory");
         await broker.RestartAsync();
         string output = await ExternalTool.RunOkAsync("kcat", ["-b", broker.BootstrapServers, "-C", "-t", "sigterm", "-e", "-f", "%s\\n"]);
         Assert.Equal(["a", "b", "c"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries));

@@ -10,7 +10,7 @@ internal static partial class DirectorySync
 {
     public static void Flush(string directory)
     {
-        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS())) return;
+        if (!(OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) || Durability.Deferred) return;
         int fd = Open(directory, 0 /* O_RDONLY */);
         if (fd < 0) return;
         try

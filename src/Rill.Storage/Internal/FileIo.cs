@@ -23,14 +23,17 @@ internal static class FileIo
         return total;
     }
 
-    /// <summary>Writes a file next to <paramref name="path"/>, fsyncs it and renames it over <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes a file next to <paramref name="path"/>, fsyncs it, renames it over <paramref name="path"/> and fsyncs the
+    /// directory (the fsyncs are skipped while <see cref="Durability.Deferred"/>).
+    /// </summary>
     public static void WriteAtomically(string path, ReadOnlySpan<byte> contents)
     {
         string temp = path + ".tmp";
         using (SafeFileHandle h = File.OpenHandle(temp, FileMode.Create, FileAccess.Write, FileShare.None))
         {
             RandomAccess.Write(h, contents, 0);
-            RandomAccess.FlushToDisk(h);
+            Durability.FlushFile(h);
         }
         File.Move(temp, path, overwrite: true);
         DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);

@@ -12,7 +12,7 @@ namespace Rill.Storage.Segments;
 /// </summary>
 internal static class IndexFile
 {
-    /// <summary>Writes <paramref name="bytes"/> at <paramref name="position"/> (creating the file) and fsyncs it.</summary>
+    /// <summary>Writes <paramref name="bytes"/> at <paramref name="position"/> (creating the file) and fsyncs it (unless <see cref="Durability.Deferred"/>).</summary>
     public static void WriteAndSync(string path, ReadOnlySpan<byte> bytes, long position)
     {
         using SafeFileHandle file = FileIo.OpenReadWrite(path);
@@ -20,7 +20,7 @@ internal static class IndexFile
         {
             RandomAccess.Write(file, bytes, position);
         }
-        RandomAccess.FlushToDisk(file);
+        Durability.FlushFile(file);
     }
 
     /// <summary>Cuts the file to <paramref name="length"/> bytes, when it exists.</summary>

@@ -174,7 +174,7 @@ internal sealed partial class LogSegment : IDisposable
             // An fsync through a reopened descriptor also syncs what was written through one the cache closed.
             using (SegmentFile.Lease lease = _file.Acquire())
             {
-                RandomAccess.FlushToDisk(lease.Handle);
+                Durability.FlushFile(lease.Handle);
             }
             _unsynced = false;
         }
