@@ -44,6 +44,9 @@ internal sealed class FetchSession
     /// <summary>The session's partitions in read order (a copy: the order changes while a response is built).</summary>
     public List<CachedPartition> Snapshot() => [.. _order];
 
+    /// <summary>The partitions in read order, without a copy: only while the session is locked.</summary>
+    public LinkedList<CachedPartition>.Enumerator GetEnumerator() => _order.GetEnumerator();
+
     public void AdvanceEpoch() => Epoch = Epoch == int.MaxValue ? 1 : Epoch + 1;
 
     /// <summary>Adds a partition at the end, or updates its fetch position where it is.</summary>

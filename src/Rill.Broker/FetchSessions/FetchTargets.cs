@@ -1,3 +1,4 @@
+using System.Buffers;
 using Rill.Protocol.Messages;
 
 namespace Rill.Broker.FetchSessions;
@@ -21,14 +22,15 @@ internal static class FetchTargets
         Records = ReadOnlyMemory<byte>.Empty,
     };
 
-    public static FetchTarget[] FromRequest(FetchRequest request, short version)
+    /// <summary>The request's partitions, in a rented array of which the first <paramref name="count"/> are used (<see cref="Return"/>).</summary>
+    public static FetchTarget[] FromRequest(FetchRequest request, short version, out int count)
     {
-        int count = 0;
+        count = 0;
         foreach (FetchRequest.FetchTopic topic in request.Topics)
         {
             count += topic.Partitions.Count;
         }
-        var targets = new FetchTarget[count];
+        FetchTarget[] targets = ArrayPool<FetchTarget>.Shared.Rent(count);
         int i = 0;
         foreach (FetchRequest.FetchTopic topic in request.Topics)
         {
@@ -53,31 +55,38 @@ internal static class FetchTargets
         return targets;
     }
 
-    public static FetchTarget[] FromSession(FetchSession session)
+    /// <summary>The session's partitions in read order, in a rented array as <see cref="FromRequest"/>.</summary>
+    public static FetchTarget[] FromSession(FetchSession session, out int count)
     {
-        List<CachedPartition> cached;
         lock (session)
         {
-            cached = session.Snapshot();
-        }
-        var targets = new FetchTarget[cached.Count];
-        for (int i = 0; i < targets.Length; i++)
-        {
-            CachedPartition partition = cached[i];
-            targets[i] = new FetchTarget
+            count = session.Count;
+            FetchTarget[] targets = ArrayPool<FetchTarget>.Shared.Rent(count);
+            int i = 0;
+            foreach (CachedPartition partition in session)
             {
-                Topic = partition.Key.Topic,
-                TopicId = partition.Key.TopicId,
-                Partition = partition.Key.Partition,
-                FetchOffset = partition.FetchOffset,
-                MaxBytes = partition.MaxBytes,
-                CurrentLeaderEpoch = partition.CurrentLeaderEpoch,
-                LastFetchedEpoch = partition.LastFetchedEpoch,
-                FetcherLogStartOffset = partition.FetcherLogStartOffset,
-                Cached = partition,
-            };
+                targets[i++] = new FetchTarget
+                {
+                    Topic = partition.Key.Topic,
+                    TopicId = partition.Key.TopicId,
+                    Partition = partition.Key.Partition,
+                    FetchOffset = partition.FetchOffset,
+                    MaxBytes = partition.MaxBytes,
+                    CurrentLeaderEpoch = partition.CurrentLeaderEpoch,
+                    LastFetchedEpoch = partition.LastFetchedEpoch,
+                    FetcherLogStartOffset = partition.FetcherLogStartOffset,
+                    Cached = partition,
+                };
+            }
+            return targets;
         }
-        return targets;
+    }
+
+    /// <summary>Gives back an array of <see cref="FromRequest"/> or <see cref="FromSession"/>, dropping its references first.</summary>
+    public static void Return(FetchTarget[] targets, int count)
+    {
+        targets.AsSpan(0, count).Clear();
+        ArrayPool<FetchTarget>.Shared.Return(targets);
     }
 
     /// <summary>
@@ -87,27 +96,32 @@ internal static class FetchTargets
     /// Consecutive partitions of a topic share one topic entry.
     /// </summary>
     public static FetchResponse Respond(FetchSessionCache cache, FetchSessionContext context, FetchRequest request, short version,
-        FetchTarget[] targets, FetchResponse.PartitionData?[] data)
+        ReadOnlySpan<FetchTarget> targets, ReadOnlySpan<FetchResponse.PartitionData?> data)
     {
         var response = new FetchResponse { ErrorCode = 0, SessionId = 0 };
-        bool[]? include = null;
+        bool incremental = false;
+        Span<bool> include = targets.Length <= 1024 ? stackalloc bool[targets.Length] : new bool[targets.Length];
+        include.Clear();
         if (context.Mode == FetchSessionMode.Full)
         {
             bool usesTopicIds = version >= 13;
             bool follower = Replication.ReplicaFetch.ReplicaIdOf(request, version) >= 0;
-            FetchSession? created = cache.TryCreate(follower, usesTopicIds, targets.Length, session =>
+            // Copies for the cache's callback (once per session created).
+            FetchTarget[] created = targets.ToArray();
+            FetchResponse.PartitionData?[] answered = data.ToArray();
+            FetchSession? newSession = cache.TryCreate(follower, usesTopicIds, created.Length, session =>
             {
-                for (int i = 0; i < targets.Length; i++)
+                for (int i = 0; i < created.Length; i++)
                 {
-                    var key = new SessionPartitionKey(targets[i].TopicId, targets[i].Topic, targets[i].Partition);
-                    session.AddOrUpdate(key, targets[i].Request!).MustRespond(data[i]!, remember: true);
+                    var key = new SessionPartitionKey(created[i].TopicId, created[i].Topic, created[i].Partition);
+                    session.AddOrUpdate(key, created[i].Request!).MustRespond(answered[i]!, remember: true);
                 }
             });
-            response.SessionId = created?.Id ?? 0;
+            response.SessionId = newSession?.Id ?? 0;
         }
         else if (context is { Mode: FetchSessionMode.Incremental, Session: { } session })
         {
-            include = new bool[targets.Length];
+            incremental = true;
             lock (session)
             {
                 for (int i = 0; i < targets.Length; i++)
@@ -130,7 +144,7 @@ internal static class FetchTargets
         FetchResponse.FetchableTopicResponse? topic = null;
         for (int i = 0; i < targets.Length; i++)
         {
-            if (include is not null && !include[i])
+            if (incremental && !include[i])
             {
                 continue;
             }

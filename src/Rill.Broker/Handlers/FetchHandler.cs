@@ -51,36 +51,49 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
         long deadline = _broker.Time.GetTimestamp() + (long)(Math.Max(0, request.MaxWaitMs) * (_broker.Time.TimestampFrequency / 1000.0));
         int maxBytes = version >= 3 && request.MaxBytes > 0 ? request.MaxBytes : int.MaxValue;
         maxBytes = Math.Min(maxBytes, _broker.Quotas.FetchMaxBytes(context)); // a fetch quota bounds one response (Kafka)
-        FetchTarget[] targets = session.Session is { } incremental ? FetchTargets.FromSession(incremental) : FetchTargets.FromRequest(request, version);
-        List<Partition?> partitions = Resolve(context, request, version, targets);
-
-        Task? changed = null;
-        bool expired = false;
-        while (true)
+        // Both arrays are rented for the request (an incremental fetch of many idle partitions otherwise allocated
+        // ~100 B per partition for them) and returned when it is answered: the response holds neither.
+        FetchTarget[] targets = session.Session is { } incremental
+            ? FetchTargets.FromSession(incremental, out int count)
+            : FetchTargets.FromRequest(request, version, out count);
+        FetchResponse.PartitionData?[] data = System.Buffers.ArrayPool<FetchResponse.PartitionData?>.Shared.Rent(count);
+        try
         {
-            var (data, bytes, anyError) = Read(context, request, targets, version, maxBytes);
-            TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
-            bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
-            if (enough || anyError || expired || remaining <= TimeSpan.Zero)
+            List<Partition?> partitions = Resolve(context, request, version, targets.AsSpan(0, count));
+            Task? changed = null;
+            bool expired = false;
+            while (true)
             {
-                return FetchTargets.Respond(_broker.FetchSessions, session, request, version, targets, data);
+                var (bytes, anyError) = Read(context, request, targets.AsSpan(0, count), data.AsSpan(0, count), version, maxBytes);
+                TimeSpan remaining = _broker.Time.GetElapsedTime(_broker.Time.GetTimestamp(), deadline);
+                bool enough = request.MinBytes <= 0 || bytes >= request.MinBytes;
+                if (enough || anyError || expired || remaining <= TimeSpan.Zero)
+                {
+                    return FetchTargets.Respond(_broker.FetchSessions, session, request, version, targets.AsSpan(0, count), data.AsSpan(0, count));
+                }
+                context.ReturnBuffers();
+                if (changed is null)
+                {
+                    // Arm the append signals, then read again: an append between the read above
+                    // and the arming would otherwise go unnoticed until the deadline.
+                    changed = PartitionSignals.WhenAnyAppended(partitions);
+                    continue;
+                }
+                long parked = System.Diagnostics.Stopwatch.GetTimestamp();
+                await PartitionSignals.WaitAsync(changed, remaining, _broker.Time, context.Aborted).ConfigureAwait(false);
+                context.WaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - parked;
+                // A wait that ended by its timeout is the deadline: answer with what the read finds now. Looping back
+                // on a remaining fraction of a millisecond (timers are in whole ms) spun: hundreds of reads and waits
+                // at the end of every idle long poll (issue 16).
+                expired = !changed.IsCompleted;
+                changed = null;
             }
-            context.ReturnBuffers();
-            if (changed is null)
-            {
-                // Arm the append signals, then read again: an append between the read above
-                // and the arming would otherwise go unnoticed until the deadline.
-                changed = PartitionSignals.WhenAnyAppended(partitions);
-                continue;
-            }
-            long parked = System.Diagnostics.Stopwatch.GetTimestamp();
-            await PartitionSignals.WaitAsync(changed, remaining, _broker.Time, context.Aborted).ConfigureAwait(false);
-            context.WaitTicks += System.Diagnostics.Stopwatch.GetTimestamp() - parked;
-            // A wait that ended by its timeout is the deadline: answer with what the read finds now. Looping back
-            // on a remaining fraction of a millisecond (timers are in whole ms) spun: hundreds of reads and waits
-            // at the end of every idle long poll (issue 16).
-            expired = !changed.IsCompleted;
-            changed = null;
+        }
+        finally
+        {
+            FetchTargets.Return(targets, count);
+            data.AsSpan(0, count).Clear();
+            System.Buffers.ArrayPool<FetchResponse.PartitionData?>.Shared.Return(data);
         }
     }
 
@@ -89,7 +102,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     /// set where not authorized) and returns them in target order for the append signals. A consumer needs READ
     /// on each topic; a follower (replica id / replica state set) needs CLUSTER_ACTION on the cluster for all of them.
     /// </summary>
-    private List<Partition?> Resolve(RequestContext context, FetchRequest request, short version, FetchTarget[] targets)
+    private List<Partition?> Resolve(RequestContext context, FetchRequest request, short version, Span<FetchTarget> targets)
     {
         var result = new List<Partition?>(targets.Length);
         bool follower = request.ReplicaId >= 0 || request.ReplicaState is { ReplicaId: >= 0 };
@@ -118,10 +131,10 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
     /// offsets last answered) stays null: an incremental fetch of many idle partitions builds no response entry
     /// for them (<see cref="FetchTargets.Respond"/> leaves them out).
     /// </summary>
-    private (FetchResponse.PartitionData?[] Data, long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
-        FetchTarget[] targets, short version, int maxBytes)
+    private (long Bytes, bool AnyError) Read(RequestContext context, FetchRequest request,
+        ReadOnlySpan<FetchTarget> targets, Span<FetchResponse.PartitionData?> result, short version, int maxBytes)
     {
-        var result = new FetchResponse.PartitionData?[targets.Length];
+        result.Clear(); // a long poll reads again into the same entries
         int replicaId = Replication.ReplicaFetch.ReplicaIdOf(request, version);
         bool readCommitted = version >= 4 && request.IsolationLevel == 1;
         long total = 0;
@@ -175,7 +188,7 @@ internal sealed class FetchHandler : ApiHandler<FetchRequest, FetchResponse>
             total += read.Records.Length;
             anyError |= read.Error != ErrorCode.None;
         }
-        return (result, total, anyError);
+        return (total, anyError);
     }
 
     /// <summary>Shared by every read_committed answer without aborted transactions; only ever serialized.</summary>
