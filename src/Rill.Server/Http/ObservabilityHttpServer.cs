@@ -74,7 +74,7 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
             metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
             if (options.OtlpEndpoint is { } otlp)
             {
-                metrics.AddOtlpExporter(o => o.Endpoint = otlp);
+                AddOtlpExporter(metrics, otlp);
             }
         });
 
@@ -105,6 +105,13 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
         string bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new ObservabilityHttpServer(app, new Uri(bound), console);
     }
+
+    /// <summary>
+    /// In its own method so that the OTLP exporter's assemblies load only when an endpoint is configured (the JIT
+    /// resolves every method a method calls when it compiles it, taken branch or not).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void AddOtlpExporter(MeterProviderBuilder metrics, Uri endpoint) => metrics.AddOtlpExporter(o => o.Endpoint = endpoint);
 
     private static Task PlainText(HttpContext context, int status, string text)
     {
