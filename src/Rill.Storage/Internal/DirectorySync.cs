@@ -23,6 +23,29 @@ internal static partial class DirectorySync
         }
     }
 
+    /// <summary>
+    /// Linux's <c>syncfs</c> on the file system holding <paramref name="directory"/>: every dirty page and metadata
+    /// change of that file system written and waited for. False when the kernel reports an error or the directory
+    /// cannot be opened; only on Linux.
+    /// </summary>
+    public static bool SyncFileSystem(string directory)
+    {
+        if (!OperatingSystem.IsLinux()) return false;
+        int fd = Open(directory, 0 /* O_RDONLY */);
+        if (fd < 0) return false;
+        try
+        {
+            return SyncFs(fd) == 0;
+        }
+        finally
+        {
+            _ = Close(fd);
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    private static partial int SyncFs(int fd);
+
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int Open(string path, int flags);
 

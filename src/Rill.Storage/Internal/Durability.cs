@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Rill.Storage.Internal;
@@ -9,7 +8,7 @@ namespace Rill.Storage.Internal;
 /// durable at once with <see cref="SyncFileSystem"/>: Linux's <c>syncfs</c>, one call for every file of the file
 /// system, instead of several fsyncs per partition (a broker of 10,000 written partitions spent 12 s stopping).
 /// </summary>
-internal static partial class Durability
+internal static class Durability
 {
     [ThreadStatic]
     private static bool t_deferred;
@@ -42,38 +41,10 @@ internal static partial class Durability
     /// and waits for it. False when the kernel reports an error (then nothing written since the last successful sync
     /// is known to be durable) or the directory cannot be opened.
     /// </summary>
-    public static bool SyncFileSystem(string directory)
-    {
-        if (!CanSyncFileSystem)
-        {
-            return false;
-        }
-        int fd = Open(directory, 0 /* O_RDONLY */);
-        if (fd < 0)
-        {
-            return false;
-        }
-        try
-        {
-            return SyncFs(fd) == 0;
-        }
-        finally
-        {
-            _ = Close(fd);
-        }
-    }
+    public static bool SyncFileSystem(string directory) => DirectorySync.SyncFileSystem(directory);
 
     public readonly struct Scope(bool previous) : IDisposable
     {
         public void Dispose() => t_deferred = previous;
     }
-
-    [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
-    private static partial int Open(string path, int flags);
-
-    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
-    private static partial int SyncFs(int fd);
-
-    [LibraryImport("libc", EntryPoint = "close")]
-    private static partial int Close(int fd);
 }
