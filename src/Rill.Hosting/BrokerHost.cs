@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -55,7 +54,7 @@ public sealed class BrokerHost : IAsyncDisposable
 
             var kestrelOptions = new KestrelServerOptions
             {
-                ApplicationServices = new ServiceCollection().AddSingleton(loggerFactory).BuildServiceProvider(),
+                ApplicationServices = new LoggerOnlyServices(loggerFactory),
                 AddServerHeader = false,
             };
             var listens = new List<ListenOptions>();

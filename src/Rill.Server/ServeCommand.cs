@@ -74,10 +74,7 @@ internal static class ServeCommand
         }
 
         using Diagnostics.RuntimeEventLog? runtimeEvents = Diagnostics.RuntimeEventLog.StartFromEnvironment();
-        using ILoggerFactory loggerFactory = LoggerFactory.Create(b => ConsoleLogging.Add(b, rillOptions.LogFormat)
-            .SetMinimumLevel(rillOptions.LogLevel)
-            .AddFilter("Microsoft.AspNetCore", LogLevel.Warning)
-            .AddFilter("Microsoft.Hosting", LogLevel.Warning));
+        using ILoggerFactory loggerFactory = ConsoleLogging.Create(rillOptions.LogFormat, rillOptions.LogLevel);
         ILogger log = loggerFactory.CreateLogger("rill");
         foreach (string name in config.NotAppliedProperties)
         {

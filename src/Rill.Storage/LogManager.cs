@@ -86,7 +86,7 @@ public sealed partial class LogManager : IDisposable
             if (TopicPartition.TryParseDirectoryName(name, out TopicPartition tp)) found.Add((tp, dir));
         }
 
-        Parallel.ForEach(found, item =>
+        void OpenOne((TopicPartition Tp, string Path) item)
         {
             var options = new LogOpenOptions
             {
@@ -100,7 +100,16 @@ public sealed partial class LogManager : IDisposable
                 LogDirectoryClean = clean,
             };
             manager._logs[item.Tp] = PartitionLog.Open(item.Path, configFor(item.Tp), options);
-        });
+        }
+        if (found.Count > 1)
+        {
+            Parallel.ForEach(found, OpenOne);
+        }
+        else
+        {
+            // A new or one-log directory: the parallel loop's own generic code would cost more start-up time than it saves.
+            found.ForEach(OpenOne);
+        }
         if (clean)
         {
             // Gone for good before anything is appended: a crash from now on must recover the logs.

@@ -19,6 +19,12 @@ internal sealed partial class SslPrincipalMapper
     {
         var parsed = new List<Rule>();
         string text = (rules ?? "DEFAULT").Trim();
+        if (text == "DEFAULT")
+        {
+            // Every listener has a mapper; the usual one is built without loading the regex engine (start-up).
+            parsed.Add(new Rule(null, "", null));
+            return new SslPrincipalMapper(parsed);
+        }
         int at = 0;
         while (at < text.Length)
         {
