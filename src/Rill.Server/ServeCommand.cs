@@ -24,7 +24,9 @@ internal static class ServeCommand
           rill.http.listener   /metrics, /health/live, /health/ready and the web console
                                /console/ (default http://127.0.0.1:9644; none turns it off)
           rill.console.enabled the web console on that listener (default true)
-          rill.otlp.endpoint   also push metrics over OTLP to this URL (default: none)
+          rill.otlp.endpoint   also push metrics over OTLP to this URL (default: none):
+                               OTLP/HTTP when the path ends in /v1/metrics, else OTLP/gRPC
+          rill.otlp.interval.ms how often to push them (default 60000)
           rill.log.format      text (default) or json
 
         Options:

@@ -41,4 +41,26 @@ public class RillServerOptionsTests
         Assert.Contains("rill.console.session.lifetime.ms",
             Assert.Throws<ArgumentException>(() => RillServerOptions.Split([new("rill.console.session.lifetime.ms", "0")])).Message);
     }
+
+    [Theory]
+    [InlineData("http://collector:4317", false)]
+    [InlineData("https://collector:4317/", false)]
+    [InlineData("http://collector:4318/v1/metrics", true)]
+    public void Otlp_endpoint_picks_http_for_the_metrics_path_and_grpc_otherwise(string endpoint, bool overHttp)
+    {
+        RillServerOptions options = RillServerOptions.Split([new("rill.otlp.endpoint", endpoint)]).Options;
+        Assert.Equal(new Uri(endpoint), options.OtlpEndpoint);
+        Assert.Equal(overHttp, options.OtlpOverHttp);
+        Assert.Null(RillServerOptions.Split([new("rill.otlp.endpoint", "none")]).Options.OtlpEndpoint);
+        Assert.Contains("rill.otlp.endpoint", Assert.Throws<ArgumentException>(() => RillServerOptions.Split([new("rill.otlp.endpoint", "ftp://collector")])).Message);
+    }
+
+    [Fact]
+    public void Otlp_interval_defaults_to_a_minute_and_refuses_non_positive_values()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(1), RillServerOptions.Split([]).Options.OtlpInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), RillServerOptions.Split([new("rill.otlp.interval.ms", "10000")]).Options.OtlpInterval);
+        Assert.Contains("rill.otlp.interval.ms", Assert.Throws<ArgumentException>(() => RillServerOptions.Split([new("rill.otlp.interval.ms", "0")])).Message);
+        Assert.Contains("rill.otlp.interval.ms", Assert.Throws<ArgumentException>(() => RillServerOptions.Split([new("rill.otlp.interval.ms", "-5")])).Message);
+    }
 }

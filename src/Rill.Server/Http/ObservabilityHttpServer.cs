@@ -72,9 +72,9 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
                 ? new ExplicitBucketHistogramConfiguration { Boundaries = TimeBuckets }
                 : null);
             metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0);
-            if (options.OtlpEndpoint is { } otlp)
+            if (options.OtlpEndpoint is not null)
             {
-                AddOtlpExporter(metrics, otlp);
+                AddOtlpExporter(metrics, options);
             }
         });
 
@@ -111,7 +111,15 @@ public sealed class ObservabilityHttpServer : IAsyncDisposable
     /// resolves every method a method calls when it compiles it, taken branch or not).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static void AddOtlpExporter(MeterProviderBuilder metrics, Uri endpoint) => metrics.AddOtlpExporter(o => o.Endpoint = endpoint);
+    private static void AddOtlpExporter(MeterProviderBuilder metrics, RillServerOptions options) =>
+        metrics.AddOtlpExporter((exporter, reader) =>
+        {
+            exporter.Endpoint = options.OtlpEndpoint!;
+            exporter.Protocol = options.OtlpOverHttp
+                ? OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf
+                : OpenTelemetry.Exporter.OtlpExportProtocol.Grpc;
+            reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = (int)Math.Min(int.MaxValue, options.OtlpInterval.TotalMilliseconds);
+        });
 
     private static Task PlainText(HttpContext context, int status, string text)
     {

@@ -8,6 +8,7 @@ public sealed record RillServerOptions
 {
     public const string HttpListenerKey = "rill.http.listener";
     public const string OtlpEndpointKey = "rill.otlp.endpoint";
+    public const string OtlpIntervalKey = "rill.otlp.interval.ms";
     public const string LogFormatKey = "rill.log.format";
     public const string LogLevelKey = "rill.log.level";
 
@@ -17,14 +18,23 @@ public sealed record RillServerOptions
     public const string ConsoleSessionIdleTimeoutKey = "rill.console.session.idle.timeout.ms";
 
     public static IReadOnlyList<string> Keys { get; } =
-        [HttpListenerKey, OtlpEndpointKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey, ConsoleLoginKey, ConsoleSessionLifetimeKey,
+        [HttpListenerKey, OtlpEndpointKey, OtlpIntervalKey, LogFormatKey, LogLevelKey, ConsoleEnabledKey, ConsoleLoginKey, ConsoleSessionLifetimeKey,
          ConsoleSessionIdleTimeoutKey];
 
     /// <summary>Where /metrics, /health/* and the console are served; null when <c>none</c>.</summary>
     public Uri? HttpListener { get; init; } = new("http://127.0.0.1:9644");
 
-    /// <summary>An OTLP/gRPC or OTLP/HTTP endpoint to push metrics to; null: no push.</summary>
+    /// <summary>
+    /// Where to push metrics over OTLP; null: no push. A URL whose path ends in <c>/v1/metrics</c> is OTLP/HTTP
+    /// (protobuf, e.g. <c>http://collector:4318/v1/metrics</c>); any other is OTLP/gRPC (e.g. <c>http://collector:4317</c>).
+    /// </summary>
     public Uri? OtlpEndpoint { get; init; }
+
+    /// <summary>How often metrics are pushed over OTLP (OpenTelemetry's default, 60 s).</summary>
+    public TimeSpan OtlpInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>True when <see cref="OtlpEndpoint"/> names the OTLP/HTTP metrics path, false for OTLP/gRPC.</summary>
+    public bool OtlpOverHttp => OtlpEndpoint?.AbsolutePath.EndsWith("/v1/metrics", StringComparison.Ordinal) == true;
 
     /// <summary>The web console (/console/ and /api/) on the HTTP listener; on by default.</summary>
     public bool ConsoleEnabled { get; init; } = true;
@@ -64,7 +74,12 @@ public sealed record RillServerOptions
                     options = options with { HttpListener = ParseListener(value) };
                     break;
                 case OtlpEndpointKey:
-                    options = options with { OtlpEndpoint = value is "" or "none" ? null : ParseUri(key, value) };
+                    options = options with { OtlpEndpoint = value is "" or "none" ? null : ParseOtlpEndpoint(value) };
+                    break;
+                case OtlpIntervalKey:
+                    options = long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long intervalMs) && intervalMs > 0
+                        ? options with { OtlpInterval = TimeSpan.FromMilliseconds(intervalMs) }
+                        : throw new ArgumentException($"Invalid value '{value}' for {key}: expected a positive number of milliseconds");
                     break;
                 case LogFormatKey:
                     options = value is "text" or "json"
@@ -127,6 +142,14 @@ public sealed record RillServerOptions
         return uri.Scheme == Uri.UriSchemeHttp
             ? uri
             : throw new ArgumentException($"Invalid value '{value}' for {HttpListenerKey}: expected http://host:port or none");
+    }
+
+    private static Uri ParseOtlpEndpoint(string value)
+    {
+        Uri uri = ParseUri(OtlpEndpointKey, value);
+        return uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps
+            ? uri
+            : throw new ArgumentException($"Invalid value '{value}' for {OtlpEndpointKey}: expected http(s)://host:port for OTLP/gRPC or http(s)://host:port/v1/metrics for OTLP/HTTP");
     }
 
     private static Uri ParseUri(string key, string value) =>
