@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Json;
 using System.Text.Json;
 
 namespace Rill.Server.Tests;
@@ -15,26 +14,8 @@ public class ConsoleSessionRestartTests
     private const string Issuer = "https://issuer.rill.test", Audience = "rill-broker";
     private const string Jaas = "org.apache.kafka.common.security.plain.PlainLoginModule required user_admin=\"admin-secret\";";
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body, string? Cookie)> SendAsync(Uri address, HttpMethod method, string path,
-        string? cookie = null, object? body = null, string? csrf = null)
-    {
-        using var http = new HttpClient(new HttpClientHandler { UseCookies = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
-        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
-        if (cookie is not null)
-        {
-            request.Headers.Add("Cookie", "rill_console_session=" + cookie);
-        }
-        if (csrf is not null)
-        {
-            request.Headers.Add("X-Rill-Csrf", csrf);
-        }
-        using HttpResponseMessage response = await http.SendAsync(request);
-        string? setCookie = response.Headers.TryGetValues("Set-Cookie", out var values)
-            ? values.Select(v => v.Split(';')[0]).FirstOrDefault(v => v.StartsWith("rill_console_session=", StringComparison.Ordinal))?.Split('=', 2)[1]
-            : null;
-        string text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), setCookie);
-    }
+    private static Task<(HttpStatusCode Status, JsonElement Body, string? Cookie)> SendAsync(Uri address, HttpMethod method, string path,
+        string? cookie = null, object? body = null, string? csrf = null) => ConsoleHttp.SendAsync(address, method, path, cookie, body, csrf);
 
     [Fact]
     public async Task A_login_survives_a_restart_logout_revokes_it_and_an_oauthbearer_token_logs_in()
