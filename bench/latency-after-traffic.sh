@@ -16,7 +16,8 @@
 # PRE_MIX (simple: that topic only; harness: also 16 partitions, PRE_RECORDS/4 records of 1 KB and a fan-out to
 # 4 groups, as bench/compare/run.sh does before its latency runs), RATE (100000),
 # LAT_SECONDS (6), RDPERF (rdkafka_performance with the paced -r patch; bench/compare/run.sh builds it into
-# ~/.cache/rill-compare), RILL_DLL (an already-built rill.dll), DOTNET_COUNTERS (path of dotnet-counters),
+# ~/.cache/rill-compare), RILL_DLL (an already-built rill.dll), RILL_BIN (a published `rill` executable instead, e.g.
+# from `dotnet publish src/Rill.Server -c Release -r linux-x64 -o DIR`, as bench/compare/run.sh runs it), DOTNET_COUNTERS (path of dotnet-counters),
 # NICE (e.g. -15: see above), RILL_ENV (extra environment for the broker, e.g. "DOTNET_gcConcurrent=1").
 set -euo pipefail
 # NICE=-15 runs the broker and the load generators at a higher CPU priority than the rest of a shared machine
@@ -45,10 +46,16 @@ trap cleanup EXIT
 log() { echo "# $*" >&2; }
 
 dll=${RILL_DLL:-}
-if [[ -z "$dll" ]]; then
+if [[ -n ${RILL_BIN:-} ]]; then
+    [[ -x $RILL_BIN ]] || { echo "RILL_BIN=$RILL_BIN is not an executable" >&2; exit 1; }
+    rill_cmd=("$RILL_BIN")
+elif [[ -n "$dll" ]]; then
+    rill_cmd=(dotnet "$dll")
+else
     log "building src/Rill.Server (Release)"
     dotnet build "$repo/src/Rill.Server" -c Release -nologo -v q >"$work/build.log" 2>&1 || { tail -30 "$work/build.log" >&2; exit 1; }
     dll=$(dotnet msbuild "$repo/src/Rill.Server" -nologo -getProperty:TargetPath -p:Configuration=Release)
+    rill_cmd=(dotnet "$dll")
 fi
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 b=127.0.0.1:$port
@@ -63,7 +70,7 @@ fi
 # The broker's own runtime event log (GC pauses, allocation samples, thread-pool starvation, lock contention):
 # summarised per phase by bench/runtime_events.py. EVENTS=0 turns it off.
 [[ "${EVENTS:-1}" == 1 ]] && trace_env+=("RILL_RUNTIME_EVENT_LOG=$work/runtime-events.tsv")
-env "${trace_env[@]}" ${RILL_ENV:-} dotnet "$dll" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://$b" \
+env "${trace_env[@]}" ${RILL_ENV:-} "${rill_cmd[@]}" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://$b" \
     --set group.initial.rebalance.delay.ms=0 --set rill.http.listener=none >"$work/server.log" 2>&1 &
 server_pid=$!
 for ((i = 0; i < 300; i++)); do
