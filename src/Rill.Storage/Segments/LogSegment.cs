@@ -208,9 +208,10 @@ internal sealed partial class LogSegment : IDisposable
     /// </summary>
     public long FindBatchPosition(long offset, long limit, out long batchBaseOffset)
     {
-        Span<byte> header = stackalloc byte[RecordBatchLayout.LastOffsetDelta + 4];
+        const int headerLength = RecordBatchLayout.LastOffsetDelta + 4;
+        var reader = new BatchHeaderReader(this, stackalloc byte[BatchHeaderReader.BlockSize]);
         long pos = Index.LookupPosition(offset);
-        while (TryReadHeader(pos, header, limit))
+        while (reader.TryRead(pos, headerLength, limit, out ReadOnlySpan<byte> header))
         {
             int total = Batch.TotalSize(header);
             if (total < RecordBatchLayout.HeaderSize) break;
@@ -235,18 +236,19 @@ internal sealed partial class LogSegment : IDisposable
         if (available <= 0) return 0;
         if (available <= maxBytes) return (int)available;
 
-        Span<byte> header = stackalloc byte[RecordBatchLayout.LogOverhead];
+        var reader = new BatchHeaderReader(this, stackalloc byte[BatchHeaderReader.BlockSize]);
         long upper = start + Math.Max(0, maxBytes);
         long boundary = Index.LookupBoundaryAtMost(start, upper);
         long pos = boundary > 0 ? boundary : start;
-        while (TryReadHeader(pos, header, limit))
+        scoped ReadOnlySpan<byte> header;
+        while (reader.TryRead(pos, RecordBatchLayout.LogOverhead, limit, out header))
         {
             int total = Batch.TotalSize(header);
             if (total < RecordBatchLayout.HeaderSize || pos + total > upper) break;
             pos += total;
         }
         int length = (int)(pos - start);
-        if (length == 0 && minOneBatch && TryReadHeader(start, header, limit))
+        if (length == 0 && minOneBatch && reader.TryRead(start, RecordBatchLayout.LogOverhead, limit, out header))
         {
             length = (int)Math.Min(Batch.TotalSize(header), available);
         }
