@@ -30,12 +30,12 @@ public sealed partial class LogManager : IDisposable
 
     private readonly Segments.SegmentFileCache _segmentFiles;
 
-    private LogManager(string logDirectory, TimeProvider time, int maxOpenFiles)
+    private LogManager(string logDirectory, TimeProvider time, int maxOpenFiles, long dropBehindBytes)
     {
         LogDirectory = logDirectory;
         _time = time;
-        _segmentFiles = maxOpenFiles > 0 ? new Segments.SegmentFileCache(maxOpenFiles)
-            : new Segments.SegmentFileCache(Internal.OpenFileLimit.DefaultSegmentBudget());
+        _segmentFiles = new Segments.SegmentFileCache(maxOpenFiles > 0 ? maxOpenFiles : Internal.OpenFileLimit.DefaultSegmentBudget(),
+            Segments.DropBehind.Resolve(dropBehindBytes, dropBehindBytes < 0 && Internal.FreePageReporting.Active));
     }
 
     public string LogDirectory { get; }
@@ -45,6 +45,15 @@ public sealed partial class LogManager : IDisposable
     /// used are closed beyond it and reopened on use).
     /// </summary>
     public int MaxOpenSegmentFiles => _segmentFiles.Capacity;
+
+    /// <summary>
+    /// rill.log.drop.behind.bytes: appended bytes this directory's logs leave in the page cache before the oldest are
+    /// written back and dropped from it (0: off; always 0 where the kernel has no sync_file_range/posix_fadvise).
+    /// </summary>
+    public long DropBehindBytes => _segmentFiles.DropBehind.Enabled ? _segmentFiles.DropBehind.Budget : 0;
+
+    /// <summary>Appended bytes dropped from the page cache since the start (rill.log.drop.behind.bytes).</summary>
+    public long DroppedFromPageCacheBytes => _segmentFiles.DropBehind.DroppedBytes;
 
     /// <summary>Segment files open now.</summary>
     public int OpenSegmentFiles => _segmentFiles.OpenCount;
@@ -58,13 +67,18 @@ public sealed partial class LogManager : IDisposable
     /// </summary>
     /// <param name="producerIdExpirationMs">producer.id.expiration.ms: producers idle this long are dropped from the state loaded (null: none).</param>
     /// <param name="maxOpenFiles">rill.log.max.open.files: segment files kept open at once; 0: half the process's open-file limit.</param>
+    /// <param name="dropBehindBytes">
+    /// rill.log.drop.behind.bytes: appended bytes left in the page cache before the oldest are dropped; 0: off; -1: 256 MiB
+    /// on a virtual machine whose freed memory goes back to its hypervisor (free page reporting), else off.
+    /// </param>
     public static LogManager Open(string logDirectory, Func<TopicPartition, LogConfig> configFor, TimeProvider? time = null,
-        long? producerIdExpirationMs = null, int maxOpenFiles = 0)
+        long? producerIdExpirationMs = null, int maxOpenFiles = 0, long dropBehindBytes = 0)
     {
         ArgumentException.ThrowIfNullOrEmpty(logDirectory);
         ArgumentNullException.ThrowIfNull(configFor);
         ArgumentOutOfRangeException.ThrowIfNegative(maxOpenFiles);
-        var manager = new LogManager(Path.GetFullPath(logDirectory), time ?? TimeProvider.System, maxOpenFiles);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dropBehindBytes, -1);
+        var manager = new LogManager(Path.GetFullPath(logDirectory), time ?? TimeProvider.System, maxOpenFiles, dropBehindBytes);
         Directory.CreateDirectory(manager.LogDirectory);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, RecoveryPointCheckpointFile), out var recoveryPoints);
         OffsetCheckpointFile.TryRead(Path.Combine(manager.LogDirectory, LogStartOffsetCheckpointFile), out var startOffsets);

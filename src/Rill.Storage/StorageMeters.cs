@@ -18,6 +18,10 @@ public static class StorageMeters
     public static readonly Histogram<double> FlushTime = Meter.CreateHistogram<double>("rill.log.flush.time", "s",
         "Time to fsync a log segment and its indexes (Kafka: kafka.log:type=LogFlushStats,name=LogFlushRateAndTimeMs)");
 
+    /// <summary>Appended bytes written back and dropped from the page cache (rill.log.drop.behind.bytes).</summary>
+    public static readonly Counter<long> PageCacheDropped = Meter.CreateCounter<long>("rill.log.page_cache.dropped", "By",
+        "Appended log bytes written back and dropped from the page cache beyond rill.log.drop.behind.bytes (no Kafka counterpart)");
+
     /// <summary>Records the time since <paramref name="started"/> (a <see cref="Stopwatch.GetTimestamp"/> reading) as one flush.</summary>
     internal static void RecordFlush(long started) => FlushTime.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
 }

@@ -337,6 +337,10 @@ public static class KafkaBrokerConfigs
         // Rill's own: segment files kept open at once; the least recently used are closed beyond it and reopened on use
         // (0: half the process's open-file limit, ulimit -n). docs/dev/storage.md#open-files.
         D("rill.log.max.open.files", Int, "0", "[0,...]", A),
+        // Rill's own: appended bytes (all partitions) left in the page cache; beyond it the oldest are written back and
+        // dropped from the cache (0: off, the kernel keeps everything until it reclaims; -1: 256 MiB on a virtual machine
+        // with free page reporting, else off). docs/dev/storage.md#page-cache.
+        D("rill.log.drop.behind.bytes", Long, "-1", "[-1,...]", A),
 
         // Removed in Kafka 4.0 (ZooKeeper mode, message format v0/v1): accepted, never applied.
         R("zookeeper.connect"),

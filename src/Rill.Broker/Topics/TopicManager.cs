@@ -74,7 +74,8 @@ internal sealed partial class TopicManager : IAsyncDisposable
 
         LogConfig defaults = TopicSettings.Resolve(new Dictionary<string, string>(), _layers.Current, out _).Log;
         _logs = LogManager.Open(dir, tp => byName.TryGetValue(tp.Topic, out Topic? t) ? t.Config.Log : defaults, _time,
-            _layers.Current.ProducerIdExpirationMs, _config.LogMaxOpenFiles);
+            _layers.Current.ProducerIdExpirationMs, _config.LogMaxOpenFiles,
+            _config.LogDropBehindBytes);
         foreach (Topic topic in byName.Values)
         {
             topic.Partitions = OpenPartitions(topic, records.First(r => r.Name == topic.Name).Partitions);
@@ -89,6 +90,12 @@ internal sealed partial class TopicManager : IAsyncDisposable
         StartMaintenance();
         _snapshot = new Snapshot(byName, byId);
         _log.LogInformation("Loaded {Topics} topics from {Dir}", byName.Count, dir);
+        if (_logs.DropBehindBytes > 0)
+        {
+            _log.LogInformation("Page cache: appended data beyond the newest {Bytes} bytes is written back and dropped from it " +
+                "(rill.log.drop.behind.bytes{Why})", _logs.DropBehindBytes,
+                _config.LogDropBehindBytes < 0 ? ": this virtual machine hands freed memory back to its hypervisor" : "");
+        }
         return Task.CompletedTask;
     }
 

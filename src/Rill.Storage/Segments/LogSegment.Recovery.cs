@@ -56,6 +56,7 @@ internal sealed partial class LogSegment
         if (cut > 0) RandomAccess.SetLength(lease.Handle, pos);
         _unsynced = true; // what the last process wrote may still be only in the page cache
         Volatile.Write(ref _size, pos);
+        _writebackMark = Math.Min(_writebackMark, pos);
         EndOffset = next;
         return cut;
     }

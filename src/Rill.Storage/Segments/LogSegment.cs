@@ -16,6 +16,7 @@ internal sealed partial class LogSegment : IDisposable
     private readonly PartitionDirectory _directory;
     private bool _unsynced;
     private long _size;
+    private long _writebackMark; // appended bytes below it have had their writeback started (DropBehind)
     private int _bytesSinceLastIndexEntry;
     private long _endOffset;
 
@@ -35,6 +36,7 @@ internal sealed partial class LogSegment : IDisposable
         TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TxnIndex = isNew ? new TransactionIndex() : TransactionIndex.Load(LogFileNames.TxnIndexFile(dir, baseOffset));
         _size = isNew ? 0 : _file.Length();
+        _writebackMark = _size;
         _endOffset = baseOffset;
     }
 
@@ -108,6 +110,7 @@ internal sealed partial class LogSegment : IDisposable
         using (SegmentFile.Lease lease = _file.Acquire())
         {
             RandomAccess.Write(lease.Handle, batches, start);
+            _file.DropBehind.OnAppended(_file, lease.Handle, ref _writebackMark, start + batches.Length);
         }
         _unsynced = true;
         if (start == 0) _firstBatchTimestamp = Batch.MaxTimestamp(batches);
@@ -264,6 +267,7 @@ internal sealed partial class LogSegment : IDisposable
         }
         _unsynced = true;
         Volatile.Write(ref _size, position);
+        _writebackMark = Math.Min(_writebackMark, position);
         Recover(Config.MaxMessageBytes);
     }
 

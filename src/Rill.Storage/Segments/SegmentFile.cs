@@ -50,6 +50,22 @@ internal sealed class SegmentFile : IDisposable
         return new Lease(handle);
     }
 
+    /// <summary>The log directory's page-cache budget for appended data (<see cref="Segments.DropBehind"/>).</summary>
+    public DropBehind DropBehind => _cache.DropBehind;
+
+    /// <summary>A reference on the handle only if a descriptor is open now (never reopens the file).</summary>
+    public bool TryAcquireOpen(out Lease lease)
+    {
+        SafeFileHandle? handle = Volatile.Read(ref _handle);
+        if (handle is not null && TryAddRef(handle))
+        {
+            lease = new Lease(handle);
+            return true;
+        }
+        lease = default;
+        return false;
+    }
+
     /// <summary>The file's length: from the open handle, else from the file system (0 when the file does not exist yet).</summary>
     public long Length()
     {

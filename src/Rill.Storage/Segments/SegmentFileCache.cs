@@ -17,11 +17,16 @@ internal sealed class SegmentFileCache
     private readonly HashSet<SegmentFile> _open = [];
     private long _evictions;
 
-    public SegmentFileCache(int capacity)
+    /// <param name="dropBehindBytes">rill.log.drop.behind.bytes for the files of this budget (0: off).</param>
+    public SegmentFileCache(int capacity, long dropBehindBytes = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         Capacity = capacity;
+        DropBehind = dropBehindBytes > 0 ? new DropBehind(dropBehindBytes) : DropBehind.None;
     }
+
+    /// <summary>How much appended data the files of this budget leave in the page cache (see <see cref="Segments.DropBehind"/>).</summary>
+    public DropBehind DropBehind { get; }
 
     /// <summary>One budget for the process, derived from its open-file limit (logs opened without a log manager's).</summary>
     public static SegmentFileCache Default => SharedDefault.Value;

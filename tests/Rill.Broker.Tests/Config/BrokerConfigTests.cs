@@ -229,4 +229,13 @@ public class BrokerConfigTests
         Assert.False(np.IsDefault);
         Assert.DoesNotContain(c.Entries(), e => e.Name == "zookeeper.connect");
     }
+
+    [Fact]
+    public void Drop_behind_is_automatic_by_default_and_takes_zero_or_a_size()
+    {
+        Assert.Equal(-1, BrokerConfig.Default.LogDropBehindBytes);
+        Assert.Equal(0, C("rill.log.drop.behind.bytes=0").LogDropBehindBytes);
+        Assert.Equal(8L << 30, C("rill.log.drop.behind.bytes=8589934592").LogDropBehindBytes);
+        Assert.ThrowsAny<Exception>(() => C("rill.log.drop.behind.bytes=-2"));
+    }
 }
