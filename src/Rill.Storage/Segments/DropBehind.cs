@@ -51,9 +51,6 @@ internal sealed class DropBehind
     /// <summary>Whether appends start writeback and drop pages.</summary>
     public bool Enabled => !_off;
 
-    /// <summary>Appended bytes whose writeback has started and whose pages are still cached.</summary>
-    public long QueuedBytes { get { lock (_gate) return _queued; } }
-
     /// <summary>Bytes dropped from the cache since start.</summary>
     public long DroppedBytes => Interlocked.Read(ref _dropped);
 
