@@ -65,6 +65,13 @@ public sealed record LogConfig
     public long MaxCompactionLagMs { get; init; } = long.MaxValue;
 
     /// <summary>
+    /// preallocate: a new segment's disk blocks (segment.bytes) are reserved when its file is created, and what it
+    /// did not use is released when it stops being the active segment (roll, close). On Linux, fallocate with
+    /// FALLOC_FL_KEEP_SIZE: the file's length stays that of its data, so readers and recovery see no difference.
+    /// </summary>
+    public bool Preallocate { get; init; }
+
+    /// <summary>
     /// How long the active segment may stay open: segment.ms, and for a compacted log at most
     /// max.compaction.lag.ms (the active segment is never cleaned, so it must roll for the lag to hold).
     /// </summary>

@@ -186,7 +186,7 @@ public static class KafkaBrokerConfigs
         D("log.message.timestamp.after.max.ms", Long, "3600000", "[0,...]", A, Dyn),
         D("log.message.timestamp.before.max.ms", Long, LMax, "[0,...]", A, Dyn),
         D("log.message.timestamp.type", Str, "CreateTime", "[CreateTime, LogAppendTime]", A, Dyn),
-        D("log.preallocate", Bool, "false", "", N, Dyn),
+        D("log.preallocate", Bool, "false", "", A, Dyn),
         D("log.retention.check.interval.ms", Long, "300000", "[1,...]", A),
         D("max.connection.creation.rate", Int, IMax, "[0,...]", A, Dyn),
         D("max.connections", Int, IMax, "[0,...]", A, Dyn),

@@ -51,7 +51,7 @@ public static class KafkaTopicConfigs
         T("min.cleanable.dirty.ratio", Dbl, "0.5", "[0,...,1]", "log.cleaner.min.cleanable.ratio", A, (c, v) => c with { MinCleanableDirtyRatio = (double)v }),
         T("min.compaction.lag.ms", Long, "0", "[0,...]", "log.cleaner.min.compaction.lag.ms", A, (c, v) => c with { MinCompactionLagMs = (long)v }),
         T("min.insync.replicas", Int, "1", "[1,...]", "min.insync.replicas", A),
-        T("preallocate", Bool, "false", "", "log.preallocate", N),
+        T("preallocate", Bool, "false", "", "log.preallocate", A, (c, v) => c with { Preallocate = (bool)v }),
         T("remote.log.copy.disable", Bool, "false", "", null, N),
         T("remote.log.delete.on.disable", Bool, "false", "", null, N),
         T("remote.storage.enable", Bool, "false", "", null, N),

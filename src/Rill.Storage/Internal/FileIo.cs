@@ -1,9 +1,10 @@
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace Rill.Storage.Internal;
 
 /// <summary>Small allocation-free helpers over <see cref="RandomAccess"/>.</summary>
-internal static class FileIo
+internal static partial class FileIo
 {
     public const FileShare Share = FileShare.ReadWrite | FileShare.Delete;
 
@@ -38,4 +39,20 @@ internal static class FileIo
         File.Move(temp, path, overwrite: true);
         DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
     }
+
+    /// <summary>
+    /// Reserves the disk blocks of [0, <paramref name="bytes"/>) without changing the file's length (Linux
+    /// <c>fallocate</c> with <c>FALLOC_FL_KEEP_SIZE</c>). False where that is not available or refused (other systems,
+    /// file systems without it, a full disk); nothing changes then.
+    /// </summary>
+    public static bool Preallocate(SafeFileHandle handle, long bytes)
+    {
+        if (!OperatingSystem.IsLinux() || bytes <= 0) return false;
+        return Fallocate((int)handle.DangerousGetHandle(), FallocKeepSize, 0, bytes) == 0;
+    }
+
+    private const int FallocKeepSize = 1; // FALLOC_FL_KEEP_SIZE
+
+    [LibraryImport("libc", EntryPoint = "fallocate", SetLastError = true)]
+    private static partial int Fallocate(int fd, int mode, long offset, long length);
 }

@@ -31,7 +31,8 @@ internal sealed partial class LogSegment : IDisposable
         CreatedMs = createdMs;
         IndexFilesExisted = !isNew && File.Exists(LogFileNames.IndexFile(dir, baseOffset))
             && File.Exists(LogFileNames.TimeIndexFile(dir, baseOffset));
-        _file = new SegmentFile(LogFileNames.LogFile(dir, baseOffset), directory, files, create || isNew);
+        _file = new SegmentFile(LogFileNames.LogFile(dir, baseOffset), directory, files, create || isNew,
+            preallocateBytes: config.Preallocate ? config.SegmentBytes : 0);
         Index = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.SegmentIndexBytes);
         TxnIndex = isNew ? new TransactionIndex() : TransactionIndex.Load(LogFileNames.TxnIndexFile(dir, baseOffset));
@@ -167,6 +168,13 @@ internal sealed partial class LogSegment : IDisposable
     public void OnBecomeInactive()
     {
         if (MaxTimestampSoFar >= 0) TimeIndex.MaybeAppend(MaxTimestampSoFar, OffsetOfMaxTimestampSoFar, skipFullCheck: true);
+        if ((Config.Preallocate || _file.Preallocated) && _file.Exists)
+        {
+            // preallocate: give back the reserved blocks past the data (also those of a segment created before a
+            // crash, or before the topic turned preallocate off). A truncation to the current length releases them.
+            using SegmentFile.Lease lease = _file.Acquire();
+            RandomAccess.SetLength(lease.Handle, Size);
+        }
     }
 
     /// <summary>fsync of the log and both indexes.</summary>

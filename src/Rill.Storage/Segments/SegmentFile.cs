@@ -19,15 +19,18 @@ internal sealed class SegmentFile : IDisposable
     private bool _disposed;
     private volatile bool _pinned;
     private bool _mayCreate;
+    private readonly long _preallocateBytes;
     private long _lastUse;
 
     /// <param name="create">Whether the first open may create the file (a new segment); a reopen never does.</param>
-    public SegmentFile(string path, PartitionDirectory directory, SegmentFileCache cache, bool create)
+    /// <param name="preallocateBytes">preallocate: the disk blocks to reserve when the first open creates the file (0: none).</param>
+    public SegmentFile(string path, PartitionDirectory directory, SegmentFileCache cache, bool create, long preallocateBytes = 0)
     {
         Path = path;
         _directory = directory;
         _cache = cache;
         _mayCreate = create;
+        _preallocateBytes = create ? preallocateBytes : 0;
     }
 
     public string Path { get; }
@@ -37,6 +40,12 @@ internal sealed class SegmentFile : IDisposable
 
     /// <summary>Whether a descriptor is open now.</summary>
     public bool IsOpen => Volatile.Read(ref _handle) is not null;
+
+    /// <summary>Whether this process reserved the file's blocks when it created it (preallocate).</summary>
+    public bool Preallocated { get; private set; }
+
+    /// <summary>Whether the file is on disk (a new partition's first segment is not until its first write).</summary>
+    public bool Exists => IsOpen || File.Exists(Path);
 
     /// <summary>
     /// A reference on the open handle, reopening (or creating) the file when needed. Throws
@@ -95,6 +104,12 @@ internal sealed class SegmentFile : IDisposable
                 throw new ObjectDisposedException(Path, "The segment is being deleted.");
             }
             handle = OpenHandle();
+            if (_mayCreate && _preallocateBytes > 0)
+            {
+                // Best effort: a file system without fallocate, or a full disk, leaves the blocks to be allocated as
+                // the data arrives, as without preallocate.
+                Preallocated = FileIo.Preallocate(handle, _preallocateBytes);
+            }
             _mayCreate = false;
             bool added = false;
             handle.DangerousAddRef(ref added);

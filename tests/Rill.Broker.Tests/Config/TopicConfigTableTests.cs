@@ -25,6 +25,7 @@ public sealed class TopicConfigTableTests
         { "min.cleanable.dirty.ratio", "0.25", c => c.MinCleanableDirtyRatio, 0.25 },
         { "min.compaction.lag.ms", "11", c => c.MinCompactionLagMs, 11L },
         { "max.compaction.lag.ms", "12", c => c.MaxCompactionLagMs, 12L },
+        { "preallocate", "true", c => c.Preallocate, true },
         { "cleanup.policy", "compact", c => (c.Compact, c.DeleteRetention), (true, false) },
         { "cleanup.policy", "delete, compact", c => (c.Compact, c.DeleteRetention), (true, true) },
         { "cleanup.policy", "", c => (c.Compact, c.DeleteRetention), (false, false) },
@@ -48,7 +49,7 @@ public sealed class TopicConfigTableTests
         // catalogue with no overrides equals LogConfig.Default.
         Assert.Equal(LogConfig.Default, TopicConfig.Create(BrokerConfig.Default).ToLogConfig());
         var feeding = KafkaTopicConfigs.All.Where(t => t.FeedsLog is not null).Select(t => t.Name).ToHashSet();
-        Assert.Equal(16, feeding.Count);
+        Assert.Equal(17, feeding.Count);
         Assert.All(feeding, n => Assert.True(KafkaTopicConfigs.Find(n)!.Def.Applied, n));
         Assert.All(KafkaTopicConfigs.All, t => Assert.True(t.Def.Dynamic, t.Name));
     }

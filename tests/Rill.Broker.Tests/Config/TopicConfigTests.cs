@@ -82,6 +82,16 @@ public class TopicConfigTests
     }
 
     [Fact]
+    public void PreallocateComesFromLogPreallocateAndTheTopicOverride()
+    {
+        Assert.False(TopicConfig.Create(BrokerConfig.Default).ToLogConfig().Preallocate);
+        BrokerConfig broker = BrokerConfig.FromProperties(new[] { "log.preallocate=true" }.Select(BrokerConfig.ParseSetArgument));
+        Assert.True(TopicConfig.Create(broker).ToLogConfig().Preallocate);
+        Assert.False(TopicConfig.Create(broker, new Dictionary<string, string> { ["preallocate"] = "false" }).ToLogConfig().Preallocate);
+        Assert.True(TopicConfig.Create(BrokerConfig.Default, new Dictionary<string, string> { ["preallocate"] = "true" }).ToLogConfig().Preallocate);
+    }
+
+    [Fact]
     public void OverridesWin()
     {
         TopicConfig t = TopicConfig.Create(BrokerConfig.Default, new Dictionary<string, string> { ["retention.ms"] = "1000", ["cleanup.policy"] = "compact" });
