@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rill.Server.Tests;
 
 /// <summary>
@@ -21,25 +19,15 @@ public class PreallocateServeTests
         string segment = Path.Combine(broker.DataDirectory, $"{topic}-0", $"{0:D20}.log");
         long length = new FileInfo(segment).Length;
         Assert.InRange(length, records * 500, segmentBytes / 2);
-        Assert.True(Allocated(segment) >= segmentBytes, $"{Allocated(segment)} bytes allocated for a {length}-byte segment");
+        Assert.True(DiskUsage.Allocated(segment) >= segmentBytes, $"{DiskUsage.Allocated(segment)} bytes allocated for a {length}-byte segment");
 
         Assert.Equal(0, await broker.StopAsync());
-        Assert.InRange(Allocated(segment), length, length + 4096);
+        Assert.InRange(DiskUsage.Allocated(segment), length, length + 4096);
 
         await broker.RestartAsync();
         string read = await ExternalTool.RunOkAsync("kcat",
             ["-b", broker.BootstrapServers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-f", "%s\n"], timeout: TimeSpan.FromMinutes(2));
         string[] lines = read.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(Enumerable.Range(0, records), lines.Select(l => int.Parse(l[..6])));
-    }
-
-    /// <summary>Bytes of disk the file holds (stat's blocks times their size).</summary>
-    private static long Allocated(string path)
-    {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
-        string output = stat.StandardOutput.ReadToEnd();
-        Assert.True(stat.WaitForExit(10_000));
-        string[] parts = output.Split(' ', StringSplitOptions.TrimEntries);
-        return long.Parse(parts[0]) * long.Parse(parts[1]);
     }
 }

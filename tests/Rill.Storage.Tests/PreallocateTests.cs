@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Rill.Storage.Tests;
 
 /// <summary>
@@ -20,29 +18,27 @@ public sealed class PreallocateTests
     public void A_new_segment_reserves_segment_bytes_and_gives_back_what_it_did_not_use_at_roll_and_close()
     {
         using var dir = new TempDirectory();
-        var tp = new TopicPartition("t", 0);
         string partition = Path.Combine(dir.Path, "t-0");
         using (LogManager manager = Open(dir.Path, preallocate: true))
         {
-            PartitionLog log = manager.GetOrCreateLog(tp, Config(true));
-            log.AppendCopy(TestBatch.Create(10, 1000));
+            PartitionLog log = TenRecords(manager, preallocate: true);
             string first = LogFile(partition, 0);
             long length = new FileInfo(first).Length;
             Assert.True(length < 4096, $"length {length}");                  // the file's length is its data
-            Assert.True(Allocated(first) >= 8 * Mib, $"{Allocated(first)} bytes allocated"); // the blocks are reserved
+            Assert.True(DiskUsage.Allocated(first) >= 8 * Mib, $"{DiskUsage.Allocated(first)} bytes allocated"); // the blocks are reserved
 
             log.Roll();
-            Assert.True(Allocated(first) <= 4096, $"{Allocated(first)} bytes allocated after the roll");
+            Assert.True(DiskUsage.Allocated(first) <= 4096, $"{DiskUsage.Allocated(first)} bytes allocated after the roll");
             string second = LogFile(partition, 10);
-            Assert.True(Allocated(second) >= 8 * Mib, "the new active segment reserves its blocks at the roll");
+            Assert.True(DiskUsage.Allocated(second) >= 8 * Mib, "the new active segment reserves its blocks at the roll");
 
             log.AppendCopy(TestBatch.Create(5, 2000));
             manager.Close();
-            Assert.True(Allocated(second) <= 4096, $"{Allocated(second)} bytes allocated after the close");
+            Assert.True(DiskUsage.Allocated(second) <= 4096, $"{DiskUsage.Allocated(second)} bytes allocated after the close");
         }
 
         using LogManager reopened = Open(dir.Path, preallocate: true);
-        PartitionLog again = reopened.GetOrCreateLog(tp, Config(true));
+        PartitionLog again = reopened.GetOrCreateLog(Partition, Config(true));
         Assert.Equal([0L, 10L], again.AllBatchOffsets());
         Assert.Equal(15, again.LogEndOffset);
     }
@@ -52,45 +48,42 @@ public sealed class PreallocateTests
     {
         using var dir = new TempDirectory();
         using LogManager manager = Open(dir.Path, preallocate: false);
-        PartitionLog log = manager.GetOrCreateLog(new TopicPartition("t", 0), Config(false));
-        log.AppendCopy(TestBatch.Create(10, 1000));
+        PartitionLog log = TenRecords(manager, preallocate: false);
         log.Flush(); // delayed allocation: the blocks exist once written back
-        Assert.True(Allocated(LogFile(Path.Combine(dir.Path, "t-0"), 0)) <= 4096);
+        Assert.True(DiskUsage.Allocated(LogFile(Path.Combine(dir.Path, "t-0"), 0)) <= 4096);
     }
 
     [Fact]
     public void A_segment_left_reserved_by_a_crash_gives_its_blocks_back_at_its_roll()
     {
         using var dir = new TempDirectory();
-        var tp = new TopicPartition("t", 0);
         string partition = Path.Combine(dir.Path, "t-0");
         using (LogManager manager = Open(dir.Path, preallocate: true))
         {
-            PartitionLog log = manager.GetOrCreateLog(tp, Config(true));
-            log.AppendCopy(TestBatch.Create(10, 1000));
+            PartitionLog log = TenRecords(manager, preallocate: true);
             log.Flush();
             log.CloseWithoutCleanShutdown();
         }
         string first = LogFile(partition, 0);
-        Assert.True(Allocated(first) >= 8 * Mib);
+        Assert.True(DiskUsage.Allocated(first) >= 8 * Mib);
 
         using LogManager reopened = Open(dir.Path, preallocate: true);
-        PartitionLog again = reopened.GetOrCreateLog(tp, Config(true));
+        PartitionLog again = reopened.GetOrCreateLog(Partition, Config(true));
         Assert.Equal(10, again.LogEndOffset);
         again.Roll();
-        Assert.True(Allocated(first) <= 4096, $"{Allocated(first)} bytes allocated after the roll");
+        Assert.True(DiskUsage.Allocated(first) <= 4096, $"{DiskUsage.Allocated(first)} bytes allocated after the roll");
         Assert.Equal([0L], again.AllBatchOffsets());
     }
 
-    private static string LogFile(string partition, long baseOffset) => Path.Combine(partition, $"{baseOffset:D20}.log");
+    private static readonly TopicPartition Partition = new("t", 0);
 
-    /// <summary>Bytes of disk the file holds (stat's blocks times their size), its length aside.</summary>
-    private static long Allocated(string path)
+    /// <summary>The log of t-0 with one batch of ten records at offset 0.</summary>
+    private static PartitionLog TenRecords(LogManager manager, bool preallocate)
     {
-        using var stat = Process.Start(new ProcessStartInfo("stat", ["-c", "%b %B", path]) { RedirectStandardOutput = true })!;
-        string output = stat.StandardOutput.ReadToEnd();
-        Assert.True(stat.WaitForExit(10_000));
-        string[] parts = output.Split(' ', StringSplitOptions.TrimEntries);
-        return long.Parse(parts[0]) * long.Parse(parts[1]);
+        PartitionLog log = manager.GetOrCreateLog(Partition, Config(preallocate));
+        log.AppendCopy(TestBatch.Create(10, 1000));
+        return log;
     }
+
+    private static string LogFile(string partition, long baseOffset) => Path.Combine(partition, $"{baseOffset:D20}.log");
 }
