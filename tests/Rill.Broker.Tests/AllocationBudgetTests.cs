@@ -59,9 +59,9 @@ public sealed class AllocationBudgetTests : IDisposable
         Assert.True(lowest <= budget, $"{name}: {lowest:F1} bytes per operation, budget {budget}");
     }
 
-    private static byte[] Batch(int records)
+    private static byte[] Batch(int records, int valueSize = 100)
     {
-        byte[] value = new byte[100];
+        byte[] value = new byte[valueSize];
         Array.Fill(value, (byte)'v');
         var data = Enumerable.Range(0, records).Select(_ => new RecordData(1_700_000_000_000, null, value)).ToList();
         return RecordBatchBuilder.Build(data);
@@ -114,6 +114,17 @@ public sealed class AllocationBudgetTests : IDisposable
         byte[] batch = Batch(records);
         Assert.Equal(records, RecordBatchValidator.Validate(batch, requireKeys: false).RecordCount);
         AssertWithinBudget($"RecordBatchBenchmarks.Validate(Records={records})", () => RecordBatchValidator.Validate(batch, requireKeys: false));
+        byte[] batch1K = Batch(records, valueSize: 1000);
+        Assert.Equal(records, RecordBatchValidator.Validate(batch1K, requireKeys: false).RecordCount);
+        AssertWithinBudget($"RecordBatchBenchmarks.Validate1K(Records={records})", () => RecordBatchValidator.Validate(batch1K, requireKeys: false));
+    }
+
+    [Fact]
+    public void Crc32C_stays_within_budget()
+    {
+        byte[] data = new byte[102400];
+        new Random(16).NextBytes(data);
+        AssertWithinBudget("Crc32CBenchmarks.Compute(Size=102400)", () => Crc32C.Compute(data));
     }
 
     [Fact]

@@ -4,8 +4,9 @@ using Rill.Protocol.Records;
 namespace Rill.Protocol.Tests.Records;
 
 /// <summary>
-/// The interleaved CRC-32C (three chains joined with zero-shift tables) against a bit-at-a-time reference, on every
-/// length around the block boundaries where the chains are cut and joined, and at unaligned starts.
+/// CRC-32C against a bit-at-a-time reference, on every length around the boundaries where the carry-less folding
+/// starts and ends and where the three interleaved chains (the path of CPUs without carry-less multiplies) are cut
+/// and joined, and at unaligned starts.
 /// </summary>
 public class Crc32CTests
 {
@@ -34,7 +35,7 @@ public class Crc32CTests
     }
 
     [Theory]
-    [InlineData(0, 1000)]                 // below the short blocks, and the first ones
+    [InlineData(0, 1000)]                 // below the folding and the short blocks, and the first rounds of both
     [InlineData(3 * 256 - 40, 3 * 256 + 40)]
     [InlineData(3 * 8192 - 20, 3 * 8192 + 20)] // one long round, with and without short rounds and tail
     [InlineData(2 * 3 * 8192 - 9, 2 * 3 * 8192 + 9)]
@@ -47,7 +48,9 @@ public class Crc32CTests
         {
             int start = length % 8; // unaligned starts too
             ReadOnlySpan<byte> slice = data.AsSpan(start, length);
-            Assert.True(Reference(slice) == Crc32C.Compute(slice), $"length {length} at {start}");
+            uint expected = Reference(slice);
+            Assert.True(expected == Crc32C.Compute(slice), $"length {length} at {start}");
+            Assert.True(expected == Crc32C.ComputeWithoutFolding(slice), $"length {length} at {start}, without folding");
         }
     }
 
@@ -59,8 +62,10 @@ public class Crc32CTests
         random.NextBytes(data);
         uint crc = Crc32C.Compute(data);
         Assert.Equal(Reference(data), crc);
+        Assert.Equal(crc, Crc32C.ComputeWithoutFolding(data));
         data[500_000] ^= 0x10;
         Assert.NotEqual(crc, Crc32C.Compute(data));
         Assert.Equal(Reference(data), Crc32C.Compute(data));
+        Assert.Equal(Reference(data), Crc32C.ComputeWithoutFolding(data));
     }
 }
