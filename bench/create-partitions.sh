@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Times CreateTopics of one topic with many partitions (issue 16: 10,000 partitions in at most 1 s) against a
-# `rill serve` process, with kafka-python's admin client (python3-kafka). Prints one line per run:
-#   partitions=N run=i create_ms=T broker_ms=B broker_cpu_ms=C
+# `rill serve` process, with kafka-python's admin client (python3-kafka), then (DELETE=1, the default) writes one
+# record to every partition and times DeleteTopics of the topic. Prints one line per run:
+#   partitions=N run=i create_ms=T broker_ms=B broker_cpu_ms=C [delete_ms=D delete_broker_ms=E delete_broker_cpu_ms=F]
 # (create_ms: the CreateTopics call as the client saw it; broker_ms: the broker's own time for the topic, from its log;
 # broker_cpu_ms: the broker process's user+system CPU during the call, from /proc: the figure that survives a loaded machine)
 # and, with STRACE=1, the server's syscall summary (strace -c -f) for the last run on stderr.
@@ -65,7 +66,39 @@ PY
         sleep 0.1
     done
     cpu_after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
-    echo "partitions=$PARTITIONS run=$run create_ms=$ms broker_ms=${server_ms:-?} broker_cpu_ms=$(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) ))"
+    line="partitions=$PARTITIONS run=$run create_ms=$ms broker_ms=${server_ms:-?} broker_cpu_ms=$(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) ))"
+    if [[ "${DELETE:-1}" == 1 ]]; then
+        # Every partition written (so each has a directory and files to remove), then the topic deleted.
+        /usr/bin/python3 - "$port" "wide-$run" "$PARTITIONS" <<'PY'
+import sys
+from kafka import KafkaProducer
+port, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+producer = KafkaProducer(bootstrap_servers=f"127.0.0.1:{port}", acks="all", linger_ms=20)
+for p in range(count):
+    producer.send(name, value=b"x", partition=p)
+producer.flush(timeout=120)
+producer.close()
+PY
+        cpu_before=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        delete_ms=$(/usr/bin/python3 - "$port" "wide-$run" <<'PY'
+import sys, time
+from kafka.admin import KafkaAdminClient
+port, name = sys.argv[1], sys.argv[2]
+admin = KafkaAdminClient(bootstrap_servers=f"127.0.0.1:{port}", request_timeout_ms=300000)
+started = time.monotonic()
+result = admin.delete_topics([name], timeout_ms=300000)
+elapsed = (time.monotonic() - started) * 1000
+errors = [e for e in result.topic_error_codes if e[1] != 0]
+assert not errors, errors
+print(f"{elapsed:.0f}")
+admin.close()
+PY
+)
+        cpu_after=$(awk '{print $14 + $15}' "/proc/$server_pid/stat")
+        server_delete_ms=$(sed -nE "s/.*Deleted topic wide-$run with [0-9]+ partitions in ([0-9]+) ms.*/\1/p" "$work/server.log")
+        line="$line delete_ms=$delete_ms delete_broker_ms=${server_delete_ms:-?} delete_broker_cpu_ms=$(( (cpu_after - cpu_before) * 1000 / $(getconf CLK_TCK) ))"
+    fi
+    echo "$line"
     if [[ -n "$strace_pid" ]]; then
         kill -INT "$strace_pid"; wait "$strace_pid" 2>/dev/null || true; strace_pid=""
         log "server syscalls during run $run (strace -c -f):"; head -25 "$work/strace.txt" >&2

@@ -5,7 +5,8 @@ namespace Rill.Interop.Tests;
 /// <summary>
 /// Many partitions on one broker (issue 16): a topic's creation survives SIGKILL once acknowledged, and a broker with
 /// far fewer descriptors than partitions (ulimit -n 512) serves 2,000 written partitions by keeping only
-/// rill.log.max.open.files segment files open (least recently used closed, reopened on use).
+/// rill.log.max.open.files segment files open (least recently used closed, reopened on use). Deleting a topic of 3,000
+/// written partitions removes them all, and its name can be used again at once.
 /// </summary>
 public class ManyPartitionsTests
 {
@@ -39,6 +40,35 @@ public class ManyPartitionsTests
         await broker.RestartAsync();
         Assert.Contains("read 2000", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "many", "2000", "check"));
         Assert.DoesNotMatch(new Regex("Too many open files", RegexOptions.IgnoreCase), broker.Output);
+    }
+
+    [Fact]
+    public async Task Deleting_a_topic_of_3000_written_partitions_removes_every_log_and_frees_the_name()
+    {
+        await using RillProcess broker = await RillProcess.StartAsync();
+        await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "keep", "1", "create");
+        Assert.Contains("written 1", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "keep", "1", "write"));
+        Assert.Contains("created", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "wide", "3000", "create"));
+        Assert.Contains("written 3000", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "wide", "3000", "write"));
+        Assert.Equal(3000, Directory.GetDirectories(broker.DataDirectory, "wide-*").Length);
+
+        // One rename per partition, one directory sync and one checkpoint for all of them (LogManager.DeleteLogs):
+        // one at a time, this took minutes at 10,000 partitions, beyond the client's request timeout.
+        Assert.Contains("deleted", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "wide", "3000", "delete"));
+        for (int i = 0; i < 600 && Directory.GetDirectories(broker.DataDirectory, "wide-*").Length > 0; i++)
+        {
+            await Task.Delay(100); // the renamed directories are removed in the background
+        }
+        Assert.Empty(Directory.GetDirectories(broker.DataDirectory, "wide-*"));
+        Assert.DoesNotContain("wide", await ExternalTool.RunOkAsync("kcat", ["-b", broker.BootstrapServers, "-L"]));
+
+        // The name is free at once, the new topic starts empty, and the other topic kept its record across a restart.
+        Assert.Contains("created", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "wide", "3000", "create"));
+        Assert.Contains("written 3000", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "wide", "3000", "write"));
+        Assert.Equal(0, await broker.StopAsync());
+        await broker.RestartAsync();
+        Assert.Contains("read 3000", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "wide", "3000", "check"));
+        Assert.Contains("read 1", await ExternalTool.PythonAsync(Script, broker.BootstrapServers, "keep", "1", "check"));
     }
 
     private static int OpenDescriptors(RillProcess broker) =>

@@ -19,16 +19,13 @@ internal sealed partial class TopicManager
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            for (int i = from; i < count; i++)
+            try
             {
-                try
-                {
-                    _ = _logs!.DeleteLog(new TopicPartition(topic.Name, i));
-                }
-                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-                {
-                    _log.LogWarning(cleanup, "Could not remove partition {Topic}-{Partition} after a failed creation", topic.Name, i);
-                }
+                _ = _logs!.DeleteLogs(Enumerable.Range(from, count - from).Select(i => new TopicPartition(topic.Name, i)));
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning(cleanup, "Could not remove every partition of {Topic} after a failed creation", topic.Name);
             }
             _log.LogWarning(e, "Writing the topic list for {Topic} failed; its {Count} new partitions were not created", topic.Name, count - from);
             return $"Writing the topic list failed, so the {count - from} partitions of '{topic.Name}' were not created: {e.Message}";

@@ -198,11 +198,10 @@ internal sealed partial class TopicManager : IAsyncDisposable
             byId.Remove(topic.Id);
             _store!.Save(byName.Values.Select(t => t.ToRecord()));
             _snapshot = new Snapshot(byName, byId);
-            foreach (Partition partition in topic.Partitions)
-            {
-                _ = _logs!.DeleteLog(new TopicPartition(topic.Name, partition.Index));
-            }
-            _log.LogInformation("Deleted topic {Topic}", name);
+            long started = System.Diagnostics.Stopwatch.GetTimestamp();
+            _ = _logs!.DeleteLogs(topic.Partitions.Select(p => new TopicPartition(topic.Name, p.Index)));
+            _log.LogInformation("Deleted topic {Topic} with {Partitions} partitions in {Ms} ms", name, topic.Partitions.Length,
+                (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             return (ErrorCode.None, null);
         }
     }
@@ -234,16 +233,13 @@ internal sealed partial class TopicManager : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            for (int created = from; created <= i && created < count; created++)
+            try
             {
-                try
-                {
-                    _logs!.DeleteLog(new TopicPartition(topic.Name, created));
-                }
-                catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-                {
-                    _log.LogWarning(cleanup, "Could not remove partition {Topic}-{Partition} after a failed creation", topic.Name, created);
-                }
+                _ = _logs!.DeleteLogs(Enumerable.Range(from, Math.Min(i + 1, count) - from).Select(p => new TopicPartition(topic.Name, p)));
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+                _log.LogWarning(cleanup, "Could not remove every partition of {Topic} after a failed creation", topic.Name);
             }
             _log.LogWarning(e, "Creating partition {Topic}-{Partition} failed; the {Count} partitions of this request were not created", topic.Name, i, count - from);
             throw new PartitionStorageException($"Creating partition {topic.Name}-{i} failed: {e.Message}", e);

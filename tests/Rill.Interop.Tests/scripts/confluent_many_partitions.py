@@ -1,7 +1,8 @@
 """Creates a topic of N partitions (or uses it), writes one record to each partition, reads them all back.
 
-usage: confluent_many_partitions.py BOOTSTRAP TOPIC PARTITIONS create|write|check
+usage: confluent_many_partitions.py BOOTSTRAP TOPIC PARTITIONS create|write|check|delete
   create: CreateTopics, prints "created"
+  delete: DeleteTopics (30 s request timeout), prints "deleted"
   write:  one record "p<i>" to each partition i, acks=all; prints "written N"
   check:  reads every partition from the beginning; prints "read N" when each holds exactly its record
 Exit 1 with a message on any error.
@@ -17,6 +18,11 @@ if mode == "create":
     futures = admin.create_topics([NewTopic(topic, count, 1)], request_timeout=60, operation_timeout=60)
     futures[topic].result(timeout=90)
     print("created")
+elif mode == "delete":
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.delete_topics([topic], request_timeout=30, operation_timeout=30)
+    futures[topic].result(timeout=45)
+    print("deleted")
 elif mode == "write":
     producer = Producer({"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5, "enable.idempotence": False})
     errors = []
