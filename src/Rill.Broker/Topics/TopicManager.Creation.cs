@@ -19,16 +19,26 @@ internal sealed partial class TopicManager
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try
-            {
-                _ = _logs!.DeleteLogs(Enumerable.Range(from, count - from).Select(i => new TopicPartition(topic.Name, i)));
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                _log.LogWarning(cleanup, "Could not remove every partition of {Topic} after a failed creation", topic.Name);
-            }
+            RemoveLogsOfFailedCreation(topic, from, count);
             _log.LogWarning(e, "Writing the topic list for {Topic} failed; its {Count} new partitions were not created", topic.Name, count - from);
             return $"Writing the topic list failed, so the {count - from} partitions of '{topic.Name}' were not created: {e.Message}";
+        }
+    }
+
+    /// <summary>
+    /// Removes the logs of partitions <paramref name="from"/> to <paramref name="to"/> - 1 of a topic whose creation
+    /// failed, in one pass (<see cref="LogManager.DeleteLogs"/>). A failure to remove is logged, not thrown: the
+    /// creation's own error is what the request answers.
+    /// </summary>
+    private void RemoveLogsOfFailedCreation(Topic topic, int from, int to)
+    {
+        try
+        {
+            _ = _logs!.DeleteLogs(Enumerable.Range(from, to - from).Select(i => new TopicPartition(topic.Name, i)));
+        }
+        catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+        {
+            _log.LogWarning(cleanup, "Could not remove every partition of {Topic} after a failed creation", topic.Name);
         }
     }
 }

@@ -233,14 +233,7 @@ internal sealed partial class TopicManager : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            try
-            {
-                _ = _logs!.DeleteLogs(Enumerable.Range(from, Math.Min(i + 1, count) - from).Select(p => new TopicPartition(topic.Name, p)));
-            }
-            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
-            {
-                _log.LogWarning(cleanup, "Could not remove every partition of {Topic} after a failed creation", topic.Name);
-            }
+            RemoveLogsOfFailedCreation(topic, from, Math.Min(i + 1, count));
             _log.LogWarning(e, "Creating partition {Topic}-{Partition} failed; the {Count} partitions of this request were not created", topic.Name, i, count - from);
             throw new PartitionStorageException($"Creating partition {topic.Name}-{i} failed: {e.Message}", e);
         }
