@@ -8,7 +8,7 @@
 #        SEGMENT_BYTES (16 MiB) and RETENTION_BYTES (64 MiB per partition): segments roll and are deleted all along;
 #        RDPERF (rdkafka_performance with the paced -r patch, built by bench/compare/run.sh into ~/.cache/rill-compare):
 #        when present, every window also measures latency at PROBE_RATE (100000) msg/s for 6 s, as
-#        bench/latency-after-traffic.sh does; RILL_BIN (a published `rill`, as bench/compare/run.sh runs it) or RILL_DLL,
+#        bench/latency-after-traffic.sh does (PROBE=0: not); RILL_BIN (a published `rill`, as bench/compare/run.sh runs it) or RILL_DLL,
 #        else src/Rill.Server is built in Release; KEEP=1 keeps the work dir (data, broker log, soak.json).
 # tests/Rill.Interop.Tests/SoakTests.cs runs a short version in CI.
 set -euo pipefail
@@ -35,7 +35,9 @@ else
 fi
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
 # Retention checked every 5 s (Kafka's default is 5 min) so that the deletions keep pace with the small segments.
-"${rill_cmd[@]}" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://127.0.0.1:$port" --set rill.http.listener=none \
+# The broker's runtime event log (GC pauses, allocation samples, thread-pool starvation, lock contention), summarised
+# for the whole run at the end by bench/runtime_events.py.
+RILL_RUNTIME_EVENT_LOG=$work/runtime-events.tsv "${rill_cmd[@]}" serve --set "log.dirs=$work/data" --set "listeners=PLAINTEXT://127.0.0.1:$port" --set rill.http.listener=none \
     --set group.initial.rebalance.delay.ms=0 --set log.retention.check.interval.ms=5000 >"$work/rill.log" 2>&1 &
 pid=$!
 for ((i = 0; i < 300; i++)); do
@@ -44,16 +46,20 @@ for ((i = 0; i < 300; i++)); do
     sleep 0.1
 done
 probe=()
-if [[ -x $RDPERF ]]; then
+if [[ ${PROBE:-1} == 0 ]]; then
+    echo "# PROBE=0: no latency probe" >&2
+elif [[ -x $RDPERF ]]; then
     probe=(--probe "$RDPERF" --probe-rate "${PROBE_RATE:-100000}")
 else
     echo "# no rdkafka_performance at $RDPERF: no latency probe (run bench/compare/run.sh once, or set RDPERF)" >&2
 fi
 echo "# soak: ${DURATION} s, windows of ${WINDOW} s, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
+start_ms=$(date +%s%3N)
 /usr/bin/python3 "$repo/bench/soak/soak.py" --bootstrap "127.0.0.1:$port" --pid "$pid" --data-dir "$work/data" \
     --duration "$DURATION" --window "$WINDOW" --rate "${RATE:-20000}" --size "${SIZE:-100}" --churn "${CHURN:-30}" \
     --segment-bytes "${SEGMENT_BYTES:-16777216}" --retention-bytes "${RETENTION_BYTES:-67108864}" "${probe[@]}" \
     --json "$work/soak.json" || status=$?
+[[ -s $work/runtime-events.tsv ]] && /usr/bin/python3 "$repo/bench/runtime_events.py" "$work/runtime-events.tsv" "$start_ms" "$(date +%s%3N)" soak
 echo "# load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); errors in the broker log: $(grep -c -E ' (fail|crit):' "$work/rill.log" || true)"
 exit $status
