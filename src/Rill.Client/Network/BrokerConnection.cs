@@ -58,7 +58,7 @@ internal sealed class BrokerConnection : IAsyncDisposable
             timeout.CancelAfter(config.ConnectTimeoutMs);
             await socket.ConnectAsync(host, port, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             socket.Dispose();
             throw new KafkaException(ErrorCode.NetworkException, $"Cannot connect to {host}:{port}: {e.Message}", e);
@@ -147,7 +147,11 @@ internal sealed class BrokerConnection : IAsyncDisposable
                 }
                 await _stream.WriteAsync(frame.AsMemory(0, total), _closed.Token).ConfigureAwait(false);
             }
-            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException or OperationCanceledException && _closed.IsCancellationRequested)
+            // The socket's own errors always; a cancellation only when it is this connection closing (a caller's
+            // cancellation is theirs). Without the parentheses `&&` bound the whole `is` pattern, so a write that met a
+            // reset before the read loop did escaped as IOException, and the producer failed its batches for good.
+            catch (Exception e) when (e is SocketException or IOException or ObjectDisposedException
+                || (e is OperationCanceledException && _closed.IsCancellationRequested))
             {
                 Fail(new KafkaException(ErrorCode.NetworkException, $"Lost the connection to {Host}:{Port}: {e.Message}", e));
                 ThrowIfFailed();
