@@ -32,7 +32,9 @@ import os
 import queue
 import re
 import struct
+import subprocess
 import sys
+import tempfile
 import time
 
 from confluent_kafka import Consumer, KafkaError, Producer, TopicPartition, OFFSET_BEGINNING
@@ -69,15 +71,6 @@ def parse_args(argv):
     if a.size < STAMP.size:
         p.error(f'--size must be at least {STAMP.size}')
     return a
-
-
-def percentiles(samples):
-    if not samples:
-        return None
-    samples.sort()
-    n = len(samples)
-    pick = lambda q: samples[min(n - 1, int(q * n))] / 1e6  # noqa: E731  ns -> ms
-    return {'n': n, 'p50': pick(0.5), 'p99': pick(0.99), 'p999': pick(0.999), 'max': samples[-1] / 1e6}
 
 
 class Histogram:
@@ -254,8 +247,6 @@ def churn(a, stop, out):
 def probe(a, stop, out, t0):
     """Each window, a second into it: --probe-seconds of 100 B records at --probe-rate (acks=all, linger.ms=0) to
     soak-lat, read by a consumer started just before; every record's latency counts (rdkafka_performance -l)."""
-    import subprocess
-    import tempfile
     w = 0
     while not stop.wait(max(0.0, t0 + w * a.window + 1 - time.monotonic())):
         count = int(a.probe_rate * a.probe_seconds)
@@ -268,9 +259,12 @@ def probe(a, stop, out, t0):
                                        'soak-lat', '-p', '0', '-s', '100', '-c', str(count), '-a', '-1', '-X', 'linger.ms=0'],
                                       capture_output=True, text=True)
             c.wait()
+            lat = Histogram()
             with open(f.name) as values:
-                lat = [int(line) * 1000 for line in values if line.strip()]  # us -> ns
-        stats = percentiles(lat) or {}
+                for line in values:
+                    if line.strip():
+                        lat.add(int(line) * 1000)  # us -> ns
+        stats = lat.summary() or {}
         rates = [line for line in produced.stdout.splitlines() if 'messages produced' in line]
         achieved = re.search(r'([0-9]+) msgs/s', rates[-1]) if rates else None
         stats['achieved'] = int(achieved.group(1)) if achieved else None
@@ -290,9 +284,7 @@ def sample(a, cpu0):
                     elif line.startswith('Threads:'):
                         s['threads'] = int(line.split()[1])
             s['fds'] = len(os.listdir(f'/proc/{a.pid}/fd'))
-            with open(f'/proc/{a.pid}/stat') as f:
-                fields = f.read().rsplit(')', 1)[1].split()
-            s['cpu_s'] = (int(fields[11]) + int(fields[12])) / HZ - cpu0
+            s['cpu_s'] = broker_cpu(a.pid) - cpu0
         except OSError:
             s['gone'] = True
     if a.data_dir:
